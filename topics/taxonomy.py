@@ -1,0 +1,146 @@
+"""Themes: what the classifier tags, with the seed terms that define them.
+
+A taxonomy is a TOML file of ``[[theme]]`` tables (see ``topics/data/taxonomy.toml``,
+the default shipped with the toolkit). It is plain data: matching terms against
+text is the classifier's job (:mod:`topics.classify`).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+__all__ = ["Theme", "Taxonomy", "TaxonomyError", "ProximityCue", "load_taxonomy", "default_taxonomy"]
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+class TaxonomyError(ValueError):
+    """A taxonomy file is missing, malformed or inconsistent (the message names the file and theme)."""
+
+
+@dataclass(frozen=True)
+class ProximityCue:
+    """A term from ``a`` within ``window`` words of a term from ``b`` counts as seed evidence."""
+
+    a: tuple[str, ...]
+    b: tuple[str, ...]
+    window: int = 8
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme: a machine name, a human label, and the terms that evidence it."""
+
+    name: str
+    label: str
+    description: str = ""
+    seeds: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    pairs: tuple[ProximityCue, ...] = ()
+    iptc: str | None = None
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """An ordered collection of themes, loaded from a TOML file."""
+
+    themes: tuple[Theme, ...]
+    source: str = "<memory>"
+    names: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", tuple(t.name for t in self.themes))
+
+    def __len__(self) -> int:
+        return len(self.themes)
+
+    def __iter__(self):
+        return iter(self.themes)
+
+    def __getitem__(self, name: str) -> Theme:
+        for theme in self.themes:
+            if theme.name == name:
+                return theme
+        raise KeyError(name)
+
+    def with_names(self, names: list[str]) -> "Taxonomy":
+        """A taxonomy for ``names`` (e.g. labels of a corpus): known themes keep their
+        definition, unknown ones get a bare theme labelled with their name."""
+        known = {t.name: t for t in self.themes}
+        return Taxonomy(tuple(known.get(n, Theme(name=n, label=n)) for n in names), source=self.source)
+
+
+def _terms(table: dict, key: str, where: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise TaxonomyError(f"{where}: '{key}' must be a list of non-empty strings")
+    return tuple(dict.fromkeys(v.strip() for v in value))  # de-duplicated, order kept
+
+
+def load_taxonomy(path: str | Path) -> Taxonomy:
+    """Read and validate a taxonomy TOML file.
+
+    Raises
+    ------
+    TaxonomyError
+        If the file is missing or not valid TOML, or a theme lacks a valid
+        ``name`` or ``label``, or names repeat.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TaxonomyError(f"{path}: no such taxonomy file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise TaxonomyError(f"{path}: not a valid TOML file ({exc})") from None
+    return _parse(data, str(path))
+
+
+def _parse(data: dict, source: str) -> Taxonomy:
+    tables = data.get("theme")
+    if not isinstance(tables, list) or not tables:
+        raise TaxonomyError(f"{source}: no [[theme]] tables found")
+    themes: list[Theme] = []
+    for i, table in enumerate(tables, 1):
+        where = f"{source}: theme #{i}"
+        name = table.get("name")
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise TaxonomyError(f"{where}: 'name' must be lowercase letters, digits and hyphens, got {name!r}")
+        where = f"{source}: theme '{name}'"
+        label = table.get("label", name)
+        if not isinstance(label, str):
+            raise TaxonomyError(f"{where}: 'label' must be a string")
+        pairs = []
+        for cue in table.get("pairs", []):
+            window = cue.get("window", 8)
+            if not isinstance(window, int) or window < 1:
+                raise TaxonomyError(f"{where}: pairs 'window' must be a positive integer")
+            pairs.append(ProximityCue(_terms(cue, "a", where), _terms(cue, "b", where), window))
+        themes.append(
+            Theme(
+                name=name,
+                label=label,
+                description=str(table.get("description", "")),
+                seeds=_terms(table, "seeds", where),
+                related=_terms(table, "related", where),
+                exclude=_terms(table, "exclude", where),
+                pairs=tuple(pairs),
+                iptc=table.get("iptc"),
+            )
+        )
+    names = [t.name for t in themes]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise TaxonomyError(f"{source}: theme names repeat: {', '.join(dupes)}")
+    return Taxonomy(tuple(themes), source=source)
+
+
+def default_taxonomy() -> Taxonomy:
+    """The taxonomy shipped with the toolkit (``topics/data/taxonomy.toml``)."""
+    text = resources.files("topics").joinpath("data/taxonomy.toml").read_text(encoding="utf-8")
+    return _parse(tomllib.loads(text), "topics:default-taxonomy")
