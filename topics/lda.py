@@ -35,6 +35,17 @@ class _Bow:
             yield self.dictionary.doc2bow(tokens)
 
 
+class _FixedStart:
+    """Stands in for LdaModel.random_state during inference: the same start for every document."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+
+    def gamma(self, shape: float, scale: float, size: tuple[int, int]) -> np.ndarray:
+        row = np.random.RandomState(self.seed).gamma(shape, scale, size[1])
+        return np.tile(row, (size[0], 1))
+
+
 class LdaTopicModel(TransformerMixin, BaseEstimator):
     """Latent Dirichlet Allocation over token lists (gensim ``LdaModel``).
 
@@ -126,15 +137,23 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X: Iterable[Tokens]) -> np.ndarray:
-        """Document-topic matrix (n_documents, n_topics_), rows summing to 1."""
-        rows = []
-        for tokens in X:
-            bow = self.dictionary_.doc2bow(tokens)
-            row = np.zeros(self.n_topics_)
-            for k, w in self.model_.get_document_topics(bow, minimum_probability=0.0):
-                row[k] = w
-            rows.append(row)
-        return np.vstack(rows) if rows else np.zeros((0, self.n_topics_))
+        """Document-topic matrix (n_documents, n_topics_), rows summing to 1.
+
+        Inference is batched, and every document starts from the same fixed
+        initialisation, so a document's topics do not depend on which other
+        documents were inferred with it or before it (gensim's default draws a
+        fresh random start for each call).
+        """
+        bows = [self.dictionary_.doc2bow(tokens) for tokens in X]
+        if not bows:
+            return np.zeros((0, self.n_topics_))
+        model = self.model_
+        saved, model.random_state = model.random_state, _FixedStart(self.random_state)
+        try:
+            gamma, _ = model.inference(bows)
+        finally:
+            model.random_state = saved
+        return gamma / gamma.sum(axis=1, keepdims=True)
 
     def topic_words(self, topic: int, topn: int = 10) -> list[tuple[str, float]]:
         """The ``topn`` most probable words of ``topic`` with their probabilities."""

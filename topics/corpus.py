@@ -1,0 +1,633 @@
+"""Read news articles lazily from files, folders and standard input.
+
+A :class:`Corpus` is re-iterable and streams: every pass re-opens its source and
+yields :class:`Article` objects one at a time, so memory stays flat however big
+the input is (a single ``.txt`` file is the only thing read whole). Bad records
+are skipped and counted in :attr:`Corpus.report` (``on_error="skip"``) or raise
+:class:`CorpusError` naming the file and line (``on_error="fail"``).
+
+Examples
+--------
+>>> corpus = read_corpus("news.jsonl")                     # doctest: +SKIP
+>>> for article in corpus:                                 # doctest: +SKIP
+...     print(article.id, article.full_text[:60])
+>>> print(corpus.report.summary())                         # doctest: +SKIP
+read 2,225 articles, skipped 3 (first: news.jsonl:17: invalid JSON (...))
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import html
+import itertools
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import weakref
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+__all__ = [
+    "FORMATS", "Article", "ChainCorpus", "Corpus", "CorpusError", "ReadReport",
+    "default_corpus", "read_corpus", "reuters_common_labels",
+]
+
+FORMATS = ("auto", "txt", "dir", "lines", "jsonl", "csv", "labelled-dir", "reuters21578")
+_DIR_FORMATS = ("dir", "labelled-dir", "reuters21578")
+_SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "csv",
+                   ".cor": "lines", ".txt": "txt"}
+_MAX_PROBLEMS = 100
+_SNIFF_BYTES = 8192
+_CSV_FIELD_LIMIT = 2**31 - 1  # csv stores the limit in a C long: sys.maxsize overflows on Windows
+_MAX_TITLE = 120
+# "key value" or "key: value"; the colon-less form only with a lowercase key, so
+# that headlines such as "Title race heats up" or "Date set for poll" stay text.
+_HEADER = re.compile(r"\s*(?P<key>date|title|source)(?P<sep>\s*:\s*|\s+)(?P<value>\S.*?)\s*", re.I)
+
+
+class CorpusError(ValueError):
+    """A corpus cannot be read; the message names the file (and line or record)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news article.
+
+    Attributes
+    ----------
+    id : str
+        Identifier, unique within a corpus.
+    text : str
+        Body text, stripped; never empty.
+    title, date, source : str or None
+        Optional metadata; ``date`` is kept as given (ISO 8601 preferred),
+        ``source`` defaults to the file the article came from.
+    labels : tuple of str or None
+        ``None`` for an unlabelled article, ``()`` for a labelled one without labels.
+    """
+
+    id: str
+    text: str
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+    labels: tuple[str, ...] | None = None
+
+    @property
+    def full_text(self) -> str:
+        """Title and text separated by a blank line (the text alone if it starts with the title)."""
+        if self.title and not self.text.startswith(self.title):
+            return f"{self.title}\n\n{self.text}"
+        return self.text
+
+
+@dataclass
+class ReadReport:
+    """What one pass over a corpus read and skipped.
+
+    Attributes
+    ----------
+    n_read, n_skipped : int
+        Articles yielded and records skipped.
+    problems : list of str
+        ``"file:line: reason"`` messages (skips and repaired records), at most 100.
+    """
+
+    n_read: int = 0
+    n_skipped: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def _note(self, problem: str, skipped: bool) -> None:
+        self.n_skipped += skipped
+        if len(self.problems) < _MAX_PROBLEMS:
+            self.problems.append(problem)
+
+    def summary(self) -> str:
+        """One line, e.g. ``"read 2,225 articles, skipped 3 (first: bbc/x.txt: empty text)"``."""
+        text = f"read {self.n_read:,} article{'' if self.n_read == 1 else 's'}"
+        if self.n_skipped:
+            text += f", skipped {self.n_skipped:,}"
+        elif self.problems:
+            text += f", {len(self.problems):,} repaired"
+        return text + (f" (first: {self.problems[0]})" if self.problems else "")
+
+    def __add__(self, other: ReadReport) -> ReadReport:
+        problems = (self.problems + other.problems)[:_MAX_PROBLEMS]
+        return ReadReport(self.n_read + other.n_read, self.n_skipped + other.n_skipped, problems)
+
+
+class Corpus:
+    """Re-iterable lazy corpus of :class:`Article` objects.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        File or folder, or ``"-"`` for standard input (spooled to a temporary file
+        on first read, so the corpus stays re-iterable).
+    format : {"auto", "txt", "dir", "lines", "jsonl", "csv", "labelled-dir", "reuters21578"}
+        ``"auto"`` picks the format from the folder layout, the file suffix or,
+        for standard input, the first character (``{`` means JSON lines).
+    text_field, id_field, title_field, date_field, labels_field : str
+        Field (JSON lines) or column (CSV) names. Only ``text_field`` is required;
+        a missing id defaults to ``"<file stem>-<line number>"``.
+    label_sep : str
+        Separator of labels given as one string.
+    encoding : str
+        Encoding of text files. Line-based formats split lines on the byte
+        ``\\n``, so it must be ASCII-compatible (UTF-8, Latin-1, cp1252...).
+        Undecodable bytes are replaced and reported. Reuters-21578 is always Latin-1.
+    on_error : {"skip", "fail"}
+        Skip bad records and count them in :attr:`report`, or raise
+        :class:`CorpusError` at the first one. Whole-file problems (no text
+        column in a CSV file) always raise.
+    split : {None, "train", "test"}
+        Reuters-21578 only: the ModApte split (``LEWISSPLIT`` train or test,
+        ``TOPICS="YES"`` and at least one topic). ``None`` reads every document.
+    limit : int, optional
+        Stop after this many articles.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+    format : str
+        The resolved format, never ``"auto"``.
+    report : ReadReport
+        Reset when a pass starts, complete once a pass has finished.
+
+    Examples
+    --------
+    >>> corpus = Corpus("bbc")                                  # doctest: +SKIP
+    >>> corpus.format, corpus.has_labels()                      # doctest: +SKIP
+    ('labelled-dir', True)
+    """
+
+    def __init__(self, path: str | os.PathLike, format: str = "auto", *, text_field: str = "text",
+                 id_field: str = "id", title_field: str = "title", date_field: str = "date",
+                 labels_field: str = "labels", label_sep: str = ";", encoding: str = "utf-8",
+                 on_error: str = "skip", split: str | None = None, limit: int | None = None):
+        if format not in FORMATS:
+            raise ValueError(f"unknown format {format!r}; expected one of: {', '.join(FORMATS)}")
+        if on_error not in ("skip", "fail"):
+            raise ValueError(f"on_error must be 'skip' or 'fail', got {on_error!r}")
+        if split not in (None, "train", "test"):
+            raise ValueError(f"split must be None, 'train' or 'test', got {split!r}")
+        if limit is not None and limit < 0:
+            raise ValueError(f"limit must be None or >= 0, got {limit!r}")
+        codecs.lookup(encoding)  # fail now on a misspelt encoding, not mid-pass
+        self.path = Path(path)
+        self.text_field, self.id_field, self.title_field = text_field, id_field, title_field
+        self.date_field, self.labels_field, self.label_sep = date_field, labels_field, label_sep
+        self.encoding, self.on_error, self.split, self.limit = encoding, on_error, split, limit
+        self.report = ReadReport()
+        self._stdin = os.fspath(path) == "-"
+        self._spooled: Path | None = None
+        self._id_format = "{stem}-{n}"  # id of "lines" articles; default_corpus() overrides it
+        if self._stdin and format in _DIR_FORMATS:
+            raise ValueError(f"format {format!r} cannot read standard input")
+        if not self._stdin and not self.path.exists():
+            raise CorpusError(f"{self.path}: no such file or directory")
+        self.format = self._detect() if format == "auto" else format
+        if split is not None and self.format != "reuters21578":
+            raise ValueError(f"split is only supported by format 'reuters21578', not {self.format!r}")
+        self._check_layout()
+
+    # -- public interface ------------------------------------------------------------
+    def __iter__(self) -> Iterator[Article]:
+        self.report = report = ReadReport()
+        for article in itertools.islice(_unique_ids(self._valid(report)), self.limit):
+            report.n_read += 1
+            yield article
+
+    @property
+    def description(self) -> str:
+        """``"<format>:<absolute path>"``, e.g. ``"jsonl:/data/news.jsonl"``."""
+        return f"{self.format}:{'<stdin>' if self._stdin else self.path.resolve()}"
+
+    def has_labels(self) -> bool:
+        """Whether any of the first 50 articles has labels (``labels is not None``)."""
+        peek = self._valid(ReadReport())  # a private report: peeking must not clobber self.report
+        try:
+            return any(a.labels is not None for a in itertools.islice(peek, 50))
+        finally:
+            peek.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.description!r})"
+
+    # -- setup -----------------------------------------------------------------------
+    def _detect(self) -> str:
+        if self._stdin:
+            return "jsonl" if self._starts_with_brace(self._spool()) else "txt"
+        p = self.path
+        if p.is_dir():
+            if next(p.glob("reut2-*.sgm"), None):
+                return "reuters21578"
+            # README.TXT / LICENSE.txt next to label folders (as in BBC News) do not make a flat dir.
+            top = [f for f in p.iterdir() if f.is_file() and _is_txt(f.name)
+                   and not f.name.lower().startswith(("readme", "license"))]
+            subs = [d for d in p.iterdir() if d.is_dir() and not d.name.startswith(".")]
+            if not top and any(next(_walk_txt(d), None) for d in subs):
+                return "labelled-dir"
+            return "dir"
+        suffix = p.suffix.lower()
+        if suffix == ".json":
+            raise CorpusError(f"{p}: a .json file is not supported; write one JSON object per "
+                              "line to a .jsonl file (format 'jsonl')")
+        if suffix not in _SUFFIX_FORMATS:
+            raise CorpusError(f"{p}: cannot tell the format from suffix {suffix or '(none)'!r}; "
+                              f"pass format=, one of: {', '.join(FORMATS[1:])}")
+        return _SUFFIX_FORMATS[suffix]
+
+    def _check_layout(self) -> None:
+        if self._stdin:
+            return
+        if self.format in _DIR_FORMATS:
+            if not self.path.is_dir():
+                raise CorpusError(f"{self.path}: format {self.format!r} expects a directory")
+            pattern = "reut2-*.sgm files" if self.format == "reuters21578" else ".txt files"
+            found = (next(self.path.glob("reut2-*.sgm"), None) if self.format == "reuters21578"
+                     else next(self._txt_files(), None))
+            if found is None:
+                raise CorpusError(f"{self.path}: no articles ({pattern}) found")
+        elif not self.path.is_file():
+            raise CorpusError(f"{self.path}: format {self.format!r} expects a file")
+
+    def _spool(self) -> Path:
+        """Copy standard input to a temporary file once, streaming, and return its path."""
+        if self._spooled is None:
+            fd, name = tempfile.mkstemp(prefix="topics-stdin-")
+            weakref.finalize(self, _remove, name)
+            with os.fdopen(fd, "wb") as out:
+                if (buffer := getattr(sys.stdin, "buffer", None)) is not None:
+                    shutil.copyfileobj(buffer, out)
+                else:  # a text-only stream (e.g. io.StringIO)
+                    for chunk in iter(lambda: sys.stdin.read(1 << 16), ""):
+                        out.write(chunk.encode(self.encoding))
+            self._spooled = Path(name)
+        return self._spooled
+
+    @staticmethod
+    def _starts_with_brace(path: Path) -> bool:
+        with open(path, "rb") as f:
+            for i, raw in enumerate(f):
+                head = (raw.removeprefix(codecs.BOM_UTF8) if i == 0 else raw).lstrip()
+                if head:
+                    return head.startswith(b"{")
+        return False
+
+    # -- reading ---------------------------------------------------------------------
+    def _problem(self, report: ReadReport, where: str, reason: str, skipped: bool = True) -> None:
+        if self.on_error == "fail":
+            raise CorpusError(f"{where}: {reason}")
+        report._note(f"{where}: {reason}", skipped)
+
+    def _valid(self, report: ReadReport) -> Iterator[Article]:
+        reader = {"txt": self._read_txt, "dir": self._read_dir, "labelled-dir": self._read_dir,
+                  "lines": self._read_lines, "jsonl": self._read_jsonl, "csv": self._read_csv,
+                  "reuters21578": self._read_reuters}[self.format]
+        for where, article in reader(report):
+            if article.text:
+                yield article
+            else:
+                self._problem(report, where, "empty text")
+
+    def _source(self) -> tuple[Path, str, str]:
+        """(path to open, name for messages, stem for default ids) of a single-file corpus."""
+        if self._stdin:
+            return self._spool(), "<stdin>", "stdin"
+        return self.path, str(self.path), self.path.stem
+
+    def _lines(self, report: ReadReport, f, name: str) -> Iterator[tuple[int, str]]:
+        """Decode a binary file line by line, keeping line endings; repair bad bytes."""
+        for lineno, raw in enumerate(f, 1):
+            try:
+                line = raw.decode(self.encoding)
+            except UnicodeDecodeError:
+                self._problem(report, f"{name}:{lineno}", f"invalid {self.encoding.upper()}, replaced", False)
+                line = raw.decode(self.encoding, errors="replace")
+            yield lineno, line.removeprefix("\ufeff") if lineno == 1 else line
+
+    def _text_file(self, report: ReadReport, path: Path, name: str, id: str,
+                   labels: tuple[str, ...] | None = None) -> tuple[str, Article] | None:
+        data = path.read_bytes()  # one article: the only input read whole
+        if b"\0" in data[:_SNIFF_BYTES]:
+            self._problem(report, name, "binary file")
+            return None
+        try:
+            text = data.decode(self.encoding)
+        except UnicodeDecodeError as e:
+            line = data.count(b"\n", 0, e.start) + 1
+            self._problem(report, f"{name}:{line}", f"invalid {self.encoding.upper()}, replaced", False)
+            text = data.decode(self.encoding, errors="replace")
+        meta, body = _parse_txt(_normalize(text))
+        return name, Article(id=id, text=body, title=meta.get("title"), date=meta.get("date"),
+                             source=meta.get("source", name), labels=labels)
+
+    def _read_txt(self, report: ReadReport) -> Iterator[tuple[str, Article]]:
+        path, name, stem = self._source()
+        if item := self._text_file(report, path, name, stem):
+            yield item
+
+    def _txt_files(self) -> Iterator[Path]:
+        if self.format == "dir":
+            return _walk_txt(self.path)
+        # labelled-dir: only files inside label folders count
+        subs = sorted(d for d in self.path.iterdir() if d.is_dir() and not d.name.startswith("."))
+        return itertools.chain.from_iterable(_walk_txt(d) for d in subs)
+
+    def _read_dir(self, report: ReadReport) -> Iterator[tuple[str, Article]]:
+        labelled = self.format == "labelled-dir"
+        # Sorting needs the whole listing, but that is paths, not contents.
+        for rel in sorted(p.relative_to(self.path) for p in self._txt_files()):
+            labels = (rel.parts[0],) if labelled else None
+            if item := self._text_file(report, self.path / rel, str(self.path / rel),
+                                       rel.with_suffix("").as_posix(), labels):
+                yield item
+
+    def _read_lines(self, report: ReadReport) -> Iterator[tuple[str, Article]]:
+        path, name, stem = self._source()
+        with open(path, "rb") as f:
+            for n, line in self._lines(report, f, name):
+                if text := line.strip():
+                    yield f"{name}:{n}", Article(self._id_format.format(stem=stem, n=n), text, source=name)
+
+    def _read_jsonl(self, report: ReadReport) -> Iterator[tuple[str, Article]]:
+        path, name, stem = self._source()
+        with open(path, "rb") as f:
+            for n, line in self._lines(report, f, name):
+                if not (line := line.strip()):
+                    continue
+                where = f"{name}:{n}"
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as e:
+                    self._problem(report, where, f"invalid JSON ({e.msg} at column {e.colno})")
+                    continue
+                if not isinstance(record, dict):
+                    self._problem(report, where, f"expected a JSON object, got {type(record).__name__}")
+                elif article := self._record(report, where, record, f"{stem}-{n}", name):
+                    yield where, article
+
+    def _read_csv(self, report: ReadReport) -> Iterator[tuple[str, Article]]:
+        path, name, stem = self._source()
+        csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+        with open(path, "rb") as f:
+            rows = csv.reader((line for _, line in self._lines(report, f, name)), delimiter=delimiter)
+            try:
+                header = [column.strip() for column in next(rows, [])]
+                if self.text_field not in header:
+                    columns = ", ".join(map(repr, header)) or "none"
+                    raise CorpusError(f"{name}: no {self.text_field!r} column (columns: {columns})")
+                start = rows.line_num + 1
+                for row in rows:
+                    where, start = f"{name}:{start}", rows.line_num + 1  # a quoted field may span lines
+                    if not row:
+                        continue
+                    if len(row) != len(header):
+                        self._problem(report, where, f"expected {len(header)} fields, got {len(row)}")
+                    elif article := self._record(report, where, dict(zip(header, row)),
+                                                 f"{stem}-{where.rsplit(':', 1)[1]}", name):
+                        yield where, article
+            except csv.Error as e:
+                raise CorpusError(f"{name}:{rows.line_num}: {e}") from e
+
+    def _record(self, report: ReadReport, where: str, record: dict, default_id: str,
+                name: str) -> Article | None:
+        """Article from a JSON object or CSV row; None (after reporting) when invalid."""
+        text = record.get(self.text_field)
+        if not isinstance(text, str):
+            reason = "missing" if text is None else "non-string"
+            self._problem(report, where, f"{reason} {self.text_field!r} field")
+            return None
+        labels = record.get(self.labels_field)
+        if isinstance(labels, str):
+            labels = tuple(s for s in (p.strip() for p in labels.split(self.label_sep)) if s)
+        elif isinstance(labels, list) and all(isinstance(s, str) for s in labels):
+            labels = tuple(s.strip() for s in labels if s.strip())
+        elif labels is not None:
+            self._problem(report, where, f"{self.labels_field!r} must be a string or a list of strings")
+            return None
+
+        def get(key: str) -> str | None:
+            value = record.get(key)
+            return None if value is None or value == "" else str(value).strip()
+
+        return Article(id=get(self.id_field) or default_id, text=_normalize(text).strip(),
+                       title=get(self.title_field), date=get(self.date_field),
+                       source=get("source") or name, labels=labels)
+
+    def _read_reuters(self, report: ReadReport) -> Iterator[tuple[str, Article]]:
+        for path in sorted(self.path.glob("reut2-*.sgm")):
+            name, block, start = str(path), None, 0
+            with open(path, "rb") as f:
+                for n, raw in enumerate(f, 1):
+                    line = raw.decode("latin-1")  # the distribution's encoding; never fails
+                    if block is None:
+                        if (i := line.find("<REUTERS")) < 0:
+                            continue
+                        block, start, line = [], n, line[i:]
+                    block.append(line)
+                    if "</REUTERS>" in line:
+                        if article := _reuters_article("".join(block), self.split, name):
+                            yield f"{name}:{start}", article
+                        block = None
+            if block is not None:
+                self._problem(report, f"{name}:{start}", "unterminated <REUTERS> element")
+
+
+class ChainCorpus:
+    """Re-iterable concatenation of corpora, with the :class:`Corpus` interface.
+
+    Ids stay unique across the chain (a repeated id gets ``"#2"``, ``"#3"``...).
+
+    Parameters
+    ----------
+    *corpora : Corpus or ChainCorpus
+    """
+
+    format = "chain"
+
+    def __init__(self, *corpora: Corpus | ChainCorpus):
+        if not corpora:
+            raise ValueError("ChainCorpus needs at least one corpus")
+        self.corpora = list(corpora)
+
+    def __iter__(self) -> Iterator[Article]:
+        return _unique_ids(itertools.chain.from_iterable(self.corpora))
+
+    @property
+    def report(self) -> ReadReport:
+        """Reports of the parts added up."""
+        return sum((c.report for c in self.corpora), ReadReport())
+
+    @property
+    def description(self) -> str:
+        return " + ".join(c.description for c in self.corpora)
+
+    def has_labels(self) -> bool:
+        return any(c.has_labels() for c in self.corpora)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.description!r})"
+
+
+def read_corpus(path: str | os.PathLike, format: str = "auto", **options) -> Corpus:
+    """Open a corpus; an alias of :class:`Corpus` (same parameters)."""
+    return Corpus(path, format, **options)
+
+
+def default_corpus(seeds_dir: str | os.PathLike | None = None) -> ChainCorpus:
+    """Gensim's Lee background corpus (300 articles) followed by the seed articles.
+
+    Parameters
+    ----------
+    seeds_dir : str or os.PathLike, optional
+        Folder of extra ``.txt`` articles, read as format ``"dir"``. Defaults to
+        ``seeds/`` at the repository root, silently left out when missing or empty.
+        An explicitly given folder must exist.
+
+    Returns
+    -------
+    ChainCorpus
+        Lee articles have ids ``"lee-0001"`` to ``"lee-0300"``.
+    """
+    from gensim.test.utils import datapath  # deferred: importing gensim takes a while
+
+    lee = Corpus(datapath("lee_background.cor"), "lines")
+    lee._id_format = "lee-{n:04d}"
+    if seeds_dir is None:
+        seeds = Path(__file__).resolve().parents[1] / "seeds"
+    elif not (seeds := Path(seeds_dir)).is_dir():
+        raise CorpusError(f"{seeds}: no such directory")
+    if seeds.is_dir() and next(_walk_txt(seeds), None):
+        return ChainCorpus(lee, Corpus(seeds, "dir"))
+    return ChainCorpus(lee)
+
+
+def reuters_common_labels(corpus_train: Iterable[Article], corpus_test: Iterable[Article]) -> set[str]:
+    """Labels occurring in both splits: the usual 90 categories of ModApte.
+
+    A function rather than a reader option because it needs a full pass over
+    both splits; filter with it afterwards::
+
+        common = reuters_common_labels(train, test)
+        labels = [set(a.labels) & common for a in train]
+    """
+    def labels(corpus: Iterable[Article]) -> set[str]:
+        return {label for article in corpus for label in article.labels or ()}
+
+    return labels(corpus_train) & labels(corpus_test)
+
+
+# -- helpers ---------------------------------------------------------------------------
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.remove(path)
+
+
+def _is_txt(name: str) -> bool:
+    return name.lower().endswith(".txt") and not name.startswith(".")
+
+
+def _walk_txt(root: Path) -> Iterator[Path]:
+    """Lazily yield the .txt files under root (any order), skipping hidden entries."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        yield from (Path(dirpath, f) for f in filenames if _is_txt(f))
+
+
+def _normalize(text: str) -> str:
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _parse_txt(text: str) -> tuple[dict[str, str], str]:
+    """Split a text file into header fields (date/title/source) and body.
+
+    The header is the first paragraph when every line in it is a ``key value``
+    line. Without a header title, a short first line followed by a blank line
+    (the BBC News layout) becomes the title.
+    """
+    lines = text.split("\n")
+    i = next((k for k, line in enumerate(lines) if line.strip()), len(lines))
+    meta: dict[str, str] = {}
+    j = i
+    while j < len(lines) and lines[j].strip():
+        m = _HEADER.fullmatch(lines[j])
+        if not m or (":" not in m["sep"] and not m["key"].islower()):
+            meta, j = {}, i
+            break
+        meta[m["key"].lower()] = m["value"]
+        j += 1
+    body = lines[j:]
+    if "title" not in meta:
+        k = next((k for k, line in enumerate(body) if line.strip()), len(body))
+        first = body[k].strip() if k < len(body) else ""
+        rest = "\n".join(body[k + 2:])
+        if (first and len(first) <= _MAX_TITLE and not first.endswith(".")
+                and k + 1 < len(body) and not body[k + 1].strip() and rest.strip()):
+            meta["title"], body = first, body[k + 2:]
+    return meta, "\n".join(body).strip()
+
+
+def _unique_ids(articles: Iterable[Article]) -> Iterator[Article]:
+    """Make ids unique, deterministically: the 2nd "x" becomes "x#2", the 3rd "x#3"..."""
+    seen: dict[str, int] = {}
+    for article in articles:
+        n = seen.get(article.id, 0)
+        seen[article.id] = n + 1
+        if n:
+            while (new := f"{article.id}#{n + 1}") in seen:
+                n += 1
+            seen[article.id] = n + 1
+            seen[new] = 1
+            article = replace(article, id=new)
+        yield article
+
+
+# -- Reuters-21578 SGML ----------------------------------------------------------------
+def _element(tag: str) -> re.Pattern:
+    return re.compile(rf"<{tag}>(.*?)</{tag}>", re.S)
+
+
+_R_OPEN = re.compile(r"<REUTERS\b([^>]*)>")
+_R_ATTR = re.compile(r'(\w+)="([^"]*)"')
+_R_TITLE, _R_DATE, _R_BODY, _R_TOPICS, _R_D = map(_element, ("TITLE", "DATE", "BODY", "TOPICS", "D"))
+_R_TEXT = re.compile(r"<TEXT[^>]*>(.*?)</TEXT>", re.S)
+_R_MARKUP = re.compile(r"<(TITLE|DATELINE)>.*?</\1>|<[^>]+>", re.S)
+_R_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_R_SIGNATURE = re.compile(r"(?:\s*\bReuter\b)+\s*$", re.I)  # some stories sign twice
+
+
+def _clean(sgml: str) -> str:
+    """Decode entities (``&lt;``, ``&#3;``...) and drop control characters."""
+    return _R_CONTROL.sub("", html.unescape(sgml)).strip()
+
+
+def _sgml_text(pattern: re.Pattern, block: str) -> str:
+    match = pattern.search(block)
+    return _clean(match.group(1)) if match else ""
+
+
+def _reuters_article(block: str, split: str | None, source: str) -> Article | None:
+    """Article from one <REUTERS> element, or None when ``split`` excludes it."""
+    attrs = dict(_R_ATTR.findall(_R_OPEN.search(block).group(1)))
+    topics = _R_TOPICS.search(block)
+    labels = tuple(_clean(d) for d in _R_D.findall(topics.group(1))) if topics else ()
+    if split and (attrs.get("LEWISSPLIT") != split.upper() or attrs.get("TOPICS") != "YES" or not labels):
+        return None
+    title = _R_SIGNATURE.sub("", " ".join(_sgml_text(_R_TITLE, block).split()))
+    text = _R_SIGNATURE.sub("", _sgml_text(_R_BODY, block))
+    if not text and (raw := _R_TEXT.search(block)):
+        # TYPE="UNPROC" stories hold raw text without <BODY>; TYPE="BRIEF" ones only a
+        # headline and a "Blah blah blah." filler, so their text is the title.
+        rest = _clean(_R_MARKUP.sub("", raw.group(1))).replace("Blah blah blah.", "")
+        text = _R_SIGNATURE.sub("", rest.strip("* \n"))
+    return Article(id=f"reuters-{attrs.get('NEWID', '?')}", text=text or title, title=title or None,
+                   date=_sgml_text(_R_DATE, block) or None, source=source, labels=labels)

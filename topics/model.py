@@ -1,0 +1,74 @@
+"""A trained model: preprocessor, topic model, theme classifier and taxonomy, saved as one bundle."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .bundle import BundleError, load_bundle, read_manifest, resolve_bundle, save_bundle
+from .classify import ThemeClassifier
+from .lda import LdaTopicModel
+from .preprocess import Preprocessor
+from .taxonomy import Taxonomy
+
+__all__ = ["Model", "load"]
+
+_PARTS = ("preprocessor", "lda", "classifier", "taxonomy")
+
+
+@dataclass
+class Model:
+    """Everything needed to tag an article, as trained together.
+
+    Attributes
+    ----------
+    preprocessor : Preprocessor
+    lda : LdaTopicModel
+    classifier : ThemeClassifier
+    taxonomy : Taxonomy
+    manifest : dict
+        The bundle manifest (versions, corpus, parameters, file hashes); empty before saving.
+    path : Path or None
+        The bundle folder it was saved to or loaded from.
+    """
+
+    preprocessor: Preprocessor
+    lda: LdaTopicModel
+    classifier: ThemeClassifier
+    taxonomy: Taxonomy
+    manifest: dict = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def themes(self) -> list[str]:
+        """Theme names, in the classifier's order."""
+        return [str(c) for c in self.classifier.classes_]
+
+    def save(self, name: str = "default", artifacts: str | os.PathLike | None = None, meta: dict | None = None) -> Path:
+        """Save as a new version of bundle ``name`` (atomically) and return its folder."""
+        parts = {p: getattr(self, p) for p in _PARTS}
+        self.path = save_bundle(parts, name=name, artifacts=artifacts, meta=meta)
+        self.manifest = read_manifest(self.path)
+        return self.path
+
+    @classmethod
+    def load(cls, model: str | os.PathLike | None = None, artifacts: str | os.PathLike | None = None) -> "Model":
+        """Load a bundle by name, ``name@version`` or path, after verifying every file's hash.
+
+        Raises
+        ------
+        topics.bundle.BundleError
+            If the bundle is missing, was modified, or needs other library versions.
+        """
+        path = resolve_bundle(model, artifacts)
+        parts, manifest = load_bundle(path)
+        missing = [p for p in _PARTS if p not in parts]
+        if missing:
+            raise BundleError(f"Bundle {path} lacks its {', '.join(missing)}: not a topics model bundle.")
+        return cls(**{p: parts[p] for p in _PARTS}, manifest=manifest, path=path)
+
+
+def load(model: str | os.PathLike | None = None, artifacts: str | os.PathLike | None = None) -> Model:
+    """Load a trained model (see :meth:`Model.load`)."""
+    return Model.load(model, artifacts)

@@ -1,0 +1,107 @@
+"""Apply a model to articles: the one place that turns text into tags.
+
+The CLI, notebooks, evaluation and any service call :class:`Tagger`, so an
+article gets the same tags wherever it is tagged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+
+from .classify import ThemeScore
+from .corpus import Article
+from .model import Model
+
+__all__ = ["Tagger", "TagResult"]
+
+
+@dataclass
+class TagResult:
+    """Tags of one article.
+
+    Attributes
+    ----------
+    id : str
+    themes : list of ThemeScore
+        Themes whose score passed their threshold, highest first.
+    scores : list of ThemeScore
+        Every theme, highest first (for explanations and custom cut-offs).
+    topics : list of dict
+        The article's main topics: ``{"id", "weight", "words"}``, heaviest first.
+    """
+
+    id: str
+    themes: list[ThemeScore]
+    scores: list[ThemeScore] = field(repr=False)
+    topics: list[dict]
+    title: str | None = None
+
+    def to_dict(self, explain: bool = True) -> dict:
+        """The JSON object printed by ``topics tag --format jsonl``."""
+        themes = []
+        for s in self.themes:
+            item = {"name": s.name, "score": round(s.score, 4)}
+            if explain:
+                item["evidence"] = list(s.evidence)
+            themes.append(item)
+        out = {"id": self.id}
+        if self.title:
+            out["title"] = self.title
+        out["themes"] = themes
+        out["topics"] = self.topics
+        return out
+
+
+class Tagger:
+    """Tags articles with a model, in batches.
+
+    Parameters
+    ----------
+    model : Model
+    top_topics : int
+        Topics reported per article (those above ``min_topic_weight``).
+    min_topic_weight : float
+    n_evidence : int
+        Evidence terms reported per theme.
+    batch_size : int
+        Articles processed together (vectorised classification, batched LDA inference).
+    """
+
+    def __init__(
+        self, model: Model, top_topics: int = 3, min_topic_weight: float = 0.05, n_evidence: int = 5, batch_size: int = 256
+    ) -> None:
+        self.model = model
+        self.top_topics = top_topics
+        self.min_topic_weight = min_topic_weight
+        self.n_evidence = n_evidence
+        self.batch_size = batch_size
+        self._words = {t["id"]: t["words"] for t in model.lda.topics(topn=8)}
+
+    def tag(self, articles: Iterable[Article | str]) -> Iterator[TagResult]:
+        """Tag articles (or plain strings) lazily, in input order."""
+        it = iter(articles)
+        n = 0
+        while batch := list(islice(it, self.batch_size)):
+            arts = []
+            for a in batch:
+                n += 1
+                arts.append(a if isinstance(a, Article) else Article(id=str(n), text=str(a)))
+            yield from self._tag_batch(arts)
+
+    def tag_one(self, article: Article | str) -> TagResult:
+        """Tag a single article."""
+        return next(self.tag([article]))
+
+    def _tag_batch(self, articles: list[Article]) -> list[TagResult]:
+        pre = self.model.preprocessor
+        tokens = [pre.tokenize(a.full_text) for a in articles]
+        scores = self.model.classifier.score_themes(tokens, n_evidence=self.n_evidence)
+        theta = self.model.lda.transform([pre.join_phrases(t) for t in tokens])
+        results = []
+        for a, row, mix in zip(articles, scores, theta):
+            order = [k for k in mix.argsort()[::-1][: self.top_topics] if mix[k] >= self.min_topic_weight]
+            topics = [{"id": int(k), "weight": round(float(mix[k]), 4), "words": self._words[int(k)]} for k in order]
+            results.append(TagResult(a.id, [s for s in row if s.tagged], row, topics, a.title))
+        return results
