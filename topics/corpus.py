@@ -118,6 +118,7 @@ class ReadReport:
         return text + (f" (first: {self.problems[0]})" if self.problems else "")
 
     def __add__(self, other: ReadReport) -> ReadReport:
+        """Combined report of two passes (e.g. the parts of a :class:`ChainCorpus`)."""
         problems = (self.problems + other.problems)[:_MAX_PROBLEMS]
         return ReadReport(self.n_read + other.n_read, self.n_skipped + other.n_skipped, problems)
 
@@ -128,8 +129,9 @@ class Corpus:
     Parameters
     ----------
     path : str or os.PathLike
-        File or folder, or ``"-"`` for standard input (spooled to a temporary file
-        on first read, so the corpus stays re-iterable).
+        File or folder, or ``"-"`` for standard input, which is spooled to a
+        temporary file on first read (at construction when ``format="auto"``)
+        so that the corpus stays re-iterable.
     format : {"auto", "txt", "dir", "lines", "jsonl", "csv", "labelled-dir", "reuters21578"}
         ``"auto"`` picks the format from the folder layout, the file suffix or,
         for standard input, the first character (``{`` means JSON lines).
@@ -274,11 +276,13 @@ class Corpus:
 
     @staticmethod
     def _starts_with_brace(path: Path) -> bool:
+        """Whether the first non-blank character is "{"; reads chunks, as a line may be huge."""
         with open(path, "rb") as f:
-            for i, raw in enumerate(f):
-                head = (raw.removeprefix(codecs.BOM_UTF8) if i == 0 else raw).lstrip()
-                if head:
+            chunk = f.read(1 << 16).removeprefix(codecs.BOM_UTF8)
+            while chunk:
+                if head := chunk.lstrip():
                     return head.startswith(b"{")
+                chunk = f.read(1 << 16)
         return False
 
     # -- reading ---------------------------------------------------------------------
@@ -385,15 +389,16 @@ class Corpus:
                 if self.text_field not in header:
                     columns = ", ".join(map(repr, header)) or "none"
                     raise CorpusError(f"{name}: no {self.text_field!r} column (columns: {columns})")
-                start = rows.line_num + 1
+                next_line = rows.line_num + 1
                 for row in rows:
-                    where, start = f"{name}:{start}", rows.line_num + 1  # a quoted field may span lines
+                    # a quoted field may span lines: a record starts after the previous one ended
+                    n, next_line = next_line, rows.line_num + 1
+                    where = f"{name}:{n}"
                     if not row:
                         continue
                     if len(row) != len(header):
                         self._problem(report, where, f"expected {len(header)} fields, got {len(row)}")
-                    elif article := self._record(report, where, dict(zip(header, row)),
-                                                 f"{stem}-{where.rsplit(':', 1)[1]}", name):
+                    elif article := self._record(report, where, dict(zip(header, row)), f"{stem}-{n}", name):
                         yield where, article
             except csv.Error as e:
                 raise CorpusError(f"{name}:{rows.line_num}: {e}") from e

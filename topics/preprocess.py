@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
 from gensim.parsing.preprocessing import STOPWORDS
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["Preprocessor", "normalize_text", "NEWS_STOPWORDS"]
 
@@ -51,12 +52,13 @@ _TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _TAGS = re.compile(r"<[^>]{0,200}>")
 # Dotted abbreviations ("U.S.", "U.N.") become one token ("usa", "un").
-_DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")
-_DOTTED_NAMES = {"us": "usa"}
+_DOTTED = re.compile(r"\b(?:[a-z]\.){2,}|\bunited states\b")
+_DOTTED_NAMES = {"us": "usa", "united states": "usa"}
 
 
 def _undot(match: re.Match) -> str:
-    word = match.group(0).replace(".", "")
+    word = match.group(0)
+    word = word if " " in word else word.replace(".", "")
     return _DOTTED_NAMES.get(word, word)
 
 
@@ -212,15 +214,17 @@ class Preprocessor(TransformerMixin, BaseEstimator):
 
     def join_phrases(self, tokens: list[str]) -> list[str]:
         """Apply the learned collocations to the output of :meth:`tokenize`."""
-        phrases = self.phrases_  # AttributeError here means "not fitted"
+        phrases = self.phrases_
         return list(phrases[tokens]) if phrases is not None else tokens
 
     def transform(self, X: Iterable[str]) -> list[list[str]]:
         """Texts → lists of tokens with collocations joined."""
+        check_is_fitted(self, "phrases_")
         return [self.join_phrases(self.tokenize(t)) for t in X]
 
     def iter_transform(self, X: Iterable[str]) -> Iterator[list[str]]:
         """Lazy :meth:`transform`, for streaming large corpora."""
+        check_is_fitted(self, "phrases_")
         for text in X:
             yield self.join_phrases(self.tokenize(text))
 

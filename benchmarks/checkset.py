@@ -1,0 +1,177 @@
+"""Hand-labelled theme check set: loader and summary.
+
+The check set (``checkset/themes.jsonl``) stores only references, titles and
+labels; article texts are read at run time from the corpora under the data
+directory (``$TOPICS_DATA``, default ``../shared/data`` relative to the repo):
+
+    <data_dir>/bbc/<category>/<NNN>.txt          (first line is the title)
+    <data_dir>/reuters21578/reut2-0XX.sgm        (SGML, Latin-1)
+
+Usage::
+
+    python benchmarks/checkset.py [--data-dir DIR] [--split dev|test]
+
+Standard library only.
+"""
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import re
+import sys
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+THEMES = ("defense-trade", "diplomacy", "energy", "security", "tourism")
+SPLITS = ("dev", "test")
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+CHECKSET_PATH = HERE / "checkset" / "themes.jsonl"
+
+
+def default_data_dir() -> Path:
+    """$TOPICS_DATA if set, else ../shared/data relative to the repo root."""
+    env = os.environ.get("TOPICS_DATA")
+    if env:
+        return Path(env).expanduser()
+    return (REPO.parent / "shared" / "data").resolve()
+
+
+# --------------------------------------------------------------------- BBC
+def read_bbc(path: Path) -> tuple[str, str]:
+    """Return (title, body) of a BBC article; UTF-8 with Latin-1 fallback."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    title, _, body = text.partition("\n")
+    return title.strip(), body.strip()
+
+
+# ----------------------------------------------------------------- Reuters
+_DOC_RE = re.compile(r"<REUTERS\b([^>]*)>(.*?)</REUTERS>", re.S)
+_NEWID_RE = re.compile(r'\bNEWID="(\d+)"')
+_TEXT_RE = re.compile(r"<TEXT\b[^>]*>(.*?)</TEXT>", re.S)
+_TITLE_RE = re.compile(r"<TITLE>(.*?)</TITLE>", re.S)
+_BODY_RE = re.compile(r"<BODY>(.*?)</BODY>", re.S)
+_TAG_RE = re.compile(r"<[^>]+>")
+_CTRL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _clean(s: str) -> str:
+    s = html.unescape(s)
+    s = _CTRL_RE.sub("", s)
+    return s.strip()
+
+
+@lru_cache(maxsize=None)
+def read_reuters_file(path: Path) -> dict[str, tuple[str, str]]:
+    """Parse one reut2-0XX.sgm file into {NEWID: (title, body)}."""
+    raw = path.read_bytes().decode("latin-1")
+    docs: dict[str, tuple[str, str]] = {}
+    for attrs, inner in _DOC_RE.findall(raw):
+        m = _NEWID_RE.search(attrs)
+        if not m:
+            continue
+        tm = _TEXT_RE.search(inner)
+        text = tm.group(1) if tm else ""
+        t = _TITLE_RE.search(text)
+        b = _BODY_RE.search(text)
+        title = _clean(t.group(1)) if t else ""
+        if b:
+            body = _clean(b.group(1))
+        elif t is None:  # TYPE="UNPROC": raw text, no title/body markup
+            body = _clean(_TAG_RE.sub(" ", text))
+        else:
+            body = ""
+        body = re.sub(r"\s*Reuter\s*$", "", body)
+        docs[m.group(1)] = (title, body)
+    return docs
+
+
+# ------------------------------------------------------------------ loader
+def read_entries(path: Path = CHECKSET_PATH) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def load_checkset(data_dir: Path | None = None, split: str | None = None) -> list[dict]:
+    """Load check-set articles with their texts.
+
+    Returns dicts ``{"id", "corpus", "ref", "title", "text", "labels", "split"}``
+    where ``text`` is title + blank line + body and ``id`` is ``corpus:ref``.
+    ``split`` selects "dev" or "test" (None = both).
+    """
+    if split is not None and split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS} or None, got {split!r}")
+    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+    out = []
+    for e in read_entries():
+        if split is not None and e["split"] != split:
+            continue
+        if e["corpus"] == "bbc":
+            title, body = read_bbc(data_dir / "bbc" / e["ref"])
+        elif e["corpus"] == "reuters21578":
+            fname, _, newid = e["ref"].partition("#")
+            docs = read_reuters_file(data_dir / "reuters21578" / fname)
+            if newid not in docs:
+                raise KeyError(f"NEWID {newid} not found in {fname}")
+            title, body = docs[newid]
+        else:
+            raise ValueError(f"unknown corpus {e['corpus']!r}")
+        out.append({
+            "id": f"{e['corpus']}:{e['ref']}",
+            "corpus": e["corpus"],
+            "ref": e["ref"],
+            "title": title or e.get("title", ""),
+            "text": f"{title}\n\n{body}".strip(),
+            "labels": list(e["labels"]),
+            "split": e["split"],
+        })
+    return out
+
+
+def summarize(entries: list[dict]) -> str:
+    rows = []
+    header = f"{'':16}" + "".join(f"{s:>7}" for s in (*SPLITS, "all"))
+    rows.append(header)
+    def count(pred):
+        c = Counter(e["split"] for e in entries if pred(e))
+        return [c.get(s, 0) for s in SPLITS] + [sum(c.values())]
+    for theme in THEMES:
+        rows.append(f"{theme:16}" + "".join(f"{n:>7}" for n in count(lambda e, t=theme: t in e["labels"])))
+    rows.append(f"{'(no label)':16}" + "".join(f"{n:>7}" for n in count(lambda e: not e["labels"])))
+    for corpus in ("bbc", "reuters21578"):
+        rows.append(f"{corpus:16}" + "".join(f"{n:>7}" for n in count(lambda e, c=corpus: e["corpus"] == c)))
+    rows.append(f"{'articles':16}" + "".join(f"{n:>7}" for n in count(lambda e: True)))
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data-dir", type=Path, default=None,
+                    help="corpora root (default: $TOPICS_DATA or ../shared/data)")
+    ap.add_argument("--split", choices=SPLITS, default=None)
+    args = ap.parse_args(argv)
+    data_dir = args.data_dir or default_data_dir()
+    try:
+        entries = load_checkset(data_dir, args.split)
+    except FileNotFoundError as exc:
+        print(f"checkset: cannot read corpus file: {exc}", file=sys.stderr)
+        return 1
+    empty = [e["id"] for e in entries if len(e["text"]) < 40]
+    print(f"check set: {CHECKSET_PATH.relative_to(REPO)}  data: {data_dir}")
+    print(summarize(entries))
+    if empty:
+        print(f"warning: {len(empty)} entries with (almost) no text: {empty[:5]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

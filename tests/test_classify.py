@@ -1,0 +1,84 @@
+import numpy as np
+import pytest
+
+from topics.classify import SeedMatcher, ThemeClassifier
+from topics.preprocess import Preprocessor
+from topics.taxonomy import Taxonomy, Theme, default_taxonomy
+
+P = Preprocessor()
+
+
+def _matches(text, taxonomy=None):
+    tax = taxonomy or default_taxonomy()
+    found = SeedMatcher(tax, P.tokenize).matches(P.tokenize(text))
+    return {name: {term for (_, term) in counts} for name, counts in zip(tax.names, found)}
+
+
+def test_exclude_phrases_do_not_count():
+    m = _matches("The UN Security Council met. Social security payments rose.")
+    assert not m["security"]
+    assert "security council" in m["diplomacy"]
+
+
+def test_longest_match_counts_once():
+    m = _matches("Crude oil prices rose.")
+    assert "crude oil" in m["energy"] and "oil" not in m["energy"] and "crude" not in m["energy"]
+
+
+def test_proximity_cue_finds_weapon_sales_without_a_listed_phrase():
+    m = _matches("Turkey purchased Russian air defenses and may buy a second batch of missiles.")
+    assert any("~" in term for term in m["defense-trade"])
+    far = "Missiles hit the city on Monday night. Weeks later, the shops in the old town reopened; bread went on sale again."
+    assert not _matches(far)["defense-trade"]
+
+
+def test_evidence_damps_repetition():
+    tax = Taxonomy((Theme("oil", "Oil", seeds=("oil",), related=("barrel",)),))
+    matcher = SeedMatcher(tax, P.tokenize)
+    once, thrice = matcher.transform([P.tokenize("oil"), P.tokenize("oil oil oil")])[:, 0]
+    related = matcher.transform([P.tokenize("barrel")])[0, 0]
+    assert 1.0 == once < thrice < 3.0 and related < once
+
+
+def _lee_tokens():
+    from gensim.test.utils import datapath
+
+    with open(datapath("lee_background.cor"), encoding="latin-1") as f:
+        return [P.tokenize(line) for line in f if line.strip()]
+
+
+def test_taxonomy_mode_generalises_past_seed_terms():
+    tax = default_taxonomy()
+    clf = ThemeClassifier(tax).fit(_lee_tokens(), tokenize=P.tokenize)
+    assert clf.mode_ == "taxonomy" and list(clf.classes_) == list(tax.names)
+    proba = clf.predict_proba([P.tokenize("Wickets fell as the bowlers dominated the day.")])[0]
+    # "wicket" is a seed of sport; scores are in [0, 1]
+    assert proba[list(tax.names).index("sport")] >= 0.5 and ((0 <= proba) & (proba <= 1)).all()
+
+
+def test_supervised_multilabel_with_thresholds_and_single_label_mode():
+    docs = _lee_tokens()
+    # Real text, labels from the Lee corpus' own subjects (fire stories vs. cricket vs. the rest).
+    y = [("fire",) if "fire" in d else ("cricket",) if "wicket" in d else ("other",) for d in docs]
+    clf = ThemeClassifier(default_taxonomy()).fit(docs, y)
+    assert clf.mode_ == "supervised" and clf.single_label_
+    assert set(clf.classes_) == {"fire", "cricket", "other"}
+    pred = clf.predict(docs)
+    assert (pred.sum(axis=1) == 1).all()  # single-label corpora get exactly one theme
+    truth = np.array([list(clf.classes_).index(lab[0]) for lab in y])
+    assert (pred.argmax(axis=1) == truth).mean() > 0.9
+    assert ((clf.thresholds_ > 0) & (clf.thresholds_ < 1)).all()
+
+
+def test_multilabel_corpus_can_get_several_themes():
+    docs = _lee_tokens()
+    y = [tuple(lab for lab, word in (("fire", "fire"), ("police", "police")) if word in d) for d in docs]
+    clf = ThemeClassifier().fit(docs, y)
+    assert not clf.single_label_
+    both = [i for i, labels in enumerate(y) if len(labels) == 2]
+    assert both and clf.predict([docs[i] for i in both]).sum(axis=1).max() == 2
+
+
+def test_fit_without_labels_needs_taxonomy():
+    with pytest.raises(ValueError, match="taxonomy"):
+        ThemeClassifier().fit([["a"]])

@@ -1,0 +1,332 @@
+"""Tests for topics.corpus: readers, detection, robustness, stdin, Reuters-21578."""
+
+import io
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from topics.corpus import (
+    FORMATS, Article, ChainCorpus, Corpus, CorpusError, ReadReport, default_corpus, read_corpus,
+    reuters_common_labels,
+)
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data" / "corpus"
+SEED = HERE.parent / "seeds" / "000_a387a226f6433acf.txt"
+
+
+def ids(corpus):
+    return [a.id for a in corpus]
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+# -- data classes ------------------------------------------------------------------------
+def test_full_text_adds_title_once():
+    assert Article("a", "Body.", title="Head").full_text == "Head\n\nBody."
+    assert Article("a", "Head and body.", title="Head").full_text == "Head and body."
+    assert Article("a", "Body.").full_text == "Body."
+
+
+def test_summary():
+    assert ReadReport(1).summary() == "read 1 article"
+    report = ReadReport(2225, 3, ["bbc/x.txt: empty text"])
+    assert report.summary() == "read 2,225 articles, skipped 3 (first: bbc/x.txt: empty text)"
+    assert ReadReport(5, 0, ["f:2: invalid UTF-8, replaced"]).summary().startswith("read 5 articles, 1 repaired")
+
+
+# -- readers -----------------------------------------------------------------------------
+def test_seed_file_header():
+    (article,) = Corpus(SEED)
+    assert article.id == SEED.stem
+    assert article.date == "2021-09-18"
+    assert article.title is None
+    assert article.text.startswith("Turkish President Recep Tayyip Erdogan")
+    assert "date" not in article.text[:20]
+
+
+@pytest.mark.parametrize("content, title, date, text", [
+    ("Title: Alpha\nDATE: 2020-05-01\nsource: wire\n\nBody.", "Alpha", "2020-05-01", "Body."),
+    ("title  Beta\n\n\nBody.", "Beta", None, "Body."),
+    ("Ad sales boost Time Warner profit\n\nQuarterly profits jumped.", "Ad sales boost Time Warner profit",
+     None, "Quarterly profits jumped."),
+    # capitalised "key value" lines are headlines, not headers
+    ("Title race heats up\n\nThe leaders drew.", "Title race heats up", None, "The leaders drew."),
+    ("date set for poll\nand more text\n\nBody.", None, None, "date set for poll\nand more text\n\nBody."),
+    ("A sentence that ends with a period.\n\nBody.", None, None, "A sentence that ends with a period.\n\nBody."),
+    ("Just one short line", None, None, "Just one short line"),
+])
+def test_txt_header_and_title(tmp_path, content, title, date, text):
+    (article,) = Corpus(write(tmp_path / "x.txt", content.encode()))
+    assert (article.title, article.date, article.text) == (title, date, text)
+
+
+def test_dir_is_recursive_and_sorted():
+    corpus = Corpus(DATA / "docs")
+    assert corpus.format == "dir"
+    articles = list(corpus)
+    assert [a.id for a in articles] == ["a", "c", "sub/b"]
+    assert articles[0].title == "Alpha report" and articles[0].date == "2020-05-01"
+    assert articles[2].title == "Beta headline" and articles[2].text == "Beta body text."
+    assert not corpus.has_labels()
+
+
+def test_labelled_dir():
+    corpus = Corpus(DATA / "labelled")
+    assert corpus.format == "labelled-dir"  # README.TXT at the top does not make it a flat dir
+    articles = list(corpus)
+    assert [(a.id, a.labels) for a in articles] == [
+        ("business/001", ("business",)), ("sport/001", ("sport",)), ("sport/002", ("sport",))]
+    assert articles[2].title == "Date set for final"
+    assert corpus.has_labels()
+
+
+def test_lines():
+    corpus = Corpus(DATA / "sample.cor")
+    assert corpus.format == "lines"
+    assert ids(corpus) == ["sample-1", "sample-3", "sample-4"]
+
+
+def test_jsonl_skips_and_counts_bad_lines():
+    corpus = Corpus(DATA / "news.jsonl")
+    articles = list(corpus)
+    assert [a.id for a in articles] == ["n1", "news-2", "n1#2"]  # duplicate id made unique
+    assert articles[0].labels == ("business", "markets") and articles[0].date == "2021-09-18"
+    assert articles[1].labels == ("politics", "world")
+    assert articles[2].labels is None
+    report = corpus.report
+    assert (report.n_read, report.n_skipped) == (3, 3)
+    name = DATA / "news.jsonl"
+    assert report.problems[0].startswith(f"{name}:3: invalid JSON (Expecting ',' delimiter at column 49")
+    assert report.problems[1:] == [f"{name}:6: missing 'text' field", f"{name}:7: empty text"]
+
+
+def test_on_error_fail_names_file_and_line():
+    with pytest.raises(CorpusError, match=r"news\.jsonl:3: invalid JSON"):
+        list(Corpus(DATA / "news.jsonl", on_error="fail"))
+
+
+def test_configurable_fields(tmp_path):
+    path = write(tmp_path / "x.jsonl", b'{"key": "k1", "body": "Hello.", "tags": "a|b", "headline": "H"}\n')
+    (article,) = Corpus(path, text_field="body", id_field="key", labels_field="tags", label_sep="|",
+                        title_field="headline")
+    assert (article.id, article.text, article.labels, article.title) == ("k1", "Hello.", ("a", "b"), "H")
+
+
+def test_csv():
+    corpus = Corpus(DATA / "news.csv")
+    articles = list(corpus)
+    assert [a.id for a in articles] == ["c1", "c2", "c4"]
+    assert articles[0].text == "The central bank held rates.\nIt said inflation was easing."
+    assert articles[0].labels == ("economy", "banks")
+    assert articles[1].labels == () and articles[1].title is None
+    # the ragged row follows a two-line record: its line number counts physical lines
+    assert corpus.report.problems == [f"{DATA / 'news.csv'}:5: expected 5 fields, got 3"]
+
+
+def test_tsv():
+    articles = list(Corpus(DATA / "news.tsv"))
+    assert [(a.id, a.text, a.labels) for a in articles] == [
+        ("t1", "Tab separated text.", ("a", "b")), ("t2", 'Second "quoted" row.', ())]
+
+
+def test_csv_without_text_column_raises_even_when_skipping(tmp_path):
+    path = write(tmp_path / "bad.csv", b"id,body\n1,hello\n")
+    with pytest.raises(CorpusError, match=r"bad\.csv.*'text'.*'id', 'body'"):
+        list(Corpus(path, on_error="skip"))
+
+
+# -- detection and errors ----------------------------------------------------------------
+@pytest.mark.parametrize("name, fmt", [
+    ("a.jsonl", "jsonl"), ("a.ndjson", "jsonl"), ("a.csv", "csv"), ("a.TSV", "csv"),
+    ("a.cor", "lines"), ("a.txt", "txt"),
+])
+def test_auto_detects_file_suffix(tmp_path, name, fmt):
+    corpus = Corpus(write(tmp_path / name, b"text\n"))
+    assert corpus.format == fmt
+    assert corpus.description == f"{fmt}:{(tmp_path / name).resolve()}"
+
+
+def test_auto_detects_reuters_layout(tmp_path):
+    write(tmp_path / "reut2-000.sgm", b"")
+    assert Corpus(tmp_path).format == "reuters21578"
+
+
+@pytest.mark.parametrize("name, message", [
+    ("a.json", "jsonl"), ("a.xml", "txt, dir, lines, jsonl, csv, labelled-dir, reuters21578"),
+])
+def test_unsupported_suffix(tmp_path, name, message):
+    with pytest.raises(CorpusError, match=message):
+        Corpus(write(tmp_path / name, b"{}"))
+
+
+def test_missing_path_and_empty_folder(tmp_path):
+    with pytest.raises(CorpusError, match="no such file or directory"):
+        Corpus(tmp_path / "nope.txt")
+    with pytest.raises(CorpusError, match="no articles"):
+        Corpus(tmp_path)
+    with pytest.raises(CorpusError, match="expects a directory"):
+        Corpus(DATA / "news.csv", "dir")
+
+
+def test_bad_arguments():
+    assert "auto" in FORMATS
+    for kwargs in ({"format": "xml"}, {"on_error": "ignore"}, {"split": "dev"}, {"split": "train"}):
+        with pytest.raises(ValueError):
+            Corpus(DATA / "news.csv", **kwargs)
+
+
+# -- encodings and dirty files -----------------------------------------------------------
+def test_bom_and_crlf(tmp_path):
+    jsonl = write(tmp_path / "x.jsonl", b'\xef\xbb\xbf{"text": "one"}\r\n\r\n{"text": "two"}\r\n')
+    assert [a.text for a in Corpus(jsonl)] == ["one", "two"]
+    csv_ = write(tmp_path / "x.csv", b'\xef\xbb\xbftext,id\r\n"a\r\nb",1\r\n')
+    assert [(a.id, a.text) for a in Corpus(csv_)] == [("1", "a\nb")]
+    txt = write(tmp_path / "x.txt", b"\xef\xbb\xbfdate: 2021-01-01\r\n\r\nBody\r\nline two\r\n")
+    (article,) = Corpus(txt)
+    assert (article.date, article.text) == ("2021-01-01", "Body\nline two")
+
+
+def test_invalid_utf8_is_replaced_and_reported(tmp_path):
+    txt = write(tmp_path / "x.txt", b"first line\n\ncaf\xe9 au lait")
+    corpus = Corpus(txt)
+    (article,) = corpus
+    assert article.text.endswith("caf\ufffd au lait")
+    assert corpus.report.problems == [f"{txt}:3: invalid UTF-8, replaced"]
+    assert corpus.report.n_skipped == 0
+    lines = write(tmp_path / "x.cor", b"ok\nbad \xff byte\n")
+    corpus = Corpus(lines)
+    assert len(list(corpus)) == 2 and corpus.report.problems == [f"{lines}:2: invalid UTF-8, replaced"]
+    assert [a.text for a in Corpus(lines, encoding="latin-1")][1] == "bad \xff byte"
+    with pytest.raises(CorpusError, match=r"x\.cor:2: invalid UTF-8"):
+        list(Corpus(lines, on_error="fail"))
+
+
+def test_binary_and_empty_files_in_dir_are_skipped(tmp_path):
+    write(tmp_path / "a.txt", b"Fine article.")
+    write(tmp_path / "b.txt", b"\x89PNG\r\n\x1a\n\x00\x00")
+    write(tmp_path / "c.txt", b"  \n\n ")
+    corpus = Corpus(tmp_path)
+    assert ids(corpus) == ["a"]
+    assert corpus.report.n_skipped == 2
+    assert corpus.report.problems == [f"{tmp_path / 'b.txt'}: binary file", f"{tmp_path / 'c.txt'}: empty text"]
+
+
+# -- standard input ----------------------------------------------------------------------
+def fake_stdin(monkeypatch, data: bytes):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+
+def test_stdin_jsonl_is_reiterable(monkeypatch):
+    fake_stdin(monkeypatch, b'\n  {"id": "a", "text": "one"}\n{"text": "two"}\n')
+    corpus = Corpus("-")
+    assert corpus.format == "jsonl"
+    assert corpus.description == "jsonl:<stdin>"
+    assert ids(corpus) == ids(corpus) == ["a", "stdin-3"]
+
+
+def test_stdin_text_is_one_article(monkeypatch):
+    fake_stdin(monkeypatch, b"Headline\n\nSome text on stdin.\n")
+    (article,) = read_corpus("-")
+    assert (article.id, article.title, article.text) == ("stdin", "Headline", "Some text on stdin.")
+
+
+def test_stdin_explicit_format_spools_lazily(monkeypatch):
+    fake_stdin(monkeypatch, b"one\ntwo\n")
+    corpus = Corpus("-", "lines")
+    assert ids(corpus) == ids(corpus) == ["stdin-1", "stdin-2"]
+    with pytest.raises(ValueError):
+        Corpus("-", "dir")
+
+
+# -- passes, limits, chains --------------------------------------------------------------
+def test_reiterable_and_report_reset():
+    corpus = Corpus(DATA / "news.jsonl")
+    first, second = list(corpus), list(corpus)
+    assert first == second
+    assert (corpus.report.n_read, corpus.report.n_skipped) == (3, 3)
+    assert corpus.has_labels()
+    assert (corpus.report.n_read, corpus.report.n_skipped) == (3, 3)  # peeking leaves the report alone
+
+
+def test_limit():
+    assert ids(Corpus(DATA / "sample.cor", limit=2)) == ["sample-1", "sample-3"]
+    assert ids(Corpus(DATA / "sample.cor", limit=0)) == []
+
+
+def test_chain_corpus():
+    chain = ChainCorpus(Corpus(DATA / "docs"), Corpus(DATA / "docs" / "a.txt"), Corpus(DATA / "news.jsonl"))
+    assert ids(chain) == ["a", "c", "sub/b", "a#2", "n1", "news-2", "n1#2"]
+    assert (chain.report.n_read, chain.report.n_skipped) == (7, 3)
+    assert chain.description.count(" + ") == 2
+    assert chain.has_labels()
+
+
+def test_default_corpus(tmp_path):
+    corpus = default_corpus()
+    articles = list(corpus)
+    lee = [a for a in articles if a.id.startswith("lee-")]
+    assert len(lee) == 300 and lee[0].id == "lee-0001" and lee[-1].id == "lee-0300"
+    assert articles[:300] == lee
+    seed = next(a for a in articles if a.id == SEED.stem)
+    assert seed.date == "2021-09-18"
+    assert not corpus.has_labels()
+    assert len(list(default_corpus(tmp_path))) == 300  # empty seeds folder: Lee only
+    with pytest.raises(CorpusError):
+        default_corpus(tmp_path / "missing")
+
+
+# -- Reuters-21578 (real data, when present) ---------------------------------------------
+def reuters_dir() -> Path:
+    root = Path(os.environ.get("TOPICS_DATA") or HERE.parents[1] / "shared" / "data")
+    path = root / "reuters21578"
+    if not next(path.glob("reut2-*.sgm"), None):
+        pytest.skip("Reuters-21578 not found; set TOPICS_DATA")
+    return path
+
+
+@pytest.fixture(scope="module")
+def modapte():
+    path = reuters_dir()
+    return list(Corpus(path, split="train")), list(Corpus(path, split="test"))
+
+
+def test_reuters_modapte_counts(modapte):
+    train, test = modapte
+    common = reuters_common_labels(train, test)
+    n_train_common = sum(1 for a in train if set(a.labels) & common)
+    n_test_common = sum(1 for a in test if set(a.labels) & common)
+    print(f"ModApte: train {len(train)} docs with >=1 topic ({n_train_common} with one of the "
+          f"{len(common)} common labels; literature: 7,769), test {len(test)} ({n_test_common}; "
+          "literature: 3,019)")
+    assert len(common) == 90
+    assert (len(train), len(test)) == (7775, 3019)
+    assert (n_train_common, n_test_common) == (7770, 3019)  # one more than the usual 7,769
+    assert all(a.labels and a.id.startswith("reuters-") for a in train + test)
+    assert len({a.id for a in train + test}) == len(train) + len(test)
+
+
+def test_reuters_article_fields(modapte):
+    train, _ = modapte
+    first = train[0]
+    assert first.id == "reuters-1" and first.title == "BAHIA COCOA REVIEW"
+    assert first.labels == ("cocoa",) and first.date == "26-FEB-1987 15:01:01.79"
+    assert first.text.startswith("Showers continued") and first.text.endswith("February 27.")
+    assert not any("\x03" in a.text or "&lt;" in a.text or a.text.rstrip().endswith(("Reuter", "REUTER"))
+                   for a in train)
+    brief = next(a for a in train if a.id == "reuters-30")  # headline-only story
+    assert brief.text == brief.title == "ASSETS OF MONEY MARKET MUTUAL FUNDS ROSE 720.4 MLN DLRS IN LATEST WEEK"
+
+
+def test_reuters_without_split_reads_everything():
+    corpus = Corpus(reuters_dir(), limit=1000)
+    assert corpus.format == "reuters21578"
+    articles = list(corpus)
+    assert len(articles) == 1000 and articles[0].id == "reuters-1"
+    assert any(a.labels == () for a in articles)  # TOPICS="NO" documents are included

@@ -1,0 +1,45 @@
+import numpy as np
+from gensim.test.utils import datapath
+
+from topics.lda import LdaTopicModel, default_n_topics
+from topics.preprocess import Preprocessor
+
+
+def _lee_tokens(n=300):
+    with open(datapath("lee_background.cor"), encoding="latin-1") as f:
+        texts = [line for line in f if line.strip()][:n]
+    return Preprocessor(phrases=False).fit_transform(texts)
+
+
+def test_fit_transform_shapes_and_topics():
+    docs = _lee_tokens()
+    lda = LdaTopicModel(n_topics=8, passes=3).fit(docs)
+    theta = lda.transform(docs[:5])
+    assert theta.shape == (5, 8)
+    assert np.allclose(theta.sum(axis=1), 1.0)
+    assert np.isclose(lda.topic_sizes_.sum(), 1.0)
+    topics = lda.topics(topn=5)
+    assert len(topics) == 8 and all(len(t["words"]) == 5 for t in topics)
+
+
+def test_same_input_same_model_and_inference_independent_of_batch():
+    docs = _lee_tokens(120)
+    a = LdaTopicModel(n_topics=5, passes=2).fit(docs)
+    b = LdaTopicModel(n_topics=5, passes=2).fit(docs)
+    assert a.topics() == b.topics()
+    alone = a.transform([docs[7]])
+    in_batch = a.transform(docs[:10])[7:8]
+    again = a.transform([docs[7]])
+    assert np.allclose(alone, in_batch) and np.array_equal(alone, again)
+
+
+def test_topics_separate_lee_subjects():
+    docs = _lee_tokens()
+    lda = LdaTopicModel(n_topics=10, passes=5).fit(docs)
+    words = {w for t in lda.topics(topn=15) for w in t["words"]}
+    # The Lee corpus covers the Afghanistan war, the Middle East and cricket.
+    assert {"afghanistan", "palestinian"} <= words and ({"cricket", "test", "wicket"} & words)
+
+
+def test_default_n_topics_grows_with_corpus():
+    assert default_n_topics(50) == 5 and default_n_topics(300) == 12 and default_n_topics(100_000) == 30

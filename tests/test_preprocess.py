@@ -1,0 +1,62 @@
+import pickle
+
+import pytest
+
+from topics.preprocess import Preprocessor, normalize_text
+
+
+def test_curly_and_straight_apostrophes_tokenise_alike():
+    p = Preprocessor()
+    assert p.tokenize("“Erdogans’ planned visit”") == p.tokenize("\"Erdogans' planned visit\"") == ["erdogan", "planned", "visit"]
+
+
+def test_keeps_hyphenated_names_and_weapon_designations():
+    tokens = Preprocessor().tokenize("Russian S-400 air defenses in Nagorno-Karabakh")
+    assert "s-400" in tokens and "nagorno-karabakh" in tokens
+    assert "defense" in tokens  # plural folded
+
+
+def test_drops_stop_words_and_news_boilerplate_keeps_topic_words():
+    tokens = Preprocessor().tokenize("Officials said on Friday, Reuters told, that interest rates and the bill would rise.")
+    assert not {"said", "friday", "reuters", "told", "the"} & set(tokens)
+    assert {"interest", "rate", "bill"} <= set(tokens)
+
+
+def test_british_spellings_and_abbreviations_fold():
+    p = Preprocessor()
+    assert p.tokenize("Ministry of Defence") == p.tokenize("ministry of defense")
+    assert p.tokenize("the U.N. and the U.S.") == ["un", "usa"]
+
+
+def test_nfkc_and_markup():
+    assert normalize_text("Ｓ－４００") == "s-400"
+    assert Preprocessor().tokenize("<p>Oil <b>prices</b></p>") == ["oil", "price"]
+
+
+@pytest.mark.parametrize("normalize,expected", [(None, "defenses"), ("porter", "defens"), ("plural", "defense")])
+def test_normalize_options(normalize, expected):
+    assert Preprocessor(normalize=normalize).tokenize("defenses") == [expected]
+
+
+def test_fit_learns_collocations_and_survives_pickling():
+    docs = ["Air defense systems were bought. Air defense is costly."] * 10 + ["Other news about the weather."] * 10
+    p = Preprocessor(phrase_min_count=3).fit(docs)
+    tokens = p.transform(["New air defense order"])[0]
+    assert "air_defense" in tokens
+    clone = pickle.loads(pickle.dumps(p))
+    assert clone.transform(["New air defense order"]) == [tokens]
+
+
+def test_is_a_scikit_learn_transformer():
+    from sklearn.base import clone
+
+    p = clone(Preprocessor(normalize=None, phrases=False))
+    assert p.get_params()["normalize"] is None
+    assert p.fit_transform(["Oil prices rose"]) == [["oil", "prices", "rose"]]
+
+
+def test_unfitted_transform_raises():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        Preprocessor().transform(["text"])

@@ -1,0 +1,52 @@
+import pytest
+
+from topics.taxonomy import TaxonomyError, default_taxonomy, load_taxonomy
+
+REQUIRED = {"security", "energy", "defense-trade", "tourism", "diplomacy", "economy", "politics", "sport", "health", "technology", "environment"}
+
+
+def test_default_taxonomy_has_the_required_themes_with_seeds():
+    tax = default_taxonomy()
+    assert REQUIRED <= set(tax.names)
+    for theme in tax:
+        assert theme.label and theme.description and len(theme.seeds) >= 10, theme.name
+        assert theme.iptc and theme.iptc.startswith("medtop:"), theme.name
+
+
+def test_default_iptc_codes_exist_in_the_iptc_mapping(shared_data):
+    import json
+
+    # The mapping file uses bare NaN literals, which Python's json accepts.
+    codes = json.loads((shared_data / "iptc-mediatopic" / "iptc_mapping.json").read_text())
+    for theme in default_taxonomy():
+        assert theme.iptc in codes, theme.name
+
+
+def test_load_user_taxonomy(tmp_path):
+    f = tmp_path / "t.toml"
+    f.write_text('[[theme]]\nname = "ports"\nlabel = "Ports"\nseeds = ["port", "harbour"]\n')
+    tax = load_taxonomy(f)
+    assert tax.names == ("ports",) and tax["ports"].seeds == ("port", "harbour")
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("[[theme]]\nname = 'Bad Name'\n", "'name' must be"),
+        ("[[theme]]\nname = 'a'\n[[theme]]\nname = 'a'\n", "repeat"),
+        ("[[theme]]\nname = 'a'\nseeds = 'oil'\n", "'seeds' must be a list"),
+        ("name = 'x'\n", "no [[theme]]"),
+        ("[[theme]\n", "not a valid TOML"),
+    ],
+)
+def test_bad_taxonomy_names_file_and_problem(tmp_path, text, message):
+    f = tmp_path / "bad.toml"
+    f.write_text(text)
+    with pytest.raises(TaxonomyError, match="bad.toml") as exc:
+        load_taxonomy(f)
+    assert message in str(exc.value)
+
+
+def test_missing_taxonomy_file(tmp_path):
+    with pytest.raises(TaxonomyError, match="no such taxonomy file"):
+        load_taxonomy(tmp_path / "nope.toml")

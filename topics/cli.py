@@ -1,0 +1,271 @@
+"""The ``topics`` command: argument parsing and printing only; the work is done by the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import __version__
+
+EXIT_USER_ERROR = 2
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _add_model_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", "-m", default=None, help="model name, name@version or bundle folder (default: 'default')")
+    p.add_argument("--artifacts", default=None, help="artifacts folder (default: $TOPICS_ARTIFACTS or ./artifacts)")
+
+
+def _add_corpus_args(p: argparse.ArgumentParser, format_flag: str) -> None:
+    from .corpus import FORMATS
+
+    p.add_argument(format_flag, dest="corpus_format", default="auto", choices=FORMATS, help="input format (default: guess from the path)")
+    p.add_argument("--text-field", default="text", help="JSONL field / CSV column holding the text (default: text)")
+    p.add_argument("--id-field", default="id", help="JSONL field / CSV column holding the id (default: id)")
+    p.add_argument("--title-field", default="title", help="JSONL field / CSV column holding the title (default: title)")
+    p.add_argument("--labels-field", default="labels", help="JSONL field / CSV column holding labels (default: labels)")
+    p.add_argument("--label-sep", default=";", help="separator of labels in a CSV cell (default: ;)")
+    p.add_argument("--encoding", default="utf-8", help="text encoding of the input (default: utf-8)")
+    p.add_argument("--on-error", choices=("skip", "fail"), default="skip", help="skip and count bad records (default), or stop at the first")
+    p.add_argument("--split", choices=("train", "test"), default=None, help="ModApte split of a Reuters-21578 corpus")
+
+
+def _corpus_options(args: argparse.Namespace) -> dict:
+    return {
+        "text_field": args.text_field,
+        "id_field": args.id_field,
+        "title_field": args.title_field,
+        "labels_field": args.labels_field,
+        "label_sep": args.label_sep,
+        "encoding": args.encoding,
+        "on_error": args.on_error,
+        "split": args.split,
+    }
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="topics",
+        description="Find topics (LDA) and tag themes in news articles.",
+        epilog="Run `topics COMMAND --help` for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"topics {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("train", help="train a model bundle from a corpus", description="Train a model bundle: "
+                       "phrases, LDA topics and a theme classifier (supervised when the corpus has labels, "
+                       "otherwise from the taxonomy's seed terms).")
+    p.add_argument("--corpus", "-c", default=None, help="file, folder or - for standard input (default: the bundled news corpus)")
+    _add_corpus_args(p, "--format")
+    p.add_argument("--taxonomy", default=None, help="theme taxonomy TOML file (default: the shipped taxonomy)")
+    p.add_argument("--topics", "-k", type=_positive_int, default=None, metavar="K", help="number of topics (default: from corpus size)")
+    p.add_argument("--name", "-n", default="default", help="bundle name (default: default)")
+    p.add_argument("--artifacts", default=None, help="artifacts folder (default: $TOPICS_ARTIFACTS or ./artifacts)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("tag", help="tag articles with themes and topics", description="Tag articles: themes with "
+                       "scores and evidence terms, and each article's main topics.")
+    p.add_argument("path", help="article file, folder or corpus file, or - for standard input")
+    _add_model_args(p)
+    _add_corpus_args(p, "--input-format")
+    p.add_argument("--format", "-f", choices=("table", "jsonl"), default="table", help="output format (default: table)")
+    p.add_argument("--top", type=_positive_int, default=3, metavar="N", help="topics shown per article (default: 3)")
+    p.add_argument("--explain", action="store_true", help="table: show the evidence terms of each theme")
+    p.add_argument("--output", "-o", default=None, help="write to this file (atomically) instead of standard output")
+    p.set_defaults(func=cmd_tag)
+
+    p = sub.add_parser("topics", help="list a model's topics", description="List a model's topics with their top words and sizes.")
+    _add_model_args(p)
+    p.add_argument("--words", type=_positive_int, default=10, metavar="N", help="words per topic (default: 10)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_topics)
+
+    p = sub.add_parser("info", help="show a model's manifest", description="Show a model's manifest in readable form.")
+    _add_model_args(p)
+    p.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    p.set_defaults(func=cmd_info)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be a positive integer")
+    return value
+
+
+# -- commands -------------------------------------------------------------------------------
+def cmd_train(args: argparse.Namespace) -> int:
+    from .corpus import Corpus, default_corpus
+    from .train import train
+
+    corpus = default_corpus() if args.corpus is None else Corpus(args.corpus, args.corpus_format, **_corpus_options(args))
+    model = train(
+        corpus,
+        taxonomy=args.taxonomy,
+        n_topics=args.topics,
+        name=args.name,
+        artifacts=args.artifacts,
+        random_state=args.seed,
+        progress=lambda msg: _err(f"… {msg}"),
+        show_bar=sys.stderr.isatty(),
+    )
+    meta = model.manifest["meta"]
+    c = meta["corpus"]
+    _report_skips(corpus)
+    mode = "supervised, from the corpus labels" if meta["parameters"]["classifier_mode"] == "supervised" else "from the taxonomy's seed terms"
+    print(f"Trained model '{args.name}' in {meta['training_seconds']:.1f} s")
+    print(f"  corpus      {c['description']}")
+    print(f"  articles    {c['documents']:,} read, {c['skipped']:,} skipped")
+    print(f"  vocabulary  {meta['vocabulary']:,} words, {meta['phrases']:,} phrases")
+    print(f"  topics      {meta['parameters']['n_topics']}")
+    print(f"  themes      {len(meta['themes'])} ({mode}): {', '.join(meta['themes'])}")
+    print(f"  saved to    {model.path}")
+    return 0
+
+
+def _report_skips(corpus) -> None:
+    report = getattr(corpus, "report", None)
+    if report is not None and report.n_skipped:
+        _err(f"warning: {report.summary()}")
+        for problem in report.problems[:5]:
+            _err(f"  {problem}")
+
+
+@contextmanager
+def _output(path: str | None):
+    """Standard output, or a file written atomically (complete or not at all)."""
+    if path is None:
+        yield sys.stdout
+        return
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    from .corpus import Corpus
+    from .model import load
+    from .tagger import Tagger
+
+    corpus = Corpus(args.path, args.corpus_format, **_corpus_options(args))
+    model = load(args.model, args.artifacts)
+    tagger = Tagger(model, top_topics=args.top)
+    n = 0
+    with _output(args.output) as out:
+        for result in tagger.tag(corpus):
+            n += 1
+            if args.format == "jsonl":
+                out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+            else:
+                out.write(_table(result, args.explain))
+    _report_skips(corpus)
+    if args.output:
+        _err(f"Tagged {n:,} articles → {args.output}")
+    return 0
+
+
+def _table(result, explain: bool) -> str:
+    head = result.id + (f"  {result.title}" if result.title else "")
+    lines = [head]
+    if result.themes:
+        lines.append("  themes  " + "  ".join(f"{s.name} {s.score:.2f}" for s in result.themes))
+        if explain:
+            for s in result.themes:
+                lines.append(f"    {s.name:<14} {', '.join(s.evidence) or '-'}")
+    else:
+        best = result.scores[0] if result.scores else None
+        lines.append("  themes  (none)" + (f"  best: {best.name} {best.score:.2f}" if best else ""))
+    for t in result.topics:
+        lines.append(f"  topic   #{t['id']:<3} {t['weight']:.2f}  {', '.join(t['words'])}")
+    return "\n".join(lines) + "\n\n"
+
+
+def cmd_topics(args: argparse.Namespace) -> int:
+    from .model import load
+
+    model = load(args.model, args.artifacts)
+    topics = model.lda.topics(topn=args.words)
+    if args.json:
+        print(json.dumps({"model": model.manifest.get("name"), "version": model.manifest.get("version"), "topics": topics}, indent=2))
+        return 0
+    print(f"{len(topics)} topics of model '{model.manifest.get('name')}' ({model.manifest.get('version')}), largest first")
+    for t in sorted(topics, key=lambda t: -t["size"]):
+        print(f"  #{t['id']:<3} {t['size']:6.1%}  {', '.join(t['words'])}")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from .bundle import resolve_bundle, verify_bundle
+
+    path = resolve_bundle(args.model, args.artifacts)
+    manifest = verify_bundle(path)
+    if args.json:
+        print(json.dumps(manifest, indent=2))
+        return 0
+    meta = manifest.get("meta", {})
+    corpus = meta.get("corpus", {})
+    params = meta.get("parameters", {})
+    rows = [
+        ("model", f"{manifest.get('name')}@{manifest.get('version')}"),
+        ("path", str(path)),
+        ("created", manifest.get("created")),
+        ("toolkit", f"topics {manifest.get('toolkit_version')}, Python {manifest.get('python')}"),
+        ("libraries", ", ".join(f"{k} {v}" for k, v in manifest.get("libraries", {}).items())),
+        ("corpus", corpus.get("description")),
+        ("articles", f"{corpus.get('documents', 0):,} ({corpus.get('labelled_documents', 0):,} labelled, {corpus.get('skipped', 0):,} skipped)"),
+        ("topics", params.get("n_topics")),
+        ("themes", ", ".join(meta.get("themes", []))),
+        ("classifier", params.get("classifier_mode")),
+        ("taxonomy", params.get("taxonomy")),
+        ("vocabulary", f"{meta.get('vocabulary', 0):,} words, {meta.get('phrases', 0):,} phrases"),
+        ("trained in", f"{meta.get('training_seconds')} s"),
+        ("files", ", ".join(f"{k} ({v['bytes']:,} B)" for k, v in manifest.get("files", {}).items())),
+        ("integrity", "every file matches its SHA-256 in the manifest"),
+    ]
+    for key, value in rows:
+        print(f"{key:<11} {value}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``topics`` console script."""
+    from .bundle import BundleError
+    from .corpus import CorpusError
+    from .taxonomy import TaxonomyError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (BundleError, CorpusError, TaxonomyError) as exc:
+        _err(f"topics: error: {exc}")
+    except BrokenPipeError:  # `topics tag … | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:  # unreadable paths, full disks: say which file
+        _err(f"topics: error: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
+    except KeyboardInterrupt:
+        _err("topics: interrupted (saved models are unchanged)")
+        return 130
+    return EXIT_USER_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())
