@@ -90,7 +90,7 @@ def read_reuters_file(path: Path) -> dict[str, tuple[str, str]]:
             body = _clean(_TAG_RE.sub(" ", text))
         else:
             body = ""
-        body = re.sub(r"\s*Reuter\s*$", "", body)
+        body = re.sub(r"\s*\bReuter\s*$", "", body, flags=re.I)
         docs[m.group(1)] = (title, body)
     return docs
 

@@ -495,7 +495,8 @@ def default_corpus(seeds_dir: str | os.PathLike | None = None) -> ChainCorpus:
     ----------
     seeds_dir : str or os.PathLike, optional
         Folder of extra ``.txt`` articles, read as format ``"dir"``. Defaults to
-        ``seeds/`` at the repository root, silently left out when missing or empty.
+        the example articles shipped with the toolkit (``seeds/`` in the repository,
+        installed as ``topics.seeds``), silently left out when missing or empty.
         An explicitly given folder must exist.
 
     Returns
@@ -508,12 +509,21 @@ def default_corpus(seeds_dir: str | os.PathLike | None = None) -> ChainCorpus:
     lee = Corpus(datapath("lee_background.cor"), "lines")
     lee._id_format = "lee-{n:04d}"
     if seeds_dir is None:
-        seeds = Path(__file__).resolve().parents[1] / "seeds"
+        seeds = _packaged_seeds()
     elif not (seeds := Path(seeds_dir)).is_dir():
         raise CorpusError(f"{seeds}: no such directory")
     if seeds.is_dir() and next(_walk_txt(seeds), None):
         return ChainCorpus(lee, Corpus(seeds, "dir"))
     return ChainCorpus(lee)
+
+
+def _packaged_seeds() -> Path:
+    from importlib.util import find_spec
+
+    spec = find_spec("topics.seeds")  # a data-only (namespace) package: take its folder
+    if spec is not None and spec.submodule_search_locations:
+        return Path(list(spec.submodule_search_locations)[0])
+    return Path(__file__).resolve().parents[1] / "seeds"  # a plain source checkout
 
 
 def reuters_common_labels(corpus_train: Iterable[Article], corpus_test: Iterable[Article]) -> set[str]:

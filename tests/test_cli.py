@@ -1,0 +1,103 @@
+"""The `topics` command end to end, as a user runs it."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, SEED
+from topics.cli import main
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    art = tmp_path_factory.mktemp("cli-artifacts")
+    assert main(["train", "--artifacts", str(art)]) == 0
+    return art
+
+
+def test_train_prints_a_summary(trained, capsys):
+    # Trained by the fixture; train a second, named model to see the summary.
+    assert main(["train", "--artifacts", str(trained), "--name", "again", "--topics", "6"]) == 0
+    out = capsys.readouterr().out
+    assert "Trained model 'again'" in out and "301 read, 0 skipped" in out and "topics      6" in out
+
+
+def test_tag_jsonl_object_and_repeatability(trained, capsys):
+    args = ["tag", str(SEED), "--format", "jsonl", "--artifacts", str(trained)]
+    assert main(args) == 0
+    first = capsys.readouterr().out
+    assert main(args) == 0
+    assert capsys.readouterr().out == first
+    obj = json.loads(first)
+    assert obj["id"] == SEED.stem
+    names = [t["name"] for t in obj["themes"]]
+    assert {"security", "energy", "defense-trade", "tourism"} <= set(names)
+    scores = [t["score"] for t in obj["themes"]]
+    assert scores == sorted(scores, reverse=True)
+    topic = obj["topics"][0]
+    assert set(topic) == {"id", "weight", "words"} and topic["words"]
+
+
+def test_tag_table_explain_and_folder(trained, capsys):
+    assert main(["tag", str(SEED.parent), "--explain", "--artifacts", str(trained)]) == 0
+    out = capsys.readouterr().out
+    assert SEED.stem in out and "defense-trade" in out and "s-400" in out.lower() or "air defense" in out
+
+
+def test_tag_stdin_and_output_file(trained, tmp_path):
+    out = tmp_path / "tags.jsonl"
+    proc = subprocess.run(
+        [sys.executable, "-m", "topics", "tag", "-", "-f", "jsonl", "-o", str(out), "--artifacts", str(trained)],
+        input='{"id": "a", "text": "Oil prices rose as OPEC cut output."}\n{"id": "b", "text": "Tourists flocked to the resort."}\n',
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b"]
+    assert rows[0]["themes"][0]["name"] == "energy" and rows[1]["themes"][0]["name"] == "tourism"
+
+
+def test_topics_and_info(trained, capsys):
+    assert main(["topics", "--json", "--artifacts", str(trained)]) == 0
+    topics = json.loads(capsys.readouterr().out)["topics"]
+    assert len(topics) == 12 and all(t["words"] for t in topics)
+    assert main(["info", "--artifacts", str(trained)]) == 0
+    out = capsys.readouterr().out
+    assert "default@" in out and "scikit-learn" in out and "301" in out
+
+
+def test_tampered_bundle_is_refused_naming_the_file(trained, tmp_path, capsys):
+    import shutil
+
+    from topics.bundle import resolve_bundle
+
+    copy = tmp_path / "copy"
+    shutil.copytree(resolve_bundle("default", trained), copy)
+    target = copy / "classifier.joblib"
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    target.write_bytes(bytes(data))
+    assert main(["tag", str(SEED), "--model", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert "classifier.joblib" in err and "refusing" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["tag", "/no/such/file.txt"], "no such file"),
+        (["tag", str(SEED), "--model", "missing"], "No model named 'missing'"),
+        (["train", "--corpus", str(SEED), "--taxonomy", "/no/tax.toml"], "no such taxonomy file"),
+    ],
+)
+def test_user_errors_are_one_clear_line(args, message, tmp_path, capsys):
+    assert main(args + ["--artifacts", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("topics: error:") and message in err[-1]
+
+
+def test_console_script_runs():
+    proc = subprocess.run([sys.executable, "-m", "topics", "--version"], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0 and proc.stdout.startswith("topics ")
