@@ -33,6 +33,6 @@ def artifacts(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def default_model(artifacts):
     """The default model, trained once on the bundled corpus, as `topics train` does."""
-    from topics.train import train
+    from topics.training import train
 
     return train(artifacts=artifacts)

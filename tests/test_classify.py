@@ -47,13 +47,34 @@ def _lee_tokens():
         return [P.tokenize(line) for line in f if line.strip()]
 
 
-def test_taxonomy_mode_generalises_past_seed_terms():
-    tax = default_taxonomy()
-    clf = ThemeClassifier(tax).fit(_lee_tokens(), tokenize=P.tokenize)
-    assert clf.mode_ == "taxonomy" and list(clf.classes_) == list(tax.names)
-    proba = clf.predict_proba([P.tokenize("Wickets fell as the bowlers dominated the day.")])[0]
-    # "wicket" is a seed of sport; scores are in [0, 1]
-    assert proba[list(tax.names).index("sport")] >= 0.5 and ((0 <= proba) & (proba <= 1)).all()
+@pytest.fixture(scope="module")
+def lee_taxonomy_model():
+    return ThemeClassifier(default_taxonomy()).fit(_lee_tokens(), tokenize=P.tokenize)
+
+
+def test_taxonomy_mode_needs_more_than_a_passing_mention(lee_taxonomy_model):
+    clf = lee_taxonomy_model
+    assert clf.mode_ == "taxonomy" and list(clf.classes_) == list(default_taxonomy().names)
+    sport = list(clf.classes_).index("sport")
+    passing, about = clf.predict_proba(
+        [
+            P.tokenize("Wickets fell in the garden, where the council meets on weekdays to plan roads."),
+            P.tokenize("Wickets fell as the bowlers dominated the Test; the batsmen saved the match in the stadium."),
+        ]
+    )
+    assert passing[sport] < 0.5 <= about[sport]
+    assert ((0 <= about) & (about <= 1)).all()
+
+
+def test_taxonomy_mode_learns_words_past_the_seed_list(lee_taxonomy_model):
+    clf = lee_taxonomy_model
+    security = list(clf.classes_).index("security")
+    tokens = P.tokenize("Afghan commanders pressed on around Kandahar and Tora Bora, where bin Laden's followers hid.")
+    lexicon_only = clf._lexicon_scores([tokens])[0, security]
+    assert clf.predict_proba([tokens])[0, security] > lexicon_only + 0.02
+    # The learned part counts in proportion to the weak positives it was trained on.
+    tourism = list(clf.classes_).index("tourism")
+    assert clf.model_weights_[security] > clf.model_weights_[tourism] >= 0
 
 
 def test_supervised_multilabel_with_thresholds_and_single_label_mode():
@@ -82,3 +103,18 @@ def test_multilabel_corpus_can_get_several_themes():
 def test_fit_without_labels_needs_taxonomy():
     with pytest.raises(ValueError, match="taxonomy"):
         ThemeClassifier().fit([["a"]])
+
+
+def test_exclude_phrase_reduced_to_one_word_is_ignored_with_a_warning():
+    tax = Taxonomy((Theme("tourism", "Tourism", seeds=("resort", "tourist"), exclude=("last resort",)),))
+    with pytest.warns(UserWarning, match="last resort"):
+        matcher = SeedMatcher(tax, P.tokenize)
+    assert matcher.transform([P.tokenize("Tourists flocked to the resort")])[0, 0] == 2.0
+
+
+def test_default_taxonomy_builds_without_warnings():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        SeedMatcher(default_taxonomy(), P.tokenize)

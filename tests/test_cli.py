@@ -50,7 +50,7 @@ def test_tag_stdin_and_output_file(trained, tmp_path):
     out = tmp_path / "tags.jsonl"
     proc = subprocess.run(
         [sys.executable, "-m", "topics", "tag", "-", "-f", "jsonl", "-o", str(out), "--artifacts", str(trained)],
-        input='{"id": "a", "text": "Oil prices rose as OPEC cut output."}\n{"id": "b", "text": "Tourists flocked to the resort."}\n',
+        input='{"id": "a", "text": "Oil prices rose as OPEC cut output."}\n{"id": "b", "text": "Tourists flocked to the beach resorts as hotels reported record bookings."}\n',
         capture_output=True, text=True, cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stderr

@@ -8,7 +8,7 @@ from conftest import SEED
 from topics.corpus import Corpus
 from topics.model import load
 from topics.tagger import Tagger
-from topics.train import train
+from topics.training import train
 
 FIRST_CUSTOMER = {"security", "energy", "defense-trade", "tourism"}
 
@@ -26,7 +26,7 @@ def test_default_model_tags_the_seed_article(default_model):
 
 def test_default_model_does_not_tag_everything(default_model):
     tagger = Tagger(default_model)
-    sport = tagger.tag_one("Australia's batsmen dominated the second Test in Adelaide, with Waugh scoring a century before the declaration.")
+    sport = tagger.tag_one("Australia's batsmen dominated the second Test in Adelaide, with Waugh scoring a century before tea; the bowlers took five wickets.")
     assert {t.name for t in sport.themes} == {"sport"}
     assert not tagger.tag_one("The weather was mild and the gardens looked lovely.").themes
 

@@ -106,7 +106,7 @@ def _positive_int(text: str) -> int:
 # -- commands -------------------------------------------------------------------------------
 def cmd_train(args: argparse.Namespace) -> int:
     from .corpus import Corpus, default_corpus
-    from .train import train
+    from .training import train
 
     corpus = default_corpus() if args.corpus is None else Corpus(args.corpus, args.corpus_format, **_corpus_options(args))
     model = train(

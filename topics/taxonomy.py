@@ -24,11 +24,13 @@ class TaxonomyError(ValueError):
 
 @dataclass(frozen=True)
 class ProximityCue:
-    """A term from ``a`` within ``window`` words of a term from ``b`` counts as seed evidence."""
+    """A term from ``a`` within ``window`` words of a term from ``b`` is evidence of ``weight``
+    (a seed term weighs 1)."""
 
     a: tuple[str, ...]
     b: tuple[str, ...]
     window: int = 8
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,10 @@ def _parse(data: dict, source: str) -> Taxonomy:
             window = cue.get("window", 8)
             if not isinstance(window, int) or window < 1:
                 raise TaxonomyError(f"{where}: pairs 'window' must be a positive integer")
-            pairs.append(ProximityCue(_terms(cue, "a", where), _terms(cue, "b", where), window))
+            weight = cue.get("weight", 1.0)
+            if not isinstance(weight, (int, float)) or weight <= 0:
+                raise TaxonomyError(f"{where}: pairs 'weight' must be a positive number")
+            pairs.append(ProximityCue(_terms(cue, "a", where), _terms(cue, "b", where), window, float(weight)))
         themes.append(
             Theme(
                 name=name,
