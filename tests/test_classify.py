@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from topics.classify import SeedMatcher, ThemeClassifier
+from topics.classify import ThemeClassifier
+from topics.evidence import SeedMatcher
 from topics.preprocess import Preprocessor
 from topics.taxonomy import Taxonomy, Theme, default_taxonomy
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 from .classify import ThemeClassifier
 from .corpus import Article, ChainCorpus, Corpus, CorpusError, default_corpus
