@@ -297,6 +297,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         if counts:
             ranked = sorted(counts.items(), key=lambda kv: (-kv[0][0], -kv[1], kv[0][1]))
             terms += [term for (_, term), _ in ranked]
+        if self.mode_ == "taxonomy" and self.model_weights_[t] < 0.05:
+            return tuple(terms[:n])  # the learned model barely counts for this theme: its words explain nothing
         contrib = feats.multiply(self.coef_[t]).tocsr()
         if contrib.nnz:
             order = np.argsort(-contrib.data, kind="stable")
