@@ -89,6 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_topics)
 
+    p = sub.add_parser("serve", help="serve tagging over HTTP", description="Load a model once and answer "
+                       "POST /tag, GET /health, GET /topics and GET /model (needs the serve extra).")
+    _add_model_args(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.set_defaults(func=cmd_serve)
+
     p = sub.add_parser("info", help="show a model's manifest", description="Show a model's manifest in readable form.")
     _add_model_args(p)
     p.add_argument("--json", action="store_true", help="print the manifest as JSON")
@@ -242,6 +249,20 @@ def cmd_info(args: argparse.Namespace) -> int:
     ]
     for key, value in rows:
         print(f"{key:<11} {value}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .model import load
+
+    try:
+        from .serve import serve
+    except ImportError:
+        _err('topics: error: the service needs FastAPI and uvicorn: pip install "topics[serve]"')
+        return EXIT_USER_ERROR
+    model = load(args.model, args.artifacts)
+    _err(f"Serving {model.manifest.get('name')}@{model.manifest.get('version')} on http://{args.host}:{args.port} (Ctrl-C stops)")
+    serve(model, host=args.host, port=args.port)
     return 0
 
 

@@ -1,0 +1,125 @@
+"""An HTTP tagging service: load a bundle once, tag articles on request.
+
+Needs the ``serve`` extra (FastAPI and uvicorn)::
+
+    pip install "topics[serve]"
+    topics serve --model default --port 8000
+
+``POST /tag`` takes one article (``{"text": ..., "id": ..., "title": ...}``) and
+answers one object, or a batch (a JSON list of articles, or ``{"articles": [...]}``)
+and answers a list: the same objects ``topics tag --format jsonl`` prints.
+``GET /health``, ``GET /topics`` and ``GET /model`` (the manifest) describe the
+model; ``GET /openapi.json`` describes the API. Malformed or oversized requests
+get a 4xx answer that says what is wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Union
+
+from fastapi import Body, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import __version__
+from .corpus import Article
+from .model import Model
+from .tagger import Tagger
+
+__all__ = ["create_app", "ArticleIn"]
+
+MAX_BODY_BYTES = 10_000_000
+MAX_BATCH = 1_000
+
+
+class ArticleIn(BaseModel):
+    """One article to tag."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    text: str = Field(min_length=1, max_length=MAX_BODY_BYTES, description="The article text.")
+    id: str | None = Field(default=None, max_length=1_000, description="Echoed back; defaults to its position.")
+    title: str | None = Field(default=None, max_length=10_000)
+    date: str | None = Field(default=None, max_length=100)
+
+
+class Batch(BaseModel):
+    articles: list[ArticleIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+Payload = Union[ArticleIn, Annotated[list[ArticleIn], Field(min_length=1, max_length=MAX_BATCH)], Batch]
+
+
+def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+    """A FastAPI application serving ``model``.
+
+    Parameters
+    ----------
+    model : Model
+        A loaded (verified) model.
+    max_body_bytes : int
+        Larger request bodies are refused with 413 before they are parsed.
+    """
+    tagger = Tagger(model)
+    name = f"{model.manifest.get('name')}@{model.manifest.get('version')}"
+    topics_payload = {"model": name, "topics": model.lda.topics(topn=10)}
+    app = FastAPI(
+        title="topics tagging service",
+        version=__version__,
+        description="Tags news articles with themes (scores, evidence terms) and LDA topics.",
+    )
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > max_body_bytes):
+            return JSONResponse({"detail": f"request body over {max_body_bytes:,} bytes"}, status_code=413)
+        if declared is None and request.method == "POST":
+            # Chunked upload: count as it arrives rather than trusting a header.
+            body = b""
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > max_body_bytes:
+                    return JSONResponse({"detail": f"request body over {max_body_bytes:,} bytes"}, status_code=413)
+            request._body = body
+        return await call_next(request)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError):
+        problems = [
+            f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body') or 'body'}: {e.get('msg')}" for e in exc.errors()[:10]
+        ]
+        return JSONResponse({"detail": "invalid request", "problems": problems}, status_code=422)
+
+    @app.get("/health", summary="Liveness and the model served")
+    def health() -> dict:
+        return {"status": "ok", "model": name}
+
+    @app.get("/model", summary="The bundle manifest (versions, corpus, parameters, hashes)")
+    def manifest() -> dict:
+        return model.manifest
+
+    @app.get("/topics", summary="The model's topics with their top words and sizes")
+    def topics() -> dict:
+        return topics_payload
+
+    @app.post("/tag", summary="Tag one article, or a batch (a list or {'articles': [...]})")
+    def tag(payload: Annotated[Payload, Body()]):
+        single = isinstance(payload, ArticleIn)
+        items = [payload] if single else payload.articles if isinstance(payload, Batch) else payload
+        articles = [
+            Article(id=a.id if a.id is not None else str(i + 1), text=a.text, title=a.title, date=a.date)
+            for i, a in enumerate(items)
+        ]
+        results = [r.to_dict() for r in tagger.tag(articles)]
+        return results[0] if single else results
+
+    return app
+
+
+def serve(model: Model, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the service with uvicorn until interrupted."""
+    import uvicorn
+
+    uvicorn.run(create_app(model), host=host, port=port, log_level="warning")
