@@ -243,23 +243,28 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return tokenize(text)
 
     # -- scoring ------------------------------------------------------------------------
-    def _lexicon_scores(self, X: Sequence[Tokens]) -> np.ndarray:
+    def _lexicon_scores(self, X: Sequence[Tokens], counts: list[list[Counter]] | None = None) -> np.ndarray:
+        evidence = self.matcher_.transform(X) if counts is None else self.matcher_.evidence_matrix(counts)
         length = np.array([max(1.0, len(tokens) / self.length_ref) for tokens in X])
-        return 1.0 - np.exp(-self.matcher_.transform(X) / length[:, None] / self.evidence_scale)
+        return 1.0 - np.exp(-evidence / length[:, None] / self.evidence_scale)
 
     def decision_function(self, X: Sequence[Tokens]) -> np.ndarray:
         """Linear scores of the learned model, shape (n_documents, n_themes)."""
-        F = self.vectorizer_.transform(X)
+        return self._linear(self.vectorizer_.transform(X))
+
+    def _linear(self, F) -> np.ndarray:
         return np.asarray(F @ self.coef_.T) + self.intercept_
+
+    def _proba(self, F, X: list[Tokens], counts: list[list[Counter]] | None = None) -> np.ndarray:
+        model = _sigmoid(self._linear(F))
+        if self.mode_ == "supervised":
+            return model
+        return 1.0 - (1.0 - self._lexicon_scores(X, counts)) * (1.0 - self.model_weights_ * model)
 
     def predict_proba(self, X: Sequence[Tokens]) -> np.ndarray:
         """Theme scores in [0, 1], shape (n_documents, n_themes)."""
         X = list(X)
-        model = _sigmoid(self.decision_function(X))
-        if self.mode_ == "supervised":
-            return model
-        lex = self._lexicon_scores(X)
-        return 1.0 - (1.0 - lex) * (1.0 - self.model_weights_ * model)
+        return self._proba(self.vectorizer_.transform(X), X)
 
     def predict(self, X: Sequence[Tokens]) -> np.ndarray:
         """Binary indicator matrix (n_documents, n_themes) of assigned themes."""
@@ -273,42 +278,43 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return (proba >= self.thresholds_).astype(int)
 
     def score_themes(self, X: Sequence[Tokens], n_evidence: int = 5) -> list[list[ThemeScore]]:
-        """Every theme's score per article, with evidence terms, highest first."""
+        """Every theme's score per article, highest first; tagged themes carry evidence terms."""
         X = list(X)
-        proba = self.predict_proba(X)
+        F = self.vectorizer_.transform(X)
+        counts = [self.matcher_.matches(tokens) for tokens in X] if self.matcher_ is not None else None
+        proba = self._proba(F, X, counts)
         tagged = self._decide(proba)
+        order = np.argsort(-proba, axis=1, kind="stable")
         out = []
-        for d, tokens in enumerate(X):
-            counts = self.matcher_.matches(tokens) if self.matcher_ is not None else None
-            feats = self.vectorizer_.transform([tokens])
+        for d in range(len(X)):
             row = []
-            for t in np.argsort(-proba[d], kind="stable"):
-                ev = self._evidence(t, counts[t] if counts else None, feats, n_evidence)
+            for t in order[d]:
+                ev = self._evidence(t, counts[d][t] if counts else None, F, d, n_evidence) if tagged[d, t] else ()
                 row.append(
                     ThemeScore(str(self.classes_[t]), float(proba[d, t]), float(self.thresholds_[t]), bool(tagged[d, t]), ev)
                 )
             out.append(row)
         return out
 
-    def _evidence(self, t: int, counts: Counter | None, feats, n: int) -> tuple[str, ...]:
-        """Terms that raised theme ``t``: matched seed terms first, then the words whose
-        learned weight × TF-IDF added most to the score."""
+    def _evidence(self, t: int, counts: Counter | None, F, d: int, n: int) -> tuple[str, ...]:
+        """Terms that raised theme ``t`` in article ``d``: matched seed terms first, then
+        the words whose learned weight × TF-IDF added most to the score."""
         terms: list[str] = []
         if counts:
             ranked = sorted(counts.items(), key=lambda kv: (-kv[0][0], -kv[1], kv[0][1]))
             terms += [term for (_, term), _ in ranked]
-        if self.mode_ == "taxonomy" and self.model_weights_[t] < 0.05:
-            return tuple(terms[:n])  # the learned model barely counts for this theme: its words explain nothing
-        contrib = feats.multiply(self.coef_[t]).tocsr()
-        if contrib.nnz:
-            order = np.argsort(-contrib.data, kind="stable")
-            vocab = self._feature_names()
-            for k in order:
-                if contrib.data[k] <= 0 or len(terms) >= n:
-                    break
-                word = vocab[contrib.indices[k]]
-                if word not in terms:
-                    terms.append(word)
+        if len(terms) >= n or (self.mode_ == "taxonomy" and self.model_weights_[t] < 0.05):
+            return tuple(terms[:n])  # enough seed terms, or a learned model too weak to explain anything
+        lo, hi = F.indptr[d], F.indptr[d + 1]
+        indices = F.indices[lo:hi]
+        contrib = F.data[lo:hi] * self.coef_[t, indices]
+        vocab = self._feature_names()
+        for k in np.argsort(-contrib, kind="stable"):
+            if contrib[k] <= 0 or len(terms) >= n:
+                break
+            word = str(vocab[indices[k]])
+            if word not in terms:
+                terms.append(word)
         return tuple(terms[:n])
 
     def _feature_names(self) -> np.ndarray:

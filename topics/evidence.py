@@ -101,11 +101,15 @@ class SeedMatcher:
 
     def transform(self, docs: Sequence[Tokens]) -> np.ndarray:
         """Evidence matrix of shape (n_documents, n_themes)."""
-        out = np.zeros((len(docs), len(self.names)))
-        for d, tokens in enumerate(docs):
-            for t, counts in enumerate(self.matches(tokens)):
-                if counts:
-                    out[d, t] = self.evidence(counts)
+        return self.evidence_matrix([self.matches(tokens) for tokens in docs])
+
+    def evidence_matrix(self, counts: Sequence[list[Counter]]) -> np.ndarray:
+        """Evidence matrix from the output of :meth:`matches`, one list per document."""
+        out = np.zeros((len(counts), len(self.names)))
+        for d, per_theme in enumerate(counts):
+            for t, found in enumerate(per_theme):
+                if found:
+                    out[d, t] = self.evidence(found)
         return out
 
 

@@ -27,7 +27,7 @@ class TagResult:
     themes : list of ThemeScore
         Themes whose score passed their threshold, highest first.
     scores : list of ThemeScore
-        Every theme, highest first (for explanations and custom cut-offs).
+        Every theme, highest first, for custom cut-offs (evidence terms only on tagged themes).
     topics : list of dict
         The article's main topics: ``{"id", "weight", "words"}``, heaviest first.
     """
