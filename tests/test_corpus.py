@@ -136,10 +136,13 @@ def test_tsv():
         ("t1", "Tab separated text.", ("a", "b")), ("t2", 'Second "quoted" row.', ())]
 
 
-def test_csv_without_text_column_raises_even_when_skipping(tmp_path):
+def test_csv_without_text_column_is_one_skipped_file(tmp_path):
     path = write(tmp_path / "bad.csv", b"id,body\n1,hello\n")
-    with pytest.raises(CorpusError, match=r"bad\.csv.*'text'.*'id', 'body'"):
-        list(Corpus(path, on_error="skip"))
+    corpus = Corpus(path, on_error="skip")
+    assert list(corpus) == [] and corpus.report.n_skipped == 1
+    assert corpus.report.problems == [f"{path}:1: no 'text' column (columns: 'id', 'body')"]
+    with pytest.raises(CorpusError, match=r"bad\.csv:1: no 'text' column.*'id', 'body'"):
+        list(Corpus(path, on_error="fail"))
 
 
 # -- detection and errors ----------------------------------------------------------------

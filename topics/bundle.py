@@ -9,11 +9,17 @@ Layout::
 
     <artifacts>/<name>/LATEST                    current version, e.g. 20261125T083012Z
     <artifacts>/<name>/<version>/manifest.json
+    <artifacts>/<name>/<version>/manifest.sig    optional HMAC-SHA256 of manifest.json
     <artifacts>/<name>/<version>/<part>.joblib
+
+A hash only shows that the files still match their manifest; anyone can write a new
+manifest. A signature (HMAC-SHA256 with a secret key over the exact manifest bytes, which
+hold every file's hash) shows that the bundle was made by someone holding the key.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -24,6 +30,7 @@ import shutil
 import time
 import warnings
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -34,7 +41,10 @@ from topics import __version__
 
 TOOLKIT = "topics"
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
 LATEST = "LATEST"
+SIGNING_KEY_ENV = "TOPICS_SIGNING_KEY"
+_SIG_ALGORITHM = "hmac-sha256"
 FORMAT = 1
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _VERSION_RE = re.compile(r"^\d{8}T\d{6}Z(?:-(\d+))?$")
@@ -63,6 +73,79 @@ def _check_name(name: object) -> None:
     if not isinstance(name, str) or not _NAME_RE.match(name):
         raise BundleError(f"Invalid model name {name!r}: use 1-64 letters, digits, '.', '_' or '-', "
                           "starting with a letter or digit.")
+
+
+# -- signing --------------------------------------------------------------------------------
+def resolve_signing_key(key: str | bytes | None = None) -> bytes | None:
+    """The key to sign and verify bundles with: ``key``, else ``$TOPICS_SIGNING_KEY``, else None.
+
+    A ``str`` key is used as its UTF-8 bytes. An empty key is refused rather than used,
+    since an HMAC with an empty key proves nothing.
+    """
+    if key is None:
+        env = os.environ.get(SIGNING_KEY_ENV)
+        if not env:
+            return None
+        key = os.fsencode(env)  # the variable's exact bytes, whatever the locale
+    elif isinstance(key, str):
+        key = key.encode("utf-8")
+    if not isinstance(key, bytes) or not key:
+        raise BundleError("The signing key is empty or not text/bytes: give a secret of some length.")
+    return key
+
+
+def read_key_file(path: str | os.PathLike) -> bytes:
+    """Read a signing key from ``path`` (its bytes, without a trailing newline)."""
+    try:
+        key = Path(path).expanduser().read_bytes().rstrip(b"\r\n")
+    except OSError as exc:
+        raise BundleError(f"Cannot read the signing key file {path} ({exc.strerror or exc}).") from None
+    if not key:
+        raise BundleError(f"The signing key file {path} is empty.")
+    return key
+
+
+def _key_id(key: bytes) -> str:
+    # Tells "another key" from "modified manifest" without revealing anything about the key.
+    return hmac.new(key, b"topics signing key id", hashlib.sha256).hexdigest()[:16]
+
+
+def _signature(key: bytes, manifest_bytes: bytes) -> str:
+    sig = {"algorithm": _SIG_ALGORITHM, "key_id": _key_id(key),
+           "hmac": hmac.new(key, manifest_bytes, hashlib.sha256).hexdigest()}
+    return json.dumps(sig, indent=2, sort_keys=True) + "\n"
+
+
+def _check_signature(path: Path, manifest_bytes: bytes, key: bytes | None, require: bool) -> str:
+    """Check ``manifest_bytes`` against ``path``/manifest.sig; return the signature status.
+
+    The status is ``"verified"``, ``"unsigned"`` or ``"unverified"`` (signed, but no key to
+    check it with). Raises BundleError when ``require`` and the signature is missing or
+    cannot be checked, and whenever a key is available and the signature does not match.
+    """
+    if require and key is None:
+        raise BundleError(f"Cannot check the signature of model bundle {path}: no signing key "
+                          f"(set ${SIGNING_KEY_ENV} or pass --signing-key-file).")
+    try:
+        sig = json.loads((path / SIGNATURE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if require:
+            raise BundleError(f"Model bundle {path} is not signed: refusing to load it "
+                              "(a signature is required).") from None
+        return "unsigned"
+    except (OSError, ValueError) as exc:
+        raise BundleError(f"Bundle signature {path / SIGNATURE} is unreadable or corrupt ({exc}).") from None
+    if not (isinstance(sig, dict) and sig.get("algorithm") == _SIG_ALGORITHM
+            and isinstance(sig.get("hmac"), str) and _SHA_RE.match(sig["hmac"])):
+        raise BundleError(f"Bundle signature {path / SIGNATURE} is malformed: expected an "
+                          f"{_SIG_ALGORITHM} 'hmac' of 64 hex digits.")
+    if key is None:
+        return "unverified"
+    if not hmac.compare_digest(hmac.new(key, manifest_bytes, hashlib.sha256).hexdigest(), sig["hmac"]):
+        reason = ("it was signed with a different key" if sig.get("key_id") != _key_id(key)
+                  else "its manifest was modified after signing")
+        raise BundleError(f"Model bundle {path} fails its signature check ({reason}): refusing to load it.")
+    return "verified"
 
 
 def _valid_file(fname: object) -> bool:
@@ -192,7 +275,7 @@ def _prune(root: Path, keep: int) -> None:
 
 def save_bundle(parts: dict[str, object], *, name: str = "default",
                 artifacts: str | os.PathLike | None = None, meta: dict | None = None,
-                keep: int = 3) -> Path:
+                keep: int = 3, signing_key: str | bytes | None = None) -> Path:
     """Atomically save ``parts`` as a new version of model ``name`` and make it LATEST.
 
     Parameters
@@ -207,6 +290,9 @@ def save_bundle(parts: dict[str, object], *, name: str = "default",
         JSON-serialisable extra information, stored under the manifest's ``"meta"`` key.
     keep : int
         Number of newest versions to keep; older ones are removed.
+    signing_key : str or bytes, optional
+        Sign the manifest with this key (HMAC-SHA256, in ``manifest.sig``); defaults to
+        ``$TOPICS_SIGNING_KEY``. Without a key the bundle is saved unsigned.
 
     Returns
     -------
@@ -221,6 +307,7 @@ def save_bundle(parts: dict[str, object], *, name: str = "default",
             raise BundleError(f"Invalid bundle part name {key!r}: use letters, digits, '.', '_' or '-'.")
     if not isinstance(keep, int) or keep < 1:
         raise BundleError(f"keep must be a whole number of at least 1, not {keep!r}.")
+    sign_key = resolve_signing_key(signing_key)
     try:
         meta = json.loads(json.dumps(meta or {}))
     except (TypeError, ValueError) as exc:
@@ -240,7 +327,10 @@ def save_bundle(parts: dict[str, object], *, name: str = "default",
                     "name": name, "version": version, "created": now.isoformat(timespec="seconds"),
                     "python": platform.python_version(), "libraries": _library_versions(),
                     "files": files, "meta": meta}
-        _write_synced(tmp / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        manifest_text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+        _write_synced(tmp / MANIFEST, manifest_text)
+        if sign_key is not None:
+            _write_synced(tmp / SIGNATURE, _signature(sign_key, manifest_text.encode("utf-8")))
         _fsync_dir(tmp)
         _move_into_place(tmp, final)
         _fsync_dir(root)
@@ -258,6 +348,129 @@ def list_versions(name: str, artifacts: str | os.PathLike | None = None) -> list
     """Return the complete versions of model ``name``, sorted oldest to newest."""
     _check_name(name)
     return _versions(_artifacts(artifacts) / name)
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One saved version of a model, as listed by :func:`list_models` (read from its manifest).
+
+    Attributes
+    ----------
+    name, version : str
+    path : Path
+    latest : bool
+        Whether the model's LATEST file names this version.
+    created : str or None
+        ISO 8601 time of the save.
+    documents : int or None
+        Articles the model was trained on.
+    themes : tuple of str
+    signed : bool
+        Whether it has a signature file (not whether the signature is valid).
+    problem : str or None
+        Why the manifest could not be read; the other fields are then mostly empty.
+    """
+
+    name: str
+    version: str
+    path: Path
+    latest: bool
+    created: str | None = None
+    documents: int | None = None
+    themes: tuple[str, ...] = ()
+    signed: bool = False
+    problem: str | None = None
+
+
+def _version_info(root: Path, version: str, latest: str | None) -> VersionInfo:
+    path = root / version
+    signed = (path / SIGNATURE).is_file()
+    try:
+        manifest = read_manifest(path)
+    except BundleError as exc:
+        return VersionInfo(root.name, version, path, version == latest, signed=signed, problem=str(exc))
+    meta = manifest.get("meta") if isinstance(manifest.get("meta"), dict) else {}
+    documents = (meta.get("corpus") or {}).get("documents") if isinstance(meta.get("corpus"), dict) else None
+    themes = meta.get("themes") if isinstance(meta.get("themes"), list) else []
+    return VersionInfo(root.name, version, path, version == latest, manifest["created"],
+                       documents if type(documents) is int else None,
+                       tuple(str(t) for t in themes), signed)
+
+
+def _current(root: Path, versions: list[str]) -> str | None:
+    # As _resolve_version: the LATEST file, or without one the newest version.
+    return _read_latest(root) or (versions[-1] if versions else None)
+
+
+def is_latest(path: str | os.PathLike) -> bool:
+    """Whether the version folder ``path`` is the version its model resolves to by name."""
+    path = _bundle_dir(path).absolute()
+    return _current(path.parent, _versions(path.parent)) == path.name
+
+
+def list_models(artifacts: str | os.PathLike | None = None, name: str | None = None) -> list[VersionInfo]:
+    """Every complete version of every model in ``artifacts`` (or of model ``name``).
+
+    Sorted by name, then oldest to newest. Reads manifests only: nothing is unpickled
+    or hashed, so listing is quick and safe; a broken manifest is reported in
+    :attr:`VersionInfo.problem` rather than raised.
+    """
+    base = _artifacts(artifacts)
+    if name is not None:
+        _check_name(name)
+        roots = [base / name]
+    else:
+        try:
+            roots = sorted(p for p in base.iterdir() if p.is_dir() and _NAME_RE.match(p.name))
+        except (FileNotFoundError, NotADirectoryError):
+            roots = []
+    infos = []
+    for root in roots:
+        versions = _versions(root)
+        latest = _current(root, versions)
+        infos.extend(_version_info(root, v, latest) for v in versions)
+    return infos
+
+
+def remove_version(name: str, version: str, artifacts: str | os.PathLike | None = None,
+                   *, force: bool = False) -> str | None:
+    """Remove version ``version`` of model ``name``.
+
+    The LATEST version is only removed with ``force``; LATEST then names the newest
+    remaining version (or is removed with the last version).
+
+    Returns
+    -------
+    str or None
+        The model's LATEST version afterwards.
+    """
+    _check_name(name)
+    root = _artifacts(artifacts) / name
+    versions = _versions(root)
+    if version not in versions:
+        available = ", ".join(versions[-10:]) or "none"
+        raise BundleError(f"Model {name!r} has no version {version!r}; available: {available}.")
+    latest = _current(root, versions)
+    if version == latest:
+        if not force:
+            raise BundleError(f"{name}@{version} is the model's latest version: pass --force "
+                              "(force=True) to remove it and make the newest remaining version latest.")
+        remaining = [v for v in versions if v != version]
+        # Repoint first, so that LATEST never names a version that is being removed.
+        if remaining:
+            latest = remaining[-1]
+            _write_atomic(root / LATEST, latest + "\n")
+        else:
+            latest = None
+            with suppress(FileNotFoundError):
+                (root / LATEST).unlink()
+    _remove(root / version)
+    if (root / version).exists():
+        raise BundleError(f"Could not remove {root / version}; check its permissions.")
+    if latest is None:
+        with suppress(OSError):
+            root.rmdir()  # only when nothing else (a concurrent save) is in it
+    return latest
 
 
 def _resolve_version(root: Path, name: str, version: str | None) -> Path:
@@ -335,26 +548,85 @@ def _manifest_problem(m: object) -> str | None:
     return None
 
 
-def read_manifest(path: Path) -> dict:
-    """Parse and validate a bundle's manifest (a version folder or its manifest file); never unpickles."""
+def _bundle_dir(path: str | os.PathLike) -> Path:
     path = Path(path)
-    file = path if path.name == MANIFEST and not path.is_dir() else path / MANIFEST
+    return path.parent if path.name == MANIFEST and not path.is_dir() else path
+
+
+def _read_manifest(path: Path) -> tuple[dict, bytes]:
+    """The validated manifest of the version folder ``path`` and its exact bytes."""
+    file = path / MANIFEST
     try:
-        manifest = json.loads(file.read_text(encoding="utf-8"))
+        raw = file.read_bytes()
     except FileNotFoundError:
-        raise BundleError(f"{file.parent} is not a model bundle: it has no {MANIFEST}.") from None
-    except (OSError, ValueError) as exc:
+        raise BundleError(f"{path} is not a model bundle: it has no {MANIFEST}.") from None
+    except OSError as exc:
+        raise BundleError(f"Bundle manifest {file} is unreadable ({exc}).") from None
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except ValueError as exc:
         raise BundleError(f"Bundle manifest {file} is unreadable or corrupt ({exc}).") from None
     if problem := _manifest_problem(manifest):
         raise BundleError(f"Bundle manifest {file} is invalid: {problem}.")
-    return manifest
+    return manifest, raw
 
 
-def _verified(path: Path, keep_data: bool) -> tuple[dict, dict[str, bytes]]:
+def read_manifest(path: Path) -> dict:
+    """Parse and validate a bundle's manifest (a version folder or its manifest file); never unpickles."""
+    return _read_manifest(_bundle_dir(path))[0]
+
+
+def check_signature(path: str | os.PathLike, key: str | bytes | None = None,
+                    require_signature: bool = False) -> str:
+    """Check the signature of the bundle at ``path`` (its manifest only; files are not hashed).
+
+    Parameters
+    ----------
+    path : path-like
+        A version folder or its manifest file.
+    key : str or bytes, optional
+        Defaults to ``$TOPICS_SIGNING_KEY``.
+    require_signature : bool
+        Refuse an unsigned bundle, and a signed one when there is no key to check it with.
+
+    Returns
+    -------
+    str
+        ``"verified"``, ``"unsigned"`` or ``"unverified"`` (signed; no key to check it).
+
+    Raises
+    ------
+    BundleError
+        If a key is available and the signature does not match, or ``require_signature``
+        and the bundle is unsigned or there is no key.
+    """
+    path = _bundle_dir(path)
+    _, raw = _read_manifest(path)
+    return _check_signature(path, raw, resolve_signing_key(key), require_signature)
+
+
+def sign_bundle(path: str | os.PathLike, key: str | bytes | None = None) -> Path:
+    """Sign an existing bundle with ``key`` (default ``$TOPICS_SIGNING_KEY``) after verifying its files.
+
+    Returns the signature file. Any previous signature is replaced (atomically).
+    """
+    path = _bundle_dir(path)
+    if (key := resolve_signing_key(key)) is None:
+        raise BundleError(f"No signing key to sign {path} with: set ${SIGNING_KEY_ENV} or pass a key file.")
+    manifest = _read_manifest(path)
+    _verified(path, keep_data=False, manifest=manifest)
+    # Sign the bytes that were verified, so a manifest swapped meanwhile is not signed.
+    _write_atomic(path / SIGNATURE, _signature(key, manifest[1]))
+    return path / SIGNATURE
+
+
+def _verified(path: Path, keep_data: bool, key: bytes | None = None, require_signature: bool = False,
+              manifest: tuple[dict, bytes] | None = None) -> tuple[dict, dict[str, bytes]]:
     # Hashing the very bytes that will be unpickled leaves no window to swap a file after the check.
-    path = Path(path)
-    path = path.parent if path.name == MANIFEST and path.is_file() else path
-    manifest = read_manifest(path)
+    path = _bundle_dir(path)
+    manifest, raw = manifest or _read_manifest(path)
+    # The signature covers the manifest, which covers every file's hash: check it first.
+    _check_signature(path, raw, key, require_signature)
     files = manifest["files"]
     for extra in sorted(p for p in path.glob("*.joblib") if p.name not in files):
         raise BundleError(f"Bundle file {extra} is not listed in its manifest: refusing to load "
@@ -383,9 +655,13 @@ def _verified(path: Path, keep_data: bool) -> tuple[dict, dict[str, bytes]]:
     return manifest, data
 
 
-def verify_bundle(path: Path) -> dict:
-    """Check every file of the bundle at ``path`` against its manifest and return the manifest."""
-    return _verified(path, keep_data=False)[0]
+def verify_bundle(path: Path, *, key: str | bytes | None = None, require_signature: bool = False) -> dict:
+    """Check the bundle at ``path`` (signature, then every file's hash) and return its manifest.
+
+    ``key`` and ``require_signature`` are as in :func:`load_bundle`.
+    """
+    return _verified(path, keep_data=False, key=resolve_signing_key(key),
+                     require_signature=require_signature)[0]
 
 
 def _major_minor(version: str | None) -> tuple[int, int] | None:
@@ -414,11 +690,22 @@ def _check_compatibility(path: Path, manifest: dict) -> None:
                       "but retrain it if results look wrong.", UserWarning, stacklevel=3)
 
 
-def load_bundle(model: str | os.PathLike | None = None,
-                artifacts: str | os.PathLike | None = None) -> tuple[dict[str, object], dict]:
+def load_bundle(model: str | os.PathLike | None = None, artifacts: str | os.PathLike | None = None,
+                *, key: str | bytes | None = None,
+                require_signature: bool = False) -> tuple[dict[str, object], dict]:
     """Resolve, verify and load a model bundle.
 
-    Every file's hash is checked before anything is unpickled.
+    The signature and then every file's hash are checked before anything is unpickled.
+
+    Parameters
+    ----------
+    model, artifacts
+        As in :func:`resolve_bundle`.
+    key : str or bytes, optional
+        Signing key; defaults to ``$TOPICS_SIGNING_KEY``. When there is a key, a signed
+        bundle whose signature does not match it is refused.
+    require_signature : bool
+        Also refuse unsigned bundles, and signed ones when there is no key.
 
     Returns
     -------
@@ -428,7 +715,8 @@ def load_bundle(model: str | os.PathLike | None = None,
         The bundle's manifest.
     """
     path = resolve_bundle(model, artifacts)
-    manifest, data = _verified(path, keep_data=True)
+    manifest, data = _verified(path, keep_data=True, key=resolve_signing_key(key),
+                               require_signature=require_signature)
     _check_compatibility(path, manifest)
     parts = {}
     for fname in list(data):

@@ -22,6 +22,29 @@ def _err(message: str) -> None:
 def _add_model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", "-m", default=None, help="model name, name@version or bundle folder (default: 'default')")
     p.add_argument("--artifacts", default=None, help="artifacts folder (default: $TOPICS_ARTIFACTS or ./artifacts)")
+    _add_signing_args(p)
+    p.add_argument("--require-signature", action="store_true",
+                   help="refuse a model that is not signed with the signing key")
+
+
+def _add_signing_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--signing-key-file", default=None, metavar="FILE",
+                   help="HMAC key to sign/verify bundles with (default: $TOPICS_SIGNING_KEY)")
+
+
+def _signing_key(args: argparse.Namespace) -> bytes | None:
+    from .bundle import read_key_file
+
+    path = getattr(args, "signing_key_file", None)
+    return read_key_file(path) if path else None  # None: the library falls back to the environment
+
+
+def _load_model(args: argparse.Namespace):
+    """The model named by --model, verified (and its signature checked) before unpickling."""
+    from .model import load
+
+    return load(args.model, args.artifacts, key=_signing_key(args),
+                require_signature=getattr(args, "require_signature", False))
 
 
 def _add_corpus_args(p: argparse.ArgumentParser, format_flag: str) -> None:
@@ -36,6 +59,8 @@ def _add_corpus_args(p: argparse.ArgumentParser, format_flag: str) -> None:
     p.add_argument("--encoding", default="utf-8", help="text encoding of the input (default: utf-8)")
     p.add_argument("--on-error", choices=("skip", "fail"), default="skip", help="skip and count bad records (default), or stop at the first")
     p.add_argument("--split", choices=("train", "test"), default=None, help="ModApte split of a Reuters-21578 corpus")
+    p.add_argument("--rejects", default=None, metavar="FILE",
+                   help="write each rejected record (file, line, reason) to FILE as JSON lines")
 
 
 def _corpus_options(args: argparse.Namespace) -> dict:
@@ -70,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", "-n", default="default", help="bundle name (default: default)")
     p.add_argument("--artifacts", default=None, help="artifacts folder (default: $TOPICS_ARTIFACTS or ./artifacts)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    _add_signing_args(p)
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("tag", help="tag articles with themes and topics", description="Tag articles: themes with "
@@ -81,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=_positive_int, default=3, metavar="N", help="topics shown per article (default: 3)")
     p.add_argument("--explain", action="store_true", help="table: show the evidence terms of each theme")
     p.add_argument("--output", "-o", default=None, help="write to this file (atomically) instead of standard output")
+    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="tag in N processes (-1: all cores; default: 1)")
+    p.add_argument("--dask", default=None, metavar="ADDRESS", help="tag on a Dask cluster: a scheduler address, or 'local'")
+    p.add_argument("--batch-size", type=_positive_int, default=512, metavar="N", help="articles per batch (default: 512)")
     p.set_defaults(func=cmd_tag)
 
     p = sub.add_parser("topics", help="list a model's topics", description="List a model's topics with their top words and sizes.")
@@ -96,10 +125,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     p.set_defaults(func=cmd_serve)
 
+    p = sub.add_parser("report", help="write an HTML report of a model's topics and themes", description="Write one "
+                       "self-contained HTML page (figures embedded, opens offline) with the model's topics, their words "
+                       "and sizes, an inter-topic map and, with --corpus, theme counts, topic mixes, trends and "
+                       "(labelled corpora) per-theme precision and recall. Needs the inspect extra.")
+    _add_model_args(p)
+    p.add_argument("--corpus", "-c", default=None, help="articles to describe with the model (file or folder)")
+    _add_corpus_args(p, "--format")
+    p.add_argument("--limit", type=_positive_int, default=None, metavar="N", help="read at most N articles of the corpus")
+    p.add_argument("--words", type=_positive_int, default=10, metavar="N", help="words per topic (default: 10)")
+    p.add_argument("--out", "-o", default="report.html", help="HTML file to write, atomically (default: report.html)")
+    p.set_defaults(func=cmd_report)
+
     p = sub.add_parser("info", help="show a model's manifest", description="Show a model's manifest in readable form.")
     _add_model_args(p)
     p.add_argument("--json", action="store_true", help="print the manifest as JSON")
     p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("models", help="list, inspect and remove saved models", description="The saved models "
+                       "and their versions (reads manifests only: nothing is unpickled).")
+    models = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    q = models.add_parser("list", help="every model and version", description="List every saved model version.")
+    q.add_argument("name", nargs="?", default=None, help="only this model")
+    q.add_argument("--artifacts", default=None, help="artifacts folder (default: $TOPICS_ARTIFACTS or ./artifacts)")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    q.set_defaults(func=cmd_models_list)
+    q = models.add_parser("info", help="one version's manifest", description="Show a model version's manifest "
+                          "after checking its files (and signature, with a key).")
+    q.add_argument("model", metavar="NAME[@VERSION]", help="model name (its latest version) or name@version")
+    q.add_argument("--artifacts", default=None, help="artifacts folder (default: $TOPICS_ARTIFACTS or ./artifacts)")
+    _add_signing_args(q)
+    q.add_argument("--require-signature", action="store_true", help="fail unless it is signed with the signing key")
+    q.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    q.set_defaults(func=cmd_info)
+    q = models.add_parser("rm", help="remove a version", description="Remove a model version. The latest version "
+                          "is only removed with --force, and the newest remaining one becomes latest.")
+    q.add_argument("model", metavar="NAME@VERSION", help="the version to remove")
+    q.add_argument("--artifacts", default=None, help="artifacts folder (default: $TOPICS_ARTIFACTS or ./artifacts)")
+    q.add_argument("--force", action="store_true", help="allow removing the latest version")
+    q.set_defaults(func=cmd_models_rm)
     return parser
 
 
@@ -112,20 +176,24 @@ def _positive_int(text: str) -> int:
 
 # -- commands -------------------------------------------------------------------------------
 def cmd_train(args: argparse.Namespace) -> int:
+    from .bundle import SIGNATURE
     from .corpus import Corpus, default_corpus
     from .training import train
 
     corpus = default_corpus() if args.corpus is None else Corpus(args.corpus, args.corpus_format, **_corpus_options(args))
-    model = train(
-        corpus,
-        taxonomy=args.taxonomy,
-        n_topics=args.topics,
-        name=args.name,
-        artifacts=args.artifacts,
-        random_state=args.seed,
-        progress=lambda msg: _err(f"… {msg}"),
-        show_bar=sys.stderr.isatty(),
-    )
+    with _rejects(args.rejects) as on_reject:
+        corpus.on_reject = on_reject
+        model = train(
+            corpus,
+            taxonomy=args.taxonomy,
+            n_topics=args.topics,
+            name=args.name,
+            artifacts=args.artifacts,
+            random_state=args.seed,
+            progress=lambda msg: _err(f"… {msg}"),
+            show_bar=sys.stderr.isatty(),
+            signing_key=_signing_key(args),
+        )
     meta = model.manifest["meta"]
     c = meta["corpus"]
     _report_skips(corpus)
@@ -137,15 +205,41 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"  topics      {meta['parameters']['n_topics']}")
     print(f"  themes      {len(meta['themes'])} ({mode}): {', '.join(meta['themes'])}")
     print(f"  saved to    {model.path}")
+    print(f"  signature   {'HMAC-SHA256 with the signing key' if (model.path / SIGNATURE).is_file() else 'none (no signing key)'}")
     return 0
 
 
 def _report_skips(corpus) -> None:
     report = getattr(corpus, "report", None)
-    if report is not None and report.n_skipped:
+    # Repaired records (bad bytes replaced) are worth a word too, and so is reading nothing.
+    if report is not None and (report.n_skipped or report.problems or not report.n_read):
         _err(f"warning: {report.summary()}")
         for problem in report.problems[:5]:
             _err(f"  {problem}")
+        if len(report.problems) > 5:
+            _err(f"  … ({'--rejects FILE lists every skipped record' if report.n_skipped else 'and more'})")
+
+
+@contextmanager
+def _rejects(path: str | None):
+    """A callback writing each rejected record to ``path`` as a JSON line (None without a path).
+
+    Written as records are met, not atomically: after a failed run the file still says why.
+    """
+    if path is None:
+        yield None
+        return
+    count = 0
+    with open(path, "w", encoding="utf-8") as f:
+        def write(reject: dict) -> None:
+            nonlocal count
+            count += 1
+            f.write(json.dumps(reject, ensure_ascii=False) + "\n")
+
+        try:
+            yield write
+        finally:
+            _err(f"{count:,} rejected record{'' if count == 1 else 's'} → {path}")
 
 
 @contextmanager
@@ -168,16 +262,29 @@ def _output(path: str | None):
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
+    from tqdm import tqdm
+
     from .corpus import Corpus
-    from .model import load
     from .tagger import Tagger
 
     corpus = Corpus(args.path, args.corpus_format, **_corpus_options(args))
-    model = load(args.model, args.artifacts)
-    tagger = Tagger(model, top_topics=args.top)
+    model = _load_model(args)
+    tagger = Tagger(model, top_topics=args.top, batch_size=args.batch_size)
+    if args.dask:
+        from .distributed import dask_client
+
+        cluster = dask_client(args.dask)
+    else:
+        cluster = nullcontext()
     n = 0
-    with _output(args.output) as out:
-        for result in tagger.tag(corpus):
+    with cluster as client, _rejects(args.rejects) as on_reject, _output(args.output) as out:
+        corpus.on_reject = on_reject
+        results = tagger.tag(corpus, n_jobs=args.jobs, client=client)
+        # A progress bar (with articles/s) only where a person watches and it does not mix with the output.
+        show = sys.stderr.isatty() and (args.output is not None or not sys.stdout.isatty())
+        for result in tqdm(results, unit=" articles", desc="Tagging", disable=not show, mininterval=0.5):
             n += 1
             if args.format == "jsonl":
                 out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
@@ -206,9 +313,7 @@ def _table(result, explain: bool) -> str:
 
 
 def cmd_topics(args: argparse.Namespace) -> int:
-    from .model import load
-
-    model = load(args.model, args.artifacts)
+    model = _load_model(args)
     topics = model.lda.topics(topn=args.words)
     if args.json:
         print(json.dumps({"model": model.manifest.get("name"), "version": model.manifest.get("version"), "topics": topics}, indent=2))
@@ -220,10 +325,14 @@ def cmd_topics(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from .bundle import resolve_bundle, verify_bundle
+    from .bundle import check_signature, is_latest, resolve_bundle, verify_bundle
 
     path = resolve_bundle(args.model, args.artifacts)
-    manifest = verify_bundle(path)
+    key = _signing_key(args)
+    manifest = verify_bundle(path, key=key, require_signature=args.require_signature)
+    signature = {"verified": "signed, and the signature matches the signing key",
+                 "unverified": "signed (no signing key given to check it)",
+                 "unsigned": "unsigned"}[check_signature(path, key)]
     if args.json:
         print(json.dumps(manifest, indent=2))
         return 0
@@ -232,6 +341,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     params = meta.get("parameters", {})
     rows = [
         ("model", f"{manifest.get('name')}@{manifest.get('version')}"),
+        ("latest", "yes" if is_latest(path) else "no"),
         ("path", str(path)),
         ("created", manifest.get("created")),
         ("toolkit", f"topics {manifest.get('toolkit_version')}, Python {manifest.get('python')}"),
@@ -246,23 +356,76 @@ def cmd_info(args: argparse.Namespace) -> int:
         ("trained in", f"{meta.get('training_seconds')} s"),
         ("files", ", ".join(f"{k} ({v['bytes']:,} B)" for k, v in manifest.get("files", {}).items())),
         ("integrity", "every file matches its SHA-256 in the manifest"),
+        ("signature", signature),
     ]
     for key, value in rows:
         print(f"{key:<11} {value}")
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from .model import load
+def cmd_models_list(args: argparse.Namespace) -> int:
+    from .bundle import default_artifacts_dir, list_models
 
+    infos = list_models(args.artifacts, args.name)
+    if args.json:
+        rows = [{"name": i.name, "version": i.version, "latest": i.latest, "created": i.created,
+                 "documents": i.documents, "themes": list(i.themes), "signed": i.signed,
+                 "path": str(i.path), "problem": i.problem} for i in infos]
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not infos:
+        print(f"No models in {args.artifacts or default_artifacts_dir()}; train one with `topics train`.")
+        return 0
+    table = [("name", "version", "latest", "created", "documents", "themes", "signed")]
+    for i in infos:
+        themes = i.problem or (f"{len(i.themes)}: {', '.join(i.themes)}" if i.themes else "-")
+        table.append((i.name, i.version, "*" if i.latest else "", i.created or "?",
+                      "?" if i.documents is None else f"{i.documents:,}", themes, "yes" if i.signed else "no"))
+    widths = [max(len(row[c]) for row in table) for c in range(len(table[0]) - 2)]
+    for row in table:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths)) + f"  {row[-1]:<6}  {row[-2]}")
+    return 0
+
+
+def cmd_models_rm(args: argparse.Namespace) -> int:
+    from .bundle import BundleError, remove_version
+
+    name, _, version = args.model.partition("@")
+    if not version:
+        raise BundleError(f"Give the version to remove as NAME@VERSION (see `topics models list {name}`).")
+    latest = remove_version(name, version, args.artifacts, force=args.force)
+    print(f"Removed {name}@{version}; " + (f"the latest version is {name}@{latest}." if latest else f"no versions of {name!r} remain."))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
     try:
         from .serve import serve
     except ImportError:
         _err('topics: error: the service needs FastAPI and uvicorn: pip install "topics[serve]"')
         return EXIT_USER_ERROR
-    model = load(args.model, args.artifacts)
+    model = _load_model(args)
     _err(f"Serving {model.manifest.get('name')}@{model.manifest.get('version')} on http://{args.host}:{args.port} (Ctrl-C stops)")
     serve(model, host=args.host, port=args.port)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    try:
+        from .report import write_report
+    except ImportError:
+        _err('topics: error: the report needs pandas and matplotlib: pip install "topics[inspect]"')
+        return EXIT_USER_ERROR
+    from .corpus import Corpus
+
+    model = _load_model(args)
+    corpus = None
+    if args.corpus is not None:
+        corpus = Corpus(args.corpus, args.corpus_format, **_corpus_options(args), limit=args.limit)
+    path = write_report(args.out, model, corpus, topn=args.words)
+    if corpus is not None:
+        _report_skips(corpus)
+    _err(f"Wrote {path}")
     return 0
 
 

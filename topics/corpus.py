@@ -29,9 +29,10 @@ import shutil
 import sys
 import tempfile
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 __all__ = [
     "FORMATS", "Article", "ChainCorpus", "Corpus", "CorpusError", "ReadReport",
@@ -53,6 +54,16 @@ _HEADER = re.compile(r"\s*(?P<key>date|title|source)(?P<sep>\s*:\s*|\s+)(?P<valu
 
 class CorpusError(ValueError):
     """A corpus cannot be read; the message names the file (and line or record)."""
+
+
+class _Where(NamedTuple):
+    """A record's place: prints as ``file:line`` (or ``file`` for a whole file)."""
+
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return self.file if self.line is None else f"{self.file}:{self.line}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,16 +108,23 @@ class ReadReport:
         Articles yielded and records skipped.
     problems : list of str
         ``"file:line: reason"`` messages (skips and repaired records), at most 100.
+    on_reject : callable, optional
+        Called with ``{"file", "line", "reason"}`` for every skipped record (all of
+        them, unlike ``problems``); ``line`` is None for a whole file.
     """
 
     n_read: int = 0
     n_skipped: int = 0
     problems: list[str] = field(default_factory=list)
+    on_reject: Callable[[dict], None] | None = field(default=None, repr=False, compare=False)
 
-    def _note(self, problem: str, skipped: bool) -> None:
+    def _note(self, where: _Where | str, reason: str, skipped: bool) -> None:
         self.n_skipped += skipped
         if len(self.problems) < _MAX_PROBLEMS:
-            self.problems.append(problem)
+            self.problems.append(f"{where}: {reason}")
+        if skipped and self.on_reject is not None:
+            file, line = where if isinstance(where, tuple) else (str(where), None)
+            self.on_reject({"file": file, "line": line, "reason": reason})
 
     def summary(self) -> str:
         """One line, e.g. ``"read 2,225 articles, skipped 3 (first: bbc/x.txt: empty text)"``."""
@@ -146,13 +164,16 @@ class Corpus:
         Undecodable bytes are replaced and reported. Reuters-21578 is always Latin-1.
     on_error : {"skip", "fail"}
         Skip bad records and count them in :attr:`report`, or raise
-        :class:`CorpusError` at the first one. Whole-file problems (no text
-        column in a CSV file) always raise.
+        :class:`CorpusError` at the first one. A file that cannot be read at
+        all (binary, no text column in a CSV file) counts as one skipped record.
     split : {None, "train", "test"}
         Reuters-21578 only: the ModApte split (``LEWISSPLIT`` train or test,
         ``TOPICS="YES"`` and at least one topic). ``None`` reads every document.
     limit : int, optional
         Stop after this many articles.
+    on_reject : callable, optional
+        Called with ``{"file", "line", "reason"}`` for every record a pass skips
+        (or, with ``on_error="fail"``, the one it stops at).
 
     Attributes
     ----------
@@ -172,7 +193,8 @@ class Corpus:
     def __init__(self, path: str | os.PathLike, format: str = "auto", *, text_field: str = "text",
                  id_field: str = "id", title_field: str = "title", date_field: str = "date",
                  labels_field: str = "labels", label_sep: str = ";", encoding: str = "utf-8",
-                 on_error: str = "skip", split: str | None = None, limit: int | None = None):
+                 on_error: str = "skip", split: str | None = None, limit: int | None = None,
+                 on_reject: Callable[[dict], None] | None = None):
         if format not in FORMATS:
             raise ValueError(f"unknown format {format!r}; expected one of: {', '.join(FORMATS)}")
         if on_error not in ("skip", "fail"):
@@ -186,6 +208,7 @@ class Corpus:
         self.text_field, self.id_field, self.title_field = text_field, id_field, title_field
         self.date_field, self.labels_field, self.label_sep = date_field, labels_field, label_sep
         self.encoding, self.on_error, self.split, self.limit = encoding, on_error, split, limit
+        self.on_reject = on_reject
         self.report = ReadReport()
         self._stdin = os.fspath(path) == "-"
         self._spooled: Path | None = None
@@ -201,7 +224,7 @@ class Corpus:
 
     # -- public interface ------------------------------------------------------------
     def __iter__(self) -> Iterator[Article]:
-        self.report = report = ReadReport()
+        self.report = report = ReadReport(on_reject=self.on_reject)
         for article in itertools.islice(_unique_ids(self._valid(report)), self.limit):
             report.n_read += 1
             yield article
@@ -286,10 +309,12 @@ class Corpus:
         return False
 
     # -- reading ---------------------------------------------------------------------
-    def _problem(self, report: ReadReport, where: str, reason: str, skipped: bool = True) -> None:
+    def _problem(self, report: ReadReport, where: _Where, reason: str, skipped: bool = True) -> None:
         if self.on_error == "fail":
+            if skipped and report.on_reject is not None:
+                report.on_reject({"file": where.file, "line": where.line, "reason": reason})
             raise CorpusError(f"{where}: {reason}")
-        report._note(f"{where}: {reason}", skipped)
+        report._note(where, reason, skipped)
 
     def _valid(self, report: ReadReport) -> Iterator[Article]:
         reader = {"txt": self._read_txt, "dir": self._read_dir, "labelled-dir": self._read_dir,
@@ -313,27 +338,31 @@ class Corpus:
             try:
                 line = raw.decode(self.encoding)
             except UnicodeDecodeError:
-                self._problem(report, f"{name}:{lineno}", f"invalid {self.encoding.upper()}, replaced", False)
+                self._problem(report, _Where(name, lineno), f"invalid {self.encoding.upper()}, replaced", False)
                 line = raw.decode(self.encoding, errors="replace")
             yield lineno, line.removeprefix("\ufeff") if lineno == 1 else line
 
     def _text_file(self, report: ReadReport, path: Path, name: str, id: str,
-                   labels: tuple[str, ...] | None = None) -> tuple[str, Article] | None:
-        data = path.read_bytes()  # one article: the only input read whole
+                   labels: tuple[str, ...] | None = None) -> tuple[_Where, Article] | None:
+        try:
+            data = path.read_bytes()  # one article: the only input read whole
+        except OSError as e:  # unreadable, or a folder named *.txt: skip it like a bad record
+            self._problem(report, _Where(name), f"cannot be read ({e.strerror or e})")
+            return None
         if b"\0" in data[:_SNIFF_BYTES]:
-            self._problem(report, name, "binary file")
+            self._problem(report, _Where(name), "binary file")
             return None
         try:
             text = data.decode(self.encoding)
         except UnicodeDecodeError as e:
             line = data.count(b"\n", 0, e.start) + 1
-            self._problem(report, f"{name}:{line}", f"invalid {self.encoding.upper()}, replaced", False)
+            self._problem(report, _Where(name, line), f"invalid {self.encoding.upper()}, replaced", False)
             text = data.decode(self.encoding, errors="replace")
         meta, body = _parse_txt(_normalize(text))
-        return name, Article(id=id, text=body, title=meta.get("title"), date=meta.get("date"),
+        return _Where(name), Article(id=id, text=body, title=meta.get("title"), date=meta.get("date"),
                              source=meta.get("source", name), labels=labels)
 
-    def _read_txt(self, report: ReadReport) -> Iterator[tuple[str, Article]]:
+    def _read_txt(self, report: ReadReport) -> Iterator[tuple[_Where, Article]]:
         path, name, stem = self._source()
         if item := self._text_file(report, path, name, stem):
             yield item
@@ -345,7 +374,7 @@ class Corpus:
         subs = sorted(d for d in self.path.iterdir() if d.is_dir() and not d.name.startswith("."))
         return itertools.chain.from_iterable(_walk_txt(d) for d in subs)
 
-    def _read_dir(self, report: ReadReport) -> Iterator[tuple[str, Article]]:
+    def _read_dir(self, report: ReadReport) -> Iterator[tuple[_Where, Article]]:
         labelled = self.format == "labelled-dir"
         # Sorting needs the whole listing, but that is paths, not contents.
         for rel in sorted(p.relative_to(self.path) for p in self._txt_files()):
@@ -354,20 +383,20 @@ class Corpus:
                                        rel.with_suffix("").as_posix(), labels):
                 yield item
 
-    def _read_lines(self, report: ReadReport) -> Iterator[tuple[str, Article]]:
+    def _read_lines(self, report: ReadReport) -> Iterator[tuple[_Where, Article]]:
         path, name, stem = self._source()
         with open(path, "rb") as f:
             for n, line in self._lines(report, f, name):
                 if text := line.strip():
-                    yield f"{name}:{n}", Article(self._id_format.format(stem=stem, n=n), text, source=name)
+                    yield _Where(name, n), Article(self._id_format.format(stem=stem, n=n), text, source=name)
 
-    def _read_jsonl(self, report: ReadReport) -> Iterator[tuple[str, Article]]:
+    def _read_jsonl(self, report: ReadReport) -> Iterator[tuple[_Where, Article]]:
         path, name, stem = self._source()
         with open(path, "rb") as f:
             for n, line in self._lines(report, f, name):
                 if not (line := line.strip()):
                     continue
-                where = f"{name}:{n}"
+                where = _Where(name, n)
                 try:
                     record = json.loads(line)
                 except json.JSONDecodeError as e:
@@ -378,7 +407,7 @@ class Corpus:
                 elif article := self._record(report, where, record, f"{stem}-{n}", name):
                     yield where, article
 
-    def _read_csv(self, report: ReadReport) -> Iterator[tuple[str, Article]]:
+    def _read_csv(self, report: ReadReport) -> Iterator[tuple[_Where, Article]]:
         path, name, stem = self._source()
         csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
         delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
@@ -386,24 +415,38 @@ class Corpus:
             rows = csv.reader((line for _, line in self._lines(report, f, name)), delimiter=delimiter)
             try:
                 header = [column.strip() for column in next(rows, [])]
-                if self.text_field not in header:
-                    columns = ", ".join(map(repr, header)) or "none"
-                    raise CorpusError(f"{name}: no {self.text_field!r} column (columns: {columns})")
-                next_line = rows.line_num + 1
-                for row in rows:
-                    # a quoted field may span lines: a record starts after the previous one ended
-                    n, next_line = next_line, rows.line_num + 1
-                    where = f"{name}:{n}"
-                    if not row:
-                        continue
-                    if len(row) != len(header):
-                        self._problem(report, where, f"expected {len(header)} fields, got {len(row)}")
-                    elif article := self._record(report, where, dict(zip(header, row)), f"{stem}-{n}", name):
-                        yield where, article
             except csv.Error as e:
-                raise CorpusError(f"{name}:{rows.line_num}: {e}") from e
+                self._problem(report, _Where(name, 1), f"unreadable header row ({e})")
+                return
+            if self.text_field not in header:
+                # Every row lacks its text: under "skip" that is one skipped file, not an abort.
+                columns = ", ".join(map(repr, header))
+                reason = (f"no {self.text_field!r} column (columns: {columns})" if header
+                          else "no header row (empty file)")
+                self._problem(report, _Where(name, 1 if header else None), reason)
+                return
+            next_line = rows.line_num + 1
+            while True:
+                # a quoted field may span lines: a record starts after the previous one ended
+                n = next_line
+                try:
+                    row = next(rows)
+                except StopIteration:
+                    break
+                except csv.Error as e:  # the reader resumes at the next line: skip this record
+                    next_line = rows.line_num + 1
+                    self._problem(report, _Where(name, n), f"malformed CSV row ({e})")
+                    continue
+                next_line = rows.line_num + 1
+                where = _Where(name, n)
+                if not row:
+                    continue
+                if len(row) != len(header):
+                    self._problem(report, where, f"expected {len(header)} fields, got {len(row)}")
+                elif article := self._record(report, where, dict(zip(header, row)), f"{stem}-{n}", name):
+                    yield where, article
 
-    def _record(self, report: ReadReport, where: str, record: dict, default_id: str,
+    def _record(self, report: ReadReport, where: _Where, record: dict, default_id: str,
                 name: str) -> Article | None:
         """Article from a JSON object or CSV row; None (after reporting) when invalid."""
         text = record.get(self.text_field)
@@ -428,7 +471,7 @@ class Corpus:
                        title=get(self.title_field), date=get(self.date_field),
                        source=get("source") or name, labels=labels)
 
-    def _read_reuters(self, report: ReadReport) -> Iterator[tuple[str, Article]]:
+    def _read_reuters(self, report: ReadReport) -> Iterator[tuple[_Where, Article]]:
         for path in sorted(self.path.glob("reut2-*.sgm")):
             name, block, start = str(path), None, 0
             with open(path, "rb") as f:
@@ -441,10 +484,10 @@ class Corpus:
                     block.append(line)
                     if "</REUTERS>" in line:
                         if article := _reuters_article("".join(block), self.split, name):
-                            yield f"{name}:{start}", article
+                            yield _Where(name, start), article
                         block = None
             if block is not None:
-                self._problem(report, f"{name}:{start}", "unterminated <REUTERS> element")
+                self._problem(report, _Where(name, start), "unterminated <REUTERS> element")
 
 
 class ChainCorpus:
@@ -466,6 +509,16 @@ class ChainCorpus:
 
     def __iter__(self) -> Iterator[Article]:
         return _unique_ids(itertools.chain.from_iterable(self.corpora))
+
+    @property
+    def on_reject(self) -> Callable[[dict], None] | None:
+        """Called for every skipped record of every part (see :class:`Corpus`)."""
+        return self.corpora[0].on_reject
+
+    @on_reject.setter
+    def on_reject(self, callback: Callable[[dict], None] | None) -> None:
+        for corpus in self.corpora:
+            corpus.on_reject = callback
 
     @property
     def report(self) -> ReadReport:

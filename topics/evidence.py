@@ -40,7 +40,7 @@ class SeedMatcher:
         # first token -> [(term tokens, theme index, weight, term)], longest first
         self._index: dict[str, list[tuple[tuple[str, ...], int, float, str]]] = {}
         self._exclude: dict[str, list[tuple[tuple[str, ...], int]]] = {}
-        self._pairs: list[tuple[int, set[tuple[str, ...]], set[tuple[str, ...]], int, float]] = []
+        self._pairs: list[tuple[int, dict, dict, int, float]] = []
         for t, theme in enumerate(taxonomy.themes):
             seen: set[tuple[str, ...]] = set()
             for weight, terms in ((1.0, theme.seeds), (related_weight, theme.related)):
@@ -58,8 +58,8 @@ class SeedMatcher:
                     continue
                 self._exclude.setdefault(toks[0], []).append((toks, t))
             for cue in theme.pairs:
-                a = {tuple(tokenize(x)) for x in cue.a} - {()}
-                b = {tuple(tokenize(x)) for x in cue.b} - {()}
+                a = _by_first_token({tuple(tokenize(x)) for x in cue.a} - {()})
+                b = _by_first_token({tuple(tokenize(x)) for x in cue.b} - {()})
                 self._pairs.append((t, a, b, cue.window, cue.weight))
         for entries in self._index.values():
             entries.sort(key=lambda e: -len(e[0]))
@@ -113,13 +113,22 @@ class SeedMatcher:
         return out
 
 
-def _positions(tokens: Tokens, terms: set[tuple[str, ...]], excluded: set[int]) -> list[tuple[int, str]]:
-    firsts = {t[0] for t in terms}
+def _positions(tokens: Tokens, terms: dict[str, list[tuple[str, ...]]], excluded: set[int]) -> list[tuple[int, str]]:
+    """Where terms (indexed by first token, longest first) start in ``tokens``."""
     out = []
     for i, tok in enumerate(tokens):
-        if tok in firsts and i not in excluded:
-            for term in terms:
-                if term[0] == tok and tuple(tokens[i : i + len(term)]) == term:
+        if tok in terms and i not in excluded:
+            for term in terms[tok]:
+                if tuple(tokens[i : i + len(term)]) == term:
                     out.append((i, " ".join(term)))
                     break
     return out
+
+
+def _by_first_token(terms: set[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
+    # Sorted, not set order: set order varies between processes (hash seeds), and the
+    # term reported must not.
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for term in sorted(terms, key=lambda t: (-len(t), t)):
+        index.setdefault(term[0], []).append(term)
+    return index

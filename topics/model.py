@@ -45,30 +45,47 @@ class Model:
         """Theme names, in the classifier's order."""
         return [str(c) for c in self.classifier.classes_]
 
-    def save(self, name: str = "default", artifacts: str | os.PathLike | None = None, meta: dict | None = None) -> Path:
-        """Save as a new version of bundle ``name`` (atomically) and return its folder."""
+    def save(self, name: str = "default", artifacts: str | os.PathLike | None = None, meta: dict | None = None,
+             signing_key: str | bytes | None = None) -> Path:
+        """Save as a new version of bundle ``name`` (atomically) and return its folder.
+
+        The bundle is signed with ``signing_key`` (default ``$TOPICS_SIGNING_KEY``) when there is one.
+        """
         parts = {p: getattr(self, p) for p in _PARTS}
-        self.path = save_bundle(parts, name=name, artifacts=artifacts, meta=meta)
+        self.path = save_bundle(parts, name=name, artifacts=artifacts, meta=meta, signing_key=signing_key)
         self.manifest = read_manifest(self.path)
         return self.path
 
     @classmethod
-    def load(cls, model: str | os.PathLike | None = None, artifacts: str | os.PathLike | None = None) -> "Model":
-        """Load a bundle by name, ``name@version`` or path, after verifying every file's hash.
+    def load(cls, model: str | os.PathLike | None = None, artifacts: str | os.PathLike | None = None, *,
+             key: str | bytes | None = None, require_signature: bool = False) -> "Model":
+        """Load a bundle by name, ``name@version`` or path, after verifying it.
+
+        Parameters
+        ----------
+        model, artifacts
+            As in :func:`topics.bundle.resolve_bundle`.
+        key : str or bytes, optional
+            Signing key (default ``$TOPICS_SIGNING_KEY``): a signed bundle whose signature
+            does not match it is refused.
+        require_signature : bool
+            Refuse unsigned bundles too (and signed ones when there is no key).
 
         Raises
         ------
         topics.bundle.BundleError
-            If the bundle is missing, was modified, or needs other library versions.
+            If the bundle is missing, was modified, fails its signature check, or needs
+            other library versions.
         """
         path = resolve_bundle(model, artifacts)
-        parts, manifest = load_bundle(path)
+        parts, manifest = load_bundle(path, key=key, require_signature=require_signature)
         missing = [p for p in _PARTS if p not in parts]
         if missing:
             raise BundleError(f"Bundle {path} lacks its {', '.join(missing)}: not a topics model bundle.")
         return cls(**{p: parts[p] for p in _PARTS}, manifest=manifest, path=path)
 
 
-def load(model: str | os.PathLike | None = None, artifacts: str | os.PathLike | None = None) -> Model:
+def load(model: str | os.PathLike | None = None, artifacts: str | os.PathLike | None = None, *,
+         key: str | bytes | None = None, require_signature: bool = False) -> Model:
     """Load a trained model (see :meth:`Model.load`)."""
-    return Model.load(model, artifacts)
+    return Model.load(model, artifacts, key=key, require_signature=require_signature)

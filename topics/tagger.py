@@ -6,6 +6,7 @@ article gets the same tags wherever it is tagged.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -79,8 +80,35 @@ class Tagger:
         self.batch_size = batch_size
         self._words = {t["id"]: t["words"] for t in model.lda.topics(topn=8)}
 
-    def tag(self, articles: Iterable[Article | str]) -> Iterator[TagResult]:
-        """Tag articles (or plain strings) lazily, in input order."""
+    def tag(self, articles: Iterable[Article | str], n_jobs: int = 1, client=None) -> Iterator[TagResult]:
+        """Tag articles (or plain strings) lazily, in input order.
+
+        Parameters
+        ----------
+        articles : iterable of Article or str
+            Read lazily, one batch at a time: memory stays flat however many there are.
+        n_jobs : int
+            Batches tagged in parallel by this many processes (-1 = all cores).
+        client : dask.distributed.Client, optional
+            Tag batches on a Dask cluster instead (see :mod:`topics.distributed`).
+
+        Results are the same however the work is split: every article's tags
+        depend on that article alone.
+        """
+        batches = self._batches(articles)
+        if client is not None:
+            from .distributed import map_batches
+
+            for results in map_batches(self, batches, client):
+                yield from results
+        elif n_jobs != 1:
+            for results in _process_map(self, batches, n_jobs):
+                yield from results
+        else:
+            for batch in batches:
+                yield from self._tag_batch(batch)
+
+    def _batches(self, articles: Iterable[Article | str]) -> Iterator[list[Article]]:
         it = iter(articles)
         n = 0
         while batch := list(islice(it, self.batch_size)):
@@ -88,7 +116,7 @@ class Tagger:
             for a in batch:
                 n += 1
                 arts.append(a if isinstance(a, Article) else Article(id=str(n), text=str(a)))
-            yield from self._tag_batch(arts)
+            yield arts
 
     def tag_one(self, article: Article | str) -> TagResult:
         """Tag a single article."""
@@ -105,3 +133,41 @@ class Tagger:
             topics = [{"id": int(k), "weight": round(float(mix[k]), 4), "words": self._words[int(k)]} for k in order]
             results.append(TagResult(a.id, [s for s in row if s.tagged], row, topics, a.title))
         return results
+
+
+def _tag_batch(tagger: Tagger, batch: list[Article]) -> list[TagResult]:
+    """Module-level so that process pools and Dask workers can call it."""
+    return tagger._tag_batch(batch)
+
+
+_WORKER_TAGGER: Tagger | None = None
+
+
+def _init_worker(tagger: Tagger) -> None:
+    global _WORKER_TAGGER
+    _WORKER_TAGGER = tagger
+
+
+def _tag_in_worker(batch: list[Article]) -> list[TagResult]:
+    return _WORKER_TAGGER._tag_batch(batch)
+
+
+def _process_map(tagger: Tagger, batches: Iterator[list[Article]], n_jobs: int) -> Iterator[list[TagResult]]:
+    """Tag batches in worker processes, in input order, with a bounded number in flight.
+
+    The tagger travels to each worker once (initializer), not with every batch.
+    """
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = os.cpu_count() or 1 if n_jobs < 0 else n_jobs
+    context = multiprocessing.get_context("spawn")  # safe with threaded BLAS, same on every OS
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(tagger,)) as pool:
+        pending: deque = deque()
+        for batch in batches:
+            pending.append(pool.submit(_tag_in_worker, batch))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

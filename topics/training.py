@@ -34,6 +34,7 @@ def train(
     random_state: int = 0,
     progress: Progress | None = None,
     show_bar: bool = False,
+    signing_key: str | bytes | None = None,
     **corpus_options,
 ) -> Model:
     """Train a model bundle: preprocessor, LDA topics and a theme classifier.
@@ -61,6 +62,9 @@ def train(
         Called with a short message as each stage starts.
     show_bar : bool
         Show a progress bar on standard error while reading the corpus.
+    signing_key : str or bytes, optional
+        Sign the saved bundle with this key; defaults to ``$TOPICS_SIGNING_KEY``
+        (unsigned when neither is set).
     **corpus_options
         Passed to :class:`topics.corpus.Corpus` (``text_field``, ``labels_field``, ...).
 
@@ -141,7 +145,7 @@ def train(
     }
     if save:
         say("Saving the bundle")
-        model.save(name=name, artifacts=artifacts, meta=meta)
+        model.save(name=name, artifacts=artifacts, meta=meta, signing_key=signing_key)
     else:
         model.manifest = {"meta": meta}
     return model

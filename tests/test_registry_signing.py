@@ -1,0 +1,210 @@
+"""Model registry (list, info, rm), signed bundles, and concurrent saves."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from datetime import datetime, timedelta, timezone
+
+import joblib
+import pytest
+
+from topics import bundle
+from topics.bundle import (LATEST, MANIFEST, SIGNATURE, BundleError, check_signature, list_models,
+                           list_versions, load_bundle, read_key_file, remove_version, save_bundle,
+                           sign_bundle, verify_bundle)
+from topics.cli import main
+
+KEY = "correct horse battery staple"
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    start = datetime(2026, 11, 25, 8, 30, 12, tzinfo=timezone.utc)
+    ticks = iter(range(10_000))
+    monkeypatch.setattr(bundle, "_utcnow", lambda: start + timedelta(seconds=next(ticks)))
+
+
+@pytest.fixture
+def no_unpickling(monkeypatch):
+    def fail(*args, **kwargs):
+        pytest.fail("joblib.load was called before the bundle was verified")
+    monkeypatch.setattr(joblib, "load", fail)
+
+
+def _meta(docs: int) -> dict:
+    return {"corpus": {"documents": docs}, "themes": ["energy", "tourism"]}
+
+
+# -- registry ---------------------------------------------------------------------------------
+def test_list_models(tmp_path, clock):
+    a1 = save_bundle({"x": 1}, name="alpha", artifacts=tmp_path, meta=_meta(10))
+    a2 = save_bundle({"x": 2}, name="alpha", artifacts=tmp_path, meta=_meta(20), signing_key=KEY)
+    b1 = save_bundle({"x": 3}, name="beta", artifacts=tmp_path)
+    (tmp_path / "not a model").mkdir()
+    infos = list_models(tmp_path)
+    assert [(i.name, i.version, i.latest) for i in infos] == [
+        ("alpha", a1.name, False), ("alpha", a2.name, True), ("beta", b1.name, True)]
+    assert infos[1].documents == 20 and infos[1].themes == ("energy", "tourism") and infos[1].signed
+    assert infos[0].created == "2026-11-25T08:30:12+00:00" and not infos[0].signed
+    assert infos[2].documents is None and infos[2].themes == ()
+    assert [i.version for i in list_models(tmp_path, name="beta")] == [b1.name]
+    assert list_models(tmp_path / "nowhere") == []
+    (a1 / MANIFEST).write_text("{broken")
+    assert "corrupt" in list_models(tmp_path, name="alpha")[0].problem
+
+
+def test_remove_version_refuses_latest_without_force(tmp_path, clock):
+    v = [save_bundle({"x": i}, name="m", artifacts=tmp_path, keep=5).name for i in range(3)]
+    assert remove_version("m", v[0], tmp_path) == v[2]
+    assert list_versions("m", tmp_path) == v[1:]
+    with pytest.raises(BundleError, match="latest version: pass --force"):
+        remove_version("m", v[2], tmp_path)
+    assert remove_version("m", v[2], tmp_path, force=True) == v[1]
+    assert (tmp_path / "m" / LATEST).read_text().strip() == v[1]
+    assert load_bundle("m", tmp_path)[0]["x"] == 1
+    with pytest.raises(BundleError, match="has no version"):
+        remove_version("m", v[2], tmp_path)
+    assert remove_version("m", v[1], tmp_path, force=True) is None
+    assert not (tmp_path / "m").exists()
+
+
+def test_models_cli(tmp_path, clock, capsys):
+    art = ["--artifacts", str(tmp_path)]
+    v1 = save_bundle({"x": 1}, name="news", artifacts=tmp_path, meta=_meta(5)).name
+    v2 = save_bundle({"x": 2}, name="news", artifacts=tmp_path, meta=_meta(7)).name
+    assert main(["models", "list", *art]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[:3] == ["name", "version", "latest"]
+    assert any(v1 in line and "news" in line and " 5 " in f" {line} " for line in out)
+    assert any(v2 in line and "*" in line for line in out)
+    assert main(["models", "list", "--json", *art]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["version"], r["latest"]) for r in rows] == [(v1, False), (v2, True)]
+    assert main(["models", "info", f"news@{v1}", *art]) == 0
+    out = capsys.readouterr().out
+    assert f"news@{v1}" in out and "latest      no" in out and "unsigned" in out
+    assert main(["models", "rm", f"news@{v2}", *art]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert main(["models", "rm", "news", *art]) == 2
+    assert "NAME@VERSION" in capsys.readouterr().err
+    assert main(["models", "rm", f"news@{v2}", "--force", *art]) == 0
+    assert f"the latest version is news@{v1}" in capsys.readouterr().out
+    assert list_versions("news", tmp_path) == [v1]
+    assert main(["models", "list", *(["--artifacts", str(tmp_path / "empty")])]) == 0
+    assert "No models" in capsys.readouterr().out
+
+
+CONCURRENT = textwrap.dedent("""
+    import sys, time
+    from datetime import datetime, timezone
+    from topics import bundle
+    # Both savers claim the same second, and start together, to force a collision.
+    bundle._utcnow = lambda: datetime(2026, 11, 25, 8, 30, 12, tzinfo=timezone.utc)
+    start = float(sys.argv[3])
+    time.sleep(max(0.0, start - time.time()))
+    parts = {f"part{i}": list(range(20_000)) + [sys.argv[2]] for i in range(6)}
+    print(bundle.save_bundle(parts, artifacts=sys.argv[1], keep=10).name)
+""")
+
+
+def test_concurrent_saves_do_not_corrupt_each_other(tmp_path):
+    import time
+
+    start = time.time() + 1.5  # both interpreters are up by then
+    procs = [subprocess.Popen([sys.executable, "-c", CONCURRENT, str(tmp_path), tag, str(start)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for tag in ("A", "B")]
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [e for _, e in outs]
+    versions = sorted(o.strip() for o, _ in outs)
+    assert versions == ["20261125T083012Z", "20261125T083012Z-2"]
+    assert list_versions("default", tmp_path) == versions
+    tags = set()
+    for v in versions:
+        parts, manifest = load_bundle(f"default@{v}", tmp_path)
+        assert manifest["version"] == v
+        assert len({p[-1] for p in parts.values()}) == 1  # every part from the same saver
+        tags.add(parts["part0"][-1])
+    assert tags == {"A", "B"}
+    assert (tmp_path / "default" / LATEST).read_text().strip() in versions
+    assert not [p for p in (tmp_path / "default").iterdir() if p.name.startswith(".")]
+
+
+# -- signing ----------------------------------------------------------------------------------
+def test_signed_round_trip(tmp_path):
+    path = save_bundle({"x": 1}, artifacts=tmp_path, signing_key=KEY)
+    sig = json.loads((path / SIGNATURE).read_text())
+    assert sig["algorithm"] == "hmac-sha256" and len(sig["hmac"]) == 64
+    assert KEY not in (path / SIGNATURE).read_text()
+    assert check_signature(path, KEY) == "verified"
+    assert check_signature(path) == "unverified"  # signed, but no key to check it with
+    assert load_bundle(artifacts=tmp_path, key=KEY, require_signature=True)[0] == {"x": 1}
+    assert load_bundle(artifacts=tmp_path)[0] == {"x": 1}
+
+
+def test_env_key_signs_and_verifies(tmp_path, monkeypatch):
+    monkeypatch.setenv("TOPICS_SIGNING_KEY", KEY)
+    path = save_bundle({"x": 1}, artifacts=tmp_path)
+    assert check_signature(path) == "verified" == check_signature(path, KEY.encode())
+    assert verify_bundle(path, require_signature=True)["name"] == "default"
+
+
+def test_unsigned_refused_when_required(tmp_path, no_unpickling):
+    path = save_bundle({"x": 1}, artifacts=tmp_path)
+    assert check_signature(path, KEY) == "unsigned"
+    with pytest.raises(BundleError, match="is not signed: refusing to load it"):
+        load_bundle(artifacts=tmp_path, key=KEY, require_signature=True)
+    with pytest.raises(BundleError, match="no signing key"):
+        load_bundle(artifacts=tmp_path, require_signature=True)
+
+
+def test_wrong_key_refused_even_when_not_required(tmp_path, no_unpickling):
+    save_bundle({"x": 1}, artifacts=tmp_path, signing_key=KEY)
+    for require in (False, True):
+        with pytest.raises(BundleError, match="signed with a different key"):
+            load_bundle(artifacts=tmp_path, key="another key", require_signature=require)
+
+
+def test_forged_manifest_refused(tmp_path, no_unpickling):
+    # The attack a hash alone cannot stop: replace a file and rewrite its manifest hash.
+    path = save_bundle({"x": 1}, artifacts=tmp_path, signing_key=KEY)
+    joblib.dump({"evil": True}, path / "x.joblib")
+    manifest = json.loads((path / MANIFEST).read_text())
+    manifest["files"]["x.joblib"] = bundle._sync_and_hash(path / "x.joblib")
+    (path / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    verify_bundle(path)  # the hashes match: without a key nothing is wrong
+    with pytest.raises(BundleError, match="manifest was modified after signing"):
+        load_bundle(artifacts=tmp_path, key=KEY)
+
+
+@pytest.mark.parametrize("content", ["not json", "{}", '{"algorithm": "md5", "hmac": "00"}'])
+def test_malformed_signature_refused(tmp_path, content, no_unpickling):
+    path = save_bundle({"x": 1}, artifacts=tmp_path, signing_key=KEY)
+    (path / SIGNATURE).write_text(content)
+    with pytest.raises(BundleError, match="manifest.sig"):
+        load_bundle(artifacts=tmp_path, key=KEY)
+
+
+def test_sign_existing_bundle(tmp_path):
+    path = save_bundle({"x": 1}, artifacts=tmp_path)
+    with pytest.raises(BundleError, match="No signing key"):
+        sign_bundle(path)
+    sign_bundle(path, KEY)
+    assert check_signature(path, KEY) == "verified"
+    (path / "x.joblib").write_bytes(b"tampered")
+    (path / SIGNATURE).unlink()
+    with pytest.raises(BundleError, match="does not match its manifest hash"):
+        sign_bundle(path, KEY)  # never sign a bundle whose files do not match
+    assert not (path / SIGNATURE).exists()
+
+
+def test_key_file(tmp_path):
+    (tmp_path / "key").write_bytes(KEY.encode() + b"\n")
+    assert read_key_file(tmp_path / "key") == KEY.encode()
+    (tmp_path / "empty").write_bytes(b"\n")
+    with pytest.raises(BundleError, match="is empty"):
+        read_key_file(tmp_path / "empty")
+    with pytest.raises(BundleError, match="Cannot read the signing key file"):
+        read_key_file(tmp_path / "missing")

@@ -1,0 +1,45 @@
+"""Tagging on a Dask cluster (``topics tag --dask ADDRESS|local``).
+
+Needs the ``dask`` extra (``dask[distributed]``). The model is sent to every
+worker once; batches of articles stream to the cluster with a bounded number in
+flight, so memory stays flat on both sides, and results come back in input order.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+__all__ = ["dask_client", "map_batches"]
+
+
+@contextmanager
+def dask_client(address: str, n_workers: int | None = None):
+    """A ``dask.distributed.Client`` for ``address``, or a fresh ``LocalCluster`` for ``"local"``."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - exercised only without the extra
+        raise ImportError('Dask support needs the dask extra: pip install "topics[dask]"') from None
+    if address == "local":
+        with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+                Client(cluster) as client:
+            yield client
+    else:
+        with Client(address) as client:
+            yield client
+
+
+def map_batches(tagger, batches: Iterable[list], client, in_flight: int | None = None) -> Iterator[list]:
+    """Tag each batch on the cluster; yield the results in input order."""
+    from .tagger import _tag_batch
+
+    [remote] = client.scatter([tagger], broadcast=True)
+    limit = in_flight or 2 * max(1, len(client.scheduler_info().get("workers", {})))
+    pending: deque = deque()
+    for batch in batches:
+        pending.append(client.submit(_tag_batch, remote, batch, pure=False))
+        if len(pending) >= limit:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
