@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 from gensim.corpora import Dictionary
+from gensim.matutils import corpus2csc
 from gensim.models import LdaModel
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from .preprocess import find_duplicates
 
 __all__ = ["LdaTopicModel", "default_n_topics"]
 
@@ -47,25 +51,57 @@ class _FixedStart:
 
 
 class LdaTopicModel(TransformerMixin, BaseEstimator):
-    """Latent Dirichlet Allocation over token lists (gensim ``LdaModel``).
+    """Latent Dirichlet Allocation over token lists (gensim ``LdaModel``), prepared and primed.
+
+    ``fit`` drops repeated articles (:func:`topics.preprocess.find_duplicates`), prunes
+    the vocabulary, primes the topics and then trains gensim's online LDA:
+
+    - *Priming*: each free topic starts from the word counts of one cluster of a quick
+      k-means over the articles' TF-IDF vectors, instead of gensim's near-uniform random
+      start, so a few passes reach topics that random starts need many passes for (and
+      the topics depend much less on the seed).
+    - *Guided topics*: with ``seed_topics`` (theme → seed words, e.g. from the taxonomy),
+      each theme whose seeds occur in at least ``seed_min_share`` of the articles gets a
+      topic of its own: it starts from the articles that use its seeds, and its topic-word
+      prior ``eta`` favours its seeds (and the other topics' disfavours them). The other
+      topics stay free.
 
     Parameters
     ----------
     n_topics : int or None, default=None
         Number of topics; None picks :func:`default_n_topics` of the corpus size.
-    passes : int, default=10
-        Passes over the corpus.
-    iterations : int, default=100
-        Per-document inference iterations.
-    alpha, eta : str or float, default="auto"
-        Dirichlet priors (learned from the data with "auto").
-    no_below : int, default=3
-        Drop words in fewer than this many documents.
-    no_above : float, default=0.5
-        Drop words in more than this share of documents.
+    passes : int, default=2
+        Passes over the corpus (priming makes more passes hardly better).
+    iterations : int, default=50
+        Maximum per-document inference iterations.
+    gamma_threshold : float, default=0.001
+        Per-document inference stops when the topic weights change less than this.
+    alpha : str or float, default="auto"
+        Document-topic prior (learned from the data with "auto").
+    eta : str or float, default="auto"
+        Topic-word prior (learned with "auto"); with guided topics the prior is a matrix
+        whose base value is ``eta`` if a number, else ``1 / n_topics``.
+    no_below : int, default=10
+        Drop words in fewer than this many articles (lowered for small corpora).
+    no_above : float, default=0.2
+        Drop words in more than this share of articles (they are in every topic's top words).
     keep_n : int, default=100_000
         Vocabulary size cap.
+    dedup : float or None, default=0.8
+        Jaccard similarity (of 3-token shingles) from which an article repeats an earlier
+        one and is left out of training; 1 drops exact repeats only, None keeps all.
+    init : {"kmeans", "random"}, default="kmeans"
+        How topics start: from k-means clusters (above) or gensim's random start.
     chunksize : int, default=2000
+        Articles per online update.
+    seed_topics : mapping of str to list of str, optional
+        Theme name → seed tokens (tokenised like the training tokens) for guided topics
+        and for labelling topics with the theme they align with.
+    seed_weight : float, default=0.1
+        Prior weight of a seed word in its guided topic, relative to the topic-word total.
+    seed_min_share : float, default=0.02
+        A theme gets a guided topic when its seeds occur in at least this share of articles
+        (at most half of the topics are guided).
     random_state : int, default=0
         Fixed seed: the same tokens give the same model.
 
@@ -75,67 +111,197 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
     model_ : gensim.models.LdaModel
     n_topics_ : int
     topic_sizes_ : ndarray of shape (n_topics_,)
-        Share of the training corpus's tokens assigned to each topic (sums to 1).
+        Share of the training tokens assigned to each topic (sums to 1).
+    topic_themes_ : list of str or None
+        The theme each topic aligns with (guided topics: their theme), or None.
+    guided_themes_ : list of str
+        Themes with a guided topic (topics ``0 .. len(guided_themes_) - 1``).
+    n_documents_ : int
+        Articles trained on (after dropping duplicates), including updates.
+    n_duplicates_ : tuple of (int, int)
+        Exact and near-duplicate articles left out by ``fit``.
     """
 
     def __init__(
         self,
         n_topics: int | None = None,
-        passes: int = 10,
-        iterations: int = 100,
+        passes: int = 2,
+        iterations: int = 50,
+        gamma_threshold: float = 0.001,
         alpha: str | float = "auto",
         eta: str | float = "auto",
-        no_below: int = 3,
-        no_above: float = 0.5,
+        no_below: int = 10,
+        no_above: float = 0.2,
         keep_n: int = 100_000,
+        dedup: float | None = 0.8,
+        init: str = "kmeans",
         chunksize: int = 2000,
+        seed_topics: Mapping[str, Sequence[str]] | None = None,
+        seed_weight: float = 0.1,
+        seed_min_share: float = 0.02,
         random_state: int = 0,
     ) -> None:
         self.n_topics = n_topics
         self.passes = passes
         self.iterations = iterations
+        self.gamma_threshold = gamma_threshold
         self.alpha = alpha
         self.eta = eta
         self.no_below = no_below
         self.no_above = no_above
         self.keep_n = keep_n
+        self.dedup = dedup
+        self.init = init
         self.chunksize = chunksize
+        self.seed_topics = seed_topics
+        self.seed_weight = seed_weight
+        self.seed_min_share = seed_min_share
         self.random_state = random_state
 
+    # -- training ------------------------------------------------------------------------
     def fit(self, X: Sequence[Tokens], y=None) -> "LdaTopicModel":
-        """Build the vocabulary and train LDA on token lists ``X`` (re-iterable)."""
-        dictionary = Dictionary(X)
+        """Drop repeats, build the vocabulary, prime and train LDA on token lists ``X``."""
+        if self.init not in ("kmeans", "random"):
+            raise ValueError(f"init must be 'kmeans' or 'random', got {self.init!r}")
+        X = X if isinstance(X, Sequence) else list(X)
+        if self.dedup is not None and len(X) > 1:
+            exact, near = find_duplicates(X, threshold=self.dedup)
+            drop = set(exact) | set(near)
+            docs = [d for i, d in enumerate(X) if i not in drop]
+        else:
+            exact, near, docs = [], [], list(X)
+        dictionary = Dictionary(docs)
         n_docs = dictionary.num_docs
-        if n_docs == 0:
+        if n_docs == 0 or dictionary.num_pos == 0:
             raise ValueError("cannot train a topic model on an empty corpus")
         # Small corpora cannot afford a high document-frequency floor.
         no_below = min(self.no_below, max(1, n_docs // 50))
-        dictionary.filter_extremes(no_below=no_below, no_above=self.no_above, keep_n=self.keep_n)
+        seeds = {name: [w for w in words if w in dictionary.token2id] for name, words in (self.seed_topics or {}).items()}
+        keep = sorted({w for words in seeds.values() for w in words if dictionary.dfs[dictionary.token2id[w]] >= 2})
+        dictionary.filter_extremes(no_below=no_below, no_above=self.no_above, keep_n=self.keep_n, keep_tokens=keep or None)
         if len(dictionary) == 0:
             raise ValueError("no words left after vocabulary pruning; is the corpus too small?")
-        self.n_topics_ = self.n_topics or default_n_topics(n_docs)
-        bow = _Bow(dictionary, X)
+        self.n_topics_ = k = self.n_topics or default_n_topics(n_docs)
+        bow = [dictionary.doc2bow(d) for d in docs]
+        counts = corpus2csc(bow, num_terms=len(dictionary)).T.tocsr()  # documents x words
+        seed_ids = {name: [dictionary.token2id[w] for w in words if w in dictionary.token2id] for name, words in seeds.items()}
+        guided = self._choose_guided(counts, seed_ids, k)
         # gensim logs a line per chunk at INFO; keep library users' logs quiet.
         logging.getLogger("gensim").setLevel(max(logging.getLogger("gensim").level, logging.WARNING))
-        self.model_ = LdaModel(
-            corpus=bow,
+        model = LdaModel(
             id2word=dictionary,
-            num_topics=self.n_topics_,
-            passes=self.passes,
+            num_topics=k,
             iterations=self.iterations,
+            gamma_threshold=self.gamma_threshold,
             alpha=self.alpha,
-            eta=self.eta,
+            eta=self._eta(guided, seed_ids, k, len(dictionary)),
             chunksize=self.chunksize,
             random_state=self.random_state,
             eval_every=None,
         )
+        start = self._start(counts, guided, seed_ids, k)
+        if start is not None:
+            model.state.sstats[:] = start + model.state.sstats  # gensim's random start breaks ties
+            model.sync_state()
+        model.update(bow, passes=self.passes)
         self.dictionary_ = dictionary
-        theta = self.transform(X)
-        lengths = np.array([len(d) for d in X], dtype=float)
-        sizes = (theta * lengths[:, None]).sum(axis=0)
-        self.topic_sizes_ = sizes / sizes.sum() if sizes.sum() else np.full(self.n_topics_, 1 / self.n_topics_)
+        self.model_ = model
+        self.guided_themes_ = guided
+        self.n_documents_ = len(docs)
+        self.n_duplicates_ = (len(exact), len(near))
+        self._set_sizes_and_themes()
         return self
 
+    def _choose_guided(self, counts, seed_ids: dict[str, list[int]], k: int) -> list[str]:
+        """Themes common enough in the corpus to earn a topic, most common first (ties: by name)."""
+        if not seed_ids or k < 2:
+            return []
+        present = counts > 0
+        share = {}
+        for name, ids in seed_ids.items():
+            if ids:
+                share[name] = float((present[:, ids].sum(axis=1) > 0).mean())
+        chosen = sorted((n for n, s in share.items() if s >= self.seed_min_share), key=lambda n: (-share[n], n))
+        return chosen[: k // 2]
+
+    def _eta(self, guided: list[str], seed_ids: dict[str, list[int]], k: int, n_words: int):
+        if not guided:
+            return self.eta
+        base = float(self.eta) if isinstance(self.eta, (int, float)) else 1.0 / k
+        eta = np.full((k, n_words), base)
+        for t, name in enumerate(guided):
+            ids = seed_ids[name]
+            eta[:, ids] = np.minimum(eta[:, ids], base / 10)  # other topics: seeds discouraged
+            # The prior is a pseudo-count: seed_weight of an average topic's token mass,
+            # shared among the theme's seeds.
+            eta[t, ids] = self.seed_weight * n_words * base / max(1, len(ids)) + base
+        return eta
+
+    def _start(self, counts, guided: list[str], seed_ids: dict[str, list[int]], k: int) -> np.ndarray | None:
+        """Initial topic-word counts: guided topics from their seeds' articles, free ones from k-means."""
+        if self.init == "random" and not guided:
+            return None
+        start = np.zeros((k, counts.shape[1]))
+        for t, name in enumerate(guided):
+            rows = np.flatnonzero(np.asarray(counts[:, seed_ids[name]].sum(axis=1)).ravel() > 0)
+            start[t] = np.asarray(counts[rows].sum(axis=0)).ravel()
+        n_free = k - len(guided)
+        if self.init == "kmeans" and n_free > 0 and counts.shape[0] >= n_free:
+            labels = _kmeans_labels(counts, n_free, self.random_state)
+            for c in range(n_free):
+                start[len(guided) + c] = np.asarray(counts[labels == c].sum(axis=0)).ravel()
+        return start
+
+    def partial_fit(self, X: Sequence[Tokens], y=None) -> "LdaTopicModel":
+        """Fold new articles into the fitted model (gensim online ``update``), without retraining.
+
+        The vocabulary is fixed at ``fit``: words it does not know are ignored. Repeats
+        within ``X`` are dropped as in ``fit``.
+        """
+        check_is_fitted(self, "model_")
+        X = X if isinstance(X, Sequence) else list(X)
+        if self.dedup is not None and len(X) > 1:
+            exact, near = find_duplicates(X, threshold=self.dedup)
+            drop = set(exact) | set(near)
+            X = [d for i, d in enumerate(X) if i not in drop]
+        bow = [b for b in (self.dictionary_.doc2bow(d) for d in X) if b]
+        if bow:
+            self.model_.update(bow, passes=self.passes)
+            self.n_documents_ += len(bow)
+            self._set_sizes_and_themes()
+        return self
+
+    def _set_sizes_and_themes(self) -> None:
+        # lambda - eta holds the (online-scaled) expected word counts of each topic.
+        lam = self.model_.state.get_lambda()
+        eta = np.broadcast_to(np.asarray(self.model_.eta, dtype=float), lam.shape)
+        mass = np.clip(lam - eta, 0, None).sum(axis=1)
+        k = self.n_topics_
+        self.topic_sizes_ = mass / mass.sum() if mass.sum() > 0 else np.full(k, 1 / k)
+        self.topic_themes_ = self._align_themes()
+
+    def _align_themes(self, min_mass: float = 0.03) -> list[str | None]:
+        """The theme of each topic: its guided theme, else the theme whose seeds hold most of
+        its probability if that is at least ``min_mass``."""
+        themes: list[str | None] = [None] * self.n_topics_
+        ids = {
+            name: [self.dictionary_.token2id[w] for w in words if w in self.dictionary_.token2id]
+            for name, words in (self.seed_topics or {}).items()
+        }
+        if not ids:
+            return themes
+        phi = self.model_.get_topics()
+        for t in range(self.n_topics_):
+            if t < len(self.guided_themes_):
+                themes[t] = self.guided_themes_[t]
+                continue
+            mass = {name: float(phi[t, w].sum()) for name, w in ids.items() if w}
+            if mass:
+                best = max(sorted(mass), key=mass.get)
+                themes[t] = best if mass[best] >= min_mass else None
+        return themes
+
+    # -- inference -------------------------------------------------------------------------
     def transform(self, X: Iterable[Tokens]) -> np.ndarray:
         """Document-topic matrix (n_documents, n_topics_), rows summing to 1.
 
@@ -155,13 +321,54 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
             model.random_state = saved
         return gamma / gamma.sum(axis=1, keepdims=True)
 
+    def log_perplexity(self, X: Iterable[Tokens]) -> float:
+        """Per-word variational bound (log base 2 reporting as in gensim) of held-out token lists."""
+        bows = [b for b in (self.dictionary_.doc2bow(t) for t in X) if b]
+        n_words = sum(c for b in bows for _, c in b)
+        if not n_words:
+            return float("nan")
+        model = self.model_
+        saved, model.random_state = model.random_state, _FixedStart(self.random_state)
+        try:
+            return float(model.bound(bows) / n_words)
+        finally:
+            model.random_state = saved
+
+    # -- reading the topics ----------------------------------------------------------------
     def topic_words(self, topic: int, topn: int = 10) -> list[tuple[str, float]]:
         """The ``topn`` most probable words of ``topic`` with their probabilities."""
         return [(w, float(p)) for w, p in self.model_.show_topic(topic, topn=topn)]
 
+    def topic_label(self, topic: int, n_words: int = 3) -> str:
+        """A short label: the theme the topic aligns with, if any, and its top words."""
+        words = " ".join(w.replace("_", " ") for w, _ in self.topic_words(topic, n_words))
+        theme = self._themes()[topic]
+        return f"{theme}: {words}" if theme else words
+
+    def _themes(self) -> list[str | None]:
+        # Bundles saved before themes were aligned have no topic_themes_.
+        return getattr(self, "topic_themes_", None) or [None] * self.n_topics_
+
     def topics(self, topn: int = 10) -> list[dict]:
-        """Every topic as ``{"id", "size", "words"}``, in topic-id order."""
+        """Every topic as ``{"id", "size", "label", "theme", "words"}``, in topic-id order."""
+        themes = self._themes()
         return [
-            {"id": k, "size": float(self.topic_sizes_[k]), "words": [w for w, _ in self.topic_words(k, topn)]}
+            {
+                "id": k,
+                "size": float(self.topic_sizes_[k]),
+                "label": self.topic_label(k),
+                "theme": themes[k],
+                "words": [w for w, _ in self.topic_words(k, topn)],
+            }
             for k in range(self.n_topics_)
         ]
+
+
+def _kmeans_labels(counts, n_clusters: int, random_state: int) -> np.ndarray:
+    """Cluster of each document: k-means over L2-normalised sublinear TF-IDF (a few iterations)."""
+    from sklearn.cluster import KMeans
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
+    km = KMeans(n_clusters, n_init=1, max_iter=10, random_state=random_state).fit(tfidf)
+    return km.labels_

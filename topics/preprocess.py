@@ -9,16 +9,18 @@ and the same learned phrases.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
+import numpy as np
 from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
 from gensim.parsing.preprocessing import STOPWORDS
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["Preprocessor", "normalize_text", "NEWS_STOPWORDS"]
+__all__ = ["Preprocessor", "normalize_text", "NEWS_STOPWORDS", "find_duplicates"]
 
 # Words that carry no topic in news copy: attribution, dates, wire boilerplate.
 NEWS_STOPWORDS = frozenset(
@@ -240,3 +242,98 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         tags.input_tags.two_d_array = False
         return tags
 
+
+
+# -- near-duplicate articles ---------------------------------------------------------------
+_MERSENNE = np.uint64((1 << 61) - 1)
+# Fixed (a, b) pairs of universal hashes h(x) = (a*x + b) mod p, one per signature slot:
+# the same corpus always gives the same signatures, whatever PYTHONHASHSEED says.
+_HASH_A = np.array([0x5BD1E995, 0x27D4EB2F, 0x165667B1, 0x9E3779B1], dtype=np.uint64)
+_HASH_B = np.array([0x61C88647, 0x85EBCA77, 0xC2B2AE3D, 0x7FEB352D], dtype=np.uint64)
+_SHINGLE_MUL = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5,
+                         0x85EBCA77C2B2AE63], dtype=np.uint64)
+
+
+def find_duplicates(
+    token_lists: Sequence[list[str]], threshold: float = 0.8, shingle_size: int = 3
+) -> tuple[list[int], list[int]]:
+    """Indices of documents repeating an earlier one: ``(exact, near)``.
+
+    Wire services resend stories with a changed word or an added paragraph; left in,
+    they pull topics towards themselves. A document is an exact duplicate when its
+    token sequence equals an earlier one's, and a near duplicate when the Jaccard
+    similarity of its ``shingle_size``-token shingles with an earlier kept document
+    is at least ``threshold``. Candidates are the documents sharing one of four
+    min-hash values (a cheap signature), so the exact Jaccard is computed for few
+    pairs; a pair with similarity J is missed with probability (1 - J)**4 (0.2% at 0.8).
+    The first occurrence is kept, so the result is deterministic.
+
+    Parameters
+    ----------
+    token_lists : sequence of list of str
+    threshold : float
+        Jaccard similarity from which two documents are duplicates; 1 or more finds
+        exact duplicates only.
+    shingle_size : int, at most 5
+    """
+    exact: list[int] = []
+    seen: set[bytes] = set()
+    for i, tokens in enumerate(token_lists):
+        key = hashlib.blake2b("\x1f".join(tokens).encode(), digest_size=16).digest()
+        if key in seen:
+            exact.append(i)
+        seen.add(key)
+    if threshold >= 1:
+        return exact, []
+    size = max(1, min(int(shingle_size), len(_SHINGLE_MUL)))
+    # Shingles of all documents at once: token ids in one array, a shingle hashed from the
+    # ids at positions i..i+size-1 (documents shorter than `size` make one short shingle).
+    vocab: dict[str, int] = {}
+    ids = np.fromiter((vocab.setdefault(t, len(vocab)) for d in token_lists for t in d), dtype=np.uint64)
+    lengths = np.fromiter((len(d) for d in token_lists), dtype=np.int64, count=len(token_lists))
+    starts = np.concatenate(([0], np.cumsum(lengths)))
+    n_sh = np.where(lengths > 0, np.maximum(lengths - size + 1, 1), 0)
+    sh_starts = np.concatenate(([0], np.cumsum(n_sh)))
+    doc_of = np.repeat(np.arange(len(lengths)), n_sh)
+    pos = np.arange(sh_starts[-1]) - sh_starts[doc_of] + starts[doc_of]
+    hashes = np.zeros(pos.size, dtype=np.uint64)
+    end = starts[doc_of + 1]
+    with np.errstate(over="ignore"):  # wrap-around multiplication is part of the hash
+        for k in range(size):
+            valid = pos + k < end
+            hashes[valid] += (ids[pos[valid] + k] + np.uint64(1)) * _SHINGLE_MUL[k]
+        signature = np.full((len(lengths), len(_HASH_A)), np.iinfo(np.uint64).max, dtype=np.uint64)
+        nonempty = n_sh > 0
+        for slot in range(len(_HASH_A)):
+            v = (hashes * _HASH_A[slot] + _HASH_B[slot]) % _MERSENNE
+            signature[nonempty, slot] = np.minimum.reduceat(v, sh_starts[:-1][nonempty])
+    # Only documents sharing a signature value with another one can be near duplicates.
+    shared = np.zeros(len(lengths), dtype=bool)
+    for slot in range(len(_HASH_A)):
+        _, inverse, counts = np.unique(signature[:, slot], return_inverse=True, return_counts=True)
+        shared |= (counts[inverse] > 1) & nonempty
+    is_exact = np.zeros(len(lengths), dtype=bool)
+    is_exact[exact] = True
+    near: list[int] = []
+    buckets: list[dict[int, list[int]]] = [{} for _ in _HASH_A]
+    kept: dict[int, frozenset] = {}
+    for i in np.flatnonzero(shared & ~is_exact).tolist():
+        sh = frozenset(hashes[sh_starts[i] : sh_starts[i + 1]].tolist())
+        sig = signature[i].tolist()
+        candidates = sorted({j for slot, h in enumerate(sig) for j in buckets[slot].get(h, ())})
+        # |A ∩ B| / |A ∪ B| >= t needs the smaller set to be at least t times the larger.
+        if any(
+            min(len(sh), len(kept[j])) >= threshold * max(len(sh), len(kept[j])) and _jaccard(sh, kept[j]) >= threshold
+            for j in candidates
+        ):
+            near.append(i)
+            continue
+        kept[i] = sh
+        for slot, h in enumerate(sig):
+            buckets[slot].setdefault(h, []).append(i)
+    return exact, near
+
+
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)

@@ -13,13 +13,31 @@ from .model import Model
 from .preprocess import Preprocessor
 from .taxonomy import Taxonomy, default_taxonomy, load_taxonomy
 
-__all__ = ["train"]
+__all__ = ["train", "theme_seed_tokens"]
 
 Progress = Callable[[str], None]
 
 
 def _quiet(_: str) -> None:
     pass
+
+
+def theme_seed_tokens(taxonomy: Taxonomy, preprocessor: Preprocessor) -> dict[str, list[str]]:
+    """Theme → its seed terms as single topic-model tokens (guided topics' priors).
+
+    A seed counts when it becomes one token (``oil``, or ``natural_gas`` when the
+    preprocessor learned that phrase): the words of a split multi-word seed are too
+    generic on their own.
+    """
+    out: dict[str, list[str]] = {}
+    for theme in taxonomy:
+        words: list[str] = []
+        for term in theme.seeds:
+            tokens = preprocessor.join_phrases(preprocessor.tokenize(term))
+            if len(tokens) == 1 and tokens[0] not in words:
+                words.append(tokens[0])
+        out[theme.name] = words
+    return out
 
 
 def train(
