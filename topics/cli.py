@@ -91,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", "-c", default=None, help="file, folder or - for standard input (default: the bundled news corpus)")
     _add_corpus_args(p, "--format")
     p.add_argument("--taxonomy", default=None, help="theme taxonomy TOML file (default: the shipped taxonomy)")
-    p.add_argument("--topics", "-k", type=_positive_int, default=None, metavar="K", help="number of topics (default: from corpus size)")
+    p.add_argument("--topics", "-k", type=_topics_arg, default=None, metavar="K", help="number of topics; 'auto' or a range "
+                   "START:STOP[:STEP] trains one model per K and keeps the most coherent (default: from corpus size)")
+    p.add_argument("--sweep-plot", default=None, metavar="PNG", help="with --topics auto or a range: draw the sweep (needs matplotlib)")
     p.add_argument("--name", "-n", default="default", help="bundle name (default: default)")
     p.add_argument("--artifacts", default=None, help="artifacts folder (default: $TOPICS_ARTIFACTS or ./artifacts)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
@@ -112,10 +114,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=_positive_int, default=512, metavar="N", help="articles per batch (default: 512)")
     p.set_defaults(func=cmd_tag)
 
+    p = sub.add_parser("update", help="fold new articles into a model's topics", description="Update a model's "
+                       "topics with new articles (online LDA, no retraining) and save a new version of the bundle.")
+    _add_model_args(p)
+    p.add_argument("--corpus", "-c", required=True, help="file or folder of new articles, or - for standard input")
+    _add_corpus_args(p, "--format")
+    p.add_argument("--name", "-n", default=None, help="save under this name (default: the model's name)")
+    p.set_defaults(func=cmd_update)
+
+    p = sub.add_parser("trends", help="topic and theme shares over time", description="Share of each topic and theme "
+                       "per day, week, month or year of a dated corpus (articles without a date are left out).")
+    _add_model_args(p)
+    p.add_argument("--corpus", "-c", required=True, help="dated articles: a JSONL/CSV file with a date field, or .txt files with a date header")
+    _add_corpus_args(p, "--format")
+    p.add_argument("--by", choices=("day", "week", "month", "year"), default="month", help="period (default: month)")
+    p.add_argument("--csv", action="store_true", help="print CSV (period,kind,id,label,share,articles) instead of a table")
+    p.add_argument("--top", type=_positive_int, default=3, metavar="N", help="table: topics and themes shown per period (default: 3)")
+    p.set_defaults(func=cmd_trends)
+
     p = sub.add_parser("topics", help="list a model's topics", description="List a model's topics with their top words and sizes.")
     _add_model_args(p)
     p.add_argument("--words", type=_positive_int, default=10, metavar="N", help="words per topic (default: 10)")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--json", action="store_true", help="print JSON (with each topic's label, theme and coherence)")
     p.set_defaults(func=cmd_topics)
 
     p = sub.add_parser("serve", help="serve tagging over HTTP", description="Load a model once and answer "
@@ -175,6 +195,26 @@ def _positive_int(text: str) -> int:
 
 
 # -- commands -------------------------------------------------------------------------------
+def _topics_arg(text: str):
+    """``--topics``: a positive K, ``auto`` or ``START:STOP[:STEP]``."""
+    if text == "auto" or ":" in text:
+        from .quality import parse_k_range
+
+        try:
+            parse_k_range(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return text
+    return _positive_int(text)
+
+
+def _print_sweep(sweep: dict) -> None:
+    print("  K     NPMI  diversity  seconds")
+    for r in sweep["rows"]:
+        print(f"  {r['k']:<4} {r['npmi']:6.3f}  {r['diversity']:9.2f}  {r['seconds']:7.1f}{'  <- chosen' if r['chosen'] else ''}")
+    print(f"  chosen: {sweep['reason']}")
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from .bundle import SIGNATURE
     from .corpus import Corpus, default_corpus
@@ -202,7 +242,21 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"  corpus      {c['description']}")
     print(f"  articles    {c['documents']:,} read, {c['skipped']:,} skipped")
     print(f"  vocabulary  {meta['vocabulary']:,} words, {meta['phrases']:,} phrases")
-    print(f"  topics      {meta['parameters']['n_topics']}")
+    topics_meta = meta.get("topics", {})
+    quality = topics_meta.get("quality", {})
+    guided = topics_meta.get("guided_themes") or []
+    print(f"  topics      {meta['parameters']['n_topics']} (NPMI {quality.get('npmi', float('nan')):.3f}, diversity "
+          f"{quality.get('diversity', float('nan')):.2f}; guided: {', '.join(guided) or 'none'})")
+    if topics_meta.get("sweep"):
+        _print_sweep(topics_meta["sweep"])
+        if args.sweep_plot:
+            from .quality import plot_sweep
+
+            try:
+                plot_sweep(topics_meta["sweep"]["rows"], args.sweep_plot)
+                print(f"  sweep plot  {args.sweep_plot}")
+            except ImportError as exc:
+                _err(f"warning: {exc}")
     print(f"  themes      {len(meta['themes'])} ({mode}): {', '.join(meta['themes'])}")
     print(f"  saved to    {model.path}")
     print(f"  signature   {'HMAC-SHA256 with the signing key' if (model.path / SIGNATURE).is_file() else 'none (no signing key)'}")
@@ -315,12 +369,62 @@ def _table(result, explain: bool) -> str:
 def cmd_topics(args: argparse.Namespace) -> int:
     model = _load_model(args)
     topics = model.lda.topics(topn=args.words)
+    npmi = model.manifest.get("meta", {}).get("topics", {}).get("quality", {}).get("topic_npmi")
+    for t in topics:  # measured over the training texts when the model was trained (or updated)
+        t["coherence"] = npmi[t["id"]] if npmi and t["id"] < len(npmi) else None
     if args.json:
         print(json.dumps({"model": model.manifest.get("name"), "version": model.manifest.get("version"), "topics": topics}, indent=2))
         return 0
     print(f"{len(topics)} topics of model '{model.manifest.get('name')}' ({model.manifest.get('version')}), largest first")
     for t in sorted(topics, key=lambda t: -t["size"]):
-        print(f"  #{t['id']:<3} {t['size']:6.1%}  {', '.join(t['words'])}")
+        coh = f"{t['coherence']:6.3f}" if t["coherence"] is not None else "     -"
+        theme = f"[{t['theme']}] " if t.get("theme") else ""
+        print(f"  #{t['id']:<3} {t['size']:6.1%} {coh}  {theme}{', '.join(t['words'])}")
+    return 0
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    from .corpus import Corpus
+    from .training import update
+
+    corpus = Corpus(args.corpus, args.corpus_format, **_corpus_options(args))
+    model = update(args.model, corpus, name=args.name, artifacts=args.artifacts,
+                   progress=lambda msg: _err(f"… {msg}"), signing_key=_signing_key(args))
+    _report_skips(corpus)
+    meta = model.manifest["meta"]["topics"]
+    last = meta["updates"][-1]
+    print(f"Updated model '{model.manifest.get('name')}' from {last['from_version']} in {last['seconds']:.1f} s")
+    print(f"  articles    {last['documents']:,} read, {last['added']:,} added ({meta['trained_documents']:,} in all)")
+    quality = meta.get("quality", {})
+    if quality and not quality.get("before_update"):
+        print(f"  NPMI        {quality['npmi']:.3f} on the new articles")
+    print(f"  saved to    {model.path}")
+    return 0
+
+
+def cmd_trends(args: argparse.Namespace) -> int:
+    from .corpus import Corpus
+    from .trends import topic_trends
+
+    corpus = Corpus(args.corpus, args.corpus_format, **_corpus_options(args))
+    model = _load_model(args)
+    trends = topic_trends(model, corpus, by=args.by)
+    _report_skips(corpus)
+    if trends.undated:
+        _err(f"warning: {trends.undated:,} article{'' if trends.undated == 1 else 's'} without a readable date left out")
+    if not trends.periods:
+        _err("topics: error: no dated articles (give each a date: a JSONL 'date' field or a 'date' header line)")
+        return EXIT_USER_ERROR
+    if args.csv:
+        sys.stdout.write(trends.to_csv())
+        return 0
+    print(f"{'period':<10} {'articles':>8}  top topics | top themes (share)")
+    for p, period in enumerate(trends.periods):
+        tops = trends.topic_share[p].argsort()[::-1][: args.top]
+        topics = ", ".join(f"#{k} {trends.topic_labels[k]} {trends.topic_share[p, k]:.0%}" for k in tops)
+        best = [t for t in trends.theme_share[p].argsort()[::-1][: args.top] if trends.theme_share[p, t] > 0]
+        themes = ", ".join(f"{trends.themes[t]} {trends.theme_share[p, t]:.0%}" for t in best) or "-"
+        print(f"{period:<10} {trends.articles[p]:>8,}  {topics} | {themes}")
     return 0
 
 

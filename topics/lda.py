@@ -138,7 +138,8 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         chunksize: int = 2000,
         seed_topics: Mapping[str, Sequence[str]] | None = None,
         seed_weight: float = 0.1,
-        seed_min_share: float = 0.02,
+        seed_min_share: float = 0.05,
+        seed_exclusive: bool = True,
         random_state: int = 0,
     ) -> None:
         self.n_topics = n_topics
@@ -156,6 +157,7 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         self.seed_topics = seed_topics
         self.seed_weight = seed_weight
         self.seed_min_share = seed_min_share
+        self.seed_exclusive = seed_exclusive
         self.random_state = random_state
 
     # -- training ------------------------------------------------------------------------
@@ -213,16 +215,22 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         return self
 
     def _choose_guided(self, counts, seed_ids: dict[str, list[int]], k: int) -> list[str]:
-        """Themes common enough in the corpus to earn a topic, most common first (ties: by name)."""
-        if not seed_ids or k < 2:
+        """Themes that articles are about often enough to earn a topic, most common first.
+
+        An article is about a theme when it uses the theme's seeds at least twice (a
+        passing mention is not enough). A theme most articles are about (economy in a
+        business wire) is the corpus, not a topic, so shares above a third are left free.
+        At most a fifth of the topics are guided.
+        """
+        if not seed_ids or k < 5:
             return []
-        present = counts > 0
-        share = {}
-        for name, ids in seed_ids.items():
-            if ids:
-                share[name] = float((present[:, ids].sum(axis=1) > 0).mean())
-        chosen = sorted((n for n, s in share.items() if s >= self.seed_min_share), key=lambda n: (-share[n], n))
-        return chosen[: k // 2]
+        share = {name: float(self._seed_docs(counts, ids).mean()) for name, ids in seed_ids.items() if ids}
+        chosen = sorted((n for n, s in share.items() if self.seed_min_share <= s <= 1 / 3), key=lambda n: (-share[n], n))
+        return chosen[: k // 5]
+
+    @staticmethod
+    def _seed_docs(counts, ids: list[int]) -> np.ndarray:
+        return np.asarray(counts[:, ids].sum(axis=1)).ravel() >= 2
 
     def _eta(self, guided: list[str], seed_ids: dict[str, list[int]], k: int, n_words: int):
         if not guided:
@@ -231,7 +239,8 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         eta = np.full((k, n_words), base)
         for t, name in enumerate(guided):
             ids = seed_ids[name]
-            eta[:, ids] = np.minimum(eta[:, ids], base / 10)  # other topics: seeds discouraged
+            if self.seed_exclusive:
+                eta[:, ids] = np.minimum(eta[:, ids], base / 10)  # other topics: seeds discouraged
             # The prior is a pseudo-count: seed_weight of an average topic's token mass,
             # shared among the theme's seeds.
             eta[t, ids] = self.seed_weight * n_words * base / max(1, len(ids)) + base
@@ -243,7 +252,7 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
             return None
         start = np.zeros((k, counts.shape[1]))
         for t, name in enumerate(guided):
-            rows = np.flatnonzero(np.asarray(counts[:, seed_ids[name]].sum(axis=1)).ravel() > 0)
+            rows = np.flatnonzero(self._seed_docs(counts, seed_ids[name]))
             start[t] = np.asarray(counts[rows].sum(axis=0)).ravel()
         n_free = k - len(guided)
         if self.init == "kmeans" and n_free > 0 and counts.shape[0] >= n_free:

@@ -10,6 +10,7 @@ and the same learned phrases.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -46,6 +47,8 @@ _FOLD = str.maketrans(
         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
         "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
         "\u00ad": None,  # soft hyphen
+        # Turkish capital dotted I: lower() makes it "i" + a combining dot, which splits words.
+        "\u0130": "i",
     }
 )
 # A token is letters/digits, optionally joined by inner hyphens or apostrophes:
@@ -165,12 +168,15 @@ class Preprocessor(TransformerMixin, BaseEstimator):
     def tokenize(self, text: str) -> list[str]:
         """Tokens of ``text`` before collocations are joined.
 
-        Markup is stripped, possessives dropped (``erdogan's`` → ``erdogan``),
-        stop words and tokens without a letter removed, word forms folded.
+        Markup is stripped and HTML entities decoded, possessives dropped
+        (``erdogan's`` → ``erdogan``), stop words and tokens without a letter
+        removed, word forms folded.
         """
         stop = self._stopwords()
         fold = self._folder()
         out: list[str] = []
+        if "&" in text:  # HTML entities: "&amp;" is not the word "amp"; "&lt;b&gt;" is a tag
+            text = html.unescape(text)
         for tok in _TOKEN.findall(_DOTTED.sub(_undot, _TAGS.sub(" ", normalize_text(text)))):
             if "'" in tok:  # possessives and elisions: erdogan's, erdogans', l'express
                 tok = tok.split("'")[0] if tok.endswith(("'s", "'")) else tok.replace("'", "")

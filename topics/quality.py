@@ -23,7 +23,10 @@ import numpy as np
 from gensim.corpora import Dictionary
 from gensim.models import CoherenceModel
 
-__all__ = ["coherence", "topic_diversity", "perplexity", "evaluate_topics", "top_words"]
+__all__ = [
+    "coherence", "topic_diversity", "perplexity", "evaluate_topics", "top_words",
+    "sweep_topics", "sweep_reason", "plot_sweep", "parse_k_range", "default_k_range",
+]
 
 Tokens = Sequence[str]
 TOPN = 10  # words per topic scored by coherence
@@ -119,3 +122,114 @@ def evaluate_topics(
     if heldout is not None and hasattr(model, "log_perplexity"):
         out["perplexity"] = round(perplexity(model, heldout), 1)
     return out
+
+
+# -- choosing the number of topics ---------------------------------------------------------
+MIN_DIVERSITY = 0.5  # below this, topics repeat each other's top words
+
+
+def default_k_range(n_documents: int) -> list[int]:
+    """Candidate topic counts for ``--topics auto``: 5 to ~sqrt(n) (at most 60), in steps of 5."""
+    top = int(min(60, max(10, round(n_documents**0.5 / 5) * 5)))
+    return list(range(5, top + 1, 5))
+
+
+def parse_k_range(text: str) -> list[int] | None:
+    """``"auto"`` → None (chosen from the corpus size), ``"10:60:5"`` → [10, 15, ..., 60], ``"8"`` → [8]."""
+    if text == "auto":
+        return None
+    parts = [int(p) for p in text.split(":")]
+    if len(parts) == 1:
+        ks = parts
+    elif len(parts) in (2, 3):
+        step = parts[2] if len(parts) == 3 else 5
+        if step < 1:
+            raise ValueError("the step of a topic range must be positive")
+        ks = list(range(parts[0], parts[1] + 1, step))
+    else:
+        raise ValueError(f"expected K, START:STOP[:STEP] or 'auto', got {text!r}")
+    if not ks or min(ks) < 2:
+        raise ValueError(f"topic counts must be at least 2, got {text!r}")
+    return ks
+
+
+def sweep_topics(make_model, texts: Sequence[Tokens], ks: Sequence[int], progress=None) -> tuple[int, list[dict], dict]:
+    """Train a model per K and pick K: the best NPMI among the Ks whose topic diversity is at
+    least :data:`MIN_DIVERSITY` (all Ks when none is); ties go to the smaller K.
+
+    Parameters
+    ----------
+    make_model : callable
+        ``make_model(k)`` returns an unfitted :class:`~topics.lda.LdaTopicModel`.
+    texts : sequence of list of str
+        Training token lists (coherence is measured over them).
+    ks : sequence of int
+
+    Returns
+    -------
+    best_k : int
+    rows : list of dict
+        ``{"k", "npmi", "diversity", "seconds", "chosen"}`` per K, in K order.
+    models : dict of int to LdaTopicModel
+        The fitted models (the chosen one can be used as is).
+    """
+    import time
+
+    dictionary = Dictionary(texts)
+    rows, models = [], {}
+    for k in sorted(set(ks)):
+        if progress:
+            progress(f"Sweep: training K={k}")
+        t0 = time.perf_counter()
+        model = make_model(k).fit(texts)
+        seconds = time.perf_counter() - t0
+        npmi, _ = coherence(model, texts, "c_npmi", TOPN, dictionary)
+        rows.append({"k": k, "npmi": round(npmi, 4), "diversity": round(topic_diversity(model), 4), "seconds": round(seconds, 2)})
+        models[k] = model
+    ok = [r for r in rows if r["diversity"] >= MIN_DIVERSITY] or rows
+    best = max(ok, key=lambda r: (r["npmi"], -r["k"]))
+    for r in rows:
+        r["chosen"] = r is best
+    return best["k"], rows, models
+
+
+def sweep_reason(rows: list[dict]) -> str:
+    """One sentence saying why the chosen K was chosen."""
+    best = next(r for r in rows if r["chosen"])
+    guarded = [r["k"] for r in rows if r["diversity"] < MIN_DIVERSITY and r["npmi"] > best["npmi"]]
+    why = f"K={best['k']}: highest NPMI ({best['npmi']:.3f}) with diversity {best['diversity']:.2f}"
+    if guarded:
+        why += f"; K={', '.join(map(str, guarded))} scored higher but repeat words across topics (diversity < {MIN_DIVERSITY})"
+    return why
+
+
+def plot_sweep(rows: list[dict], path=None):
+    """Draw NPMI and diversity against K (matplotlib); save to ``path`` (PNG) if given.
+
+    Returns the matplotlib Figure (shown inline in Jupyter).
+    """
+    try:
+        import matplotlib
+
+        if path is not None:
+            matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # optional dependency
+        raise ImportError("plotting the sweep needs matplotlib: pip install matplotlib") from exc
+    ks = [r["k"] for r in rows]
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(ks, [r["npmi"] for r in rows], "o-", label="NPMI (coherence)")
+    ax.set_xlabel("topics (K)")
+    ax.set_ylabel("NPMI")
+    ax2 = ax.twinx()
+    ax2.plot(ks, [r["diversity"] for r in rows], "s--", color="tab:orange", label="diversity")
+    ax2.set_ylabel("diversity")
+    ax2.axhline(MIN_DIVERSITY, color="tab:orange", lw=0.5)
+    best = next(r for r in rows if r["chosen"])
+    ax.axvline(best["k"], color="gray", ls=":")
+    ax.set_title(f"Choosing K: K={best['k']}")
+    fig.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=100)
+    return fig

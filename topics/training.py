@@ -9,11 +9,12 @@ from collections.abc import Callable, Iterable
 from .classify import ThemeClassifier
 from .corpus import Article, ChainCorpus, Corpus, CorpusError, default_corpus
 from .lda import LdaTopicModel
+from .quality import default_k_range, evaluate_topics, parse_k_range, sweep_reason, sweep_topics
 from .model import Model
 from .preprocess import Preprocessor
 from .taxonomy import Taxonomy, default_taxonomy, load_taxonomy
 
-__all__ = ["train", "theme_seed_tokens"]
+__all__ = ["train", "update", "theme_seed_tokens"]
 
 Progress = Callable[[str], None]
 
@@ -45,7 +46,7 @@ def train(
     *,
     format: str = "auto",
     taxonomy: str | os.PathLike | Taxonomy | None = None,
-    n_topics: int | None = None,
+    n_topics: int | str | list[int] | None = None,
     name: str = "default",
     artifacts: str | os.PathLike | None = None,
     save: bool = True,
@@ -66,8 +67,10 @@ def train(
         Corpus format when ``corpus`` is a path (see :data:`topics.corpus.FORMATS`).
     taxonomy : path or Taxonomy, optional
         Themes; the shipped default when None.
-    n_topics : int, optional
-        Number of LDA topics; chosen from the corpus size when None.
+    n_topics : int, "auto", "START:STOP[:STEP]" or list of int, optional
+        Number of LDA topics; chosen from the corpus size when None. "auto", a range or
+        a list trains one model per K and keeps the most coherent (see
+        :func:`topics.quality.sweep_topics`); the sweep is recorded in the manifest.
     name : str
         Bundle name under the artifacts folder.
     artifacts : path, optional
@@ -115,16 +118,36 @@ def train(
         tokens.append(preprocessor.tokenize(article.full_text))
         labels.append(article.labels)
     report = getattr(corpus, "report", None)
+    description = getattr(corpus, "description", "corpus")
     if not tokens:
-        raise CorpusError(f"{getattr(corpus, 'description', 'corpus')}: no articles to train on")
+        why = f" ({report.summary()})" if report is not None and report.problems else ""
+        raise CorpusError(f"{description}: no articles to train on{why}")
 
     say(f"Learning phrases from {len(tokens):,} articles")
     preprocessor.fit_tokens(tokens)
     phrased = [preprocessor.join_phrases(t) for t in tokens]
 
-    lda = LdaTopicModel(n_topics=n_topics, random_state=random_state)
-    say(f"Training LDA topics (K={n_topics or 'auto'}, {lda.passes} passes)")
-    lda.fit(phrased)
+    seeds = theme_seed_tokens(taxonomy, preprocessor)
+    sweep = None
+    try:
+        if isinstance(n_topics, (str, list, tuple, range)):  # "auto", "10:60:5" or a list of Ks
+            ks = parse_k_range(n_topics) if isinstance(n_topics, str) else list(n_topics)
+            ks = ks or default_k_range(len(tokens))
+            say(f"Choosing K among {', '.join(map(str, ks))} by topic coherence")
+            best, rows, models = sweep_topics(
+                lambda k: LdaTopicModel(n_topics=k, seed_topics=seeds, random_state=random_state), phrased, ks, say
+            )
+            lda = models[best]
+            sweep = {"rows": rows, "chosen": best, "reason": sweep_reason(rows)}
+        else:
+            lda = LdaTopicModel(n_topics=n_topics, seed_topics=seeds, random_state=random_state)
+            say(f"Training LDA topics (K={n_topics or 'auto'}, {lda.passes} passes)")
+            lda.fit(phrased)
+    except ValueError as exc:  # too few or too alike articles: a problem of the input, not a crash
+        raise CorpusError(f"{description}: cannot learn topics from {len(tokens):,} "
+                          f"article{'' if len(tokens) == 1 else 's'} ({exc}); train on more, varied articles") from exc
+    say("Measuring topic coherence")
+    quality = evaluate_topics(lda, phrased, measures=("c_npmi", "c_v") if len(phrased) <= 5000 else ("c_npmi",))
     del phrased
 
     labelled = [i for i, y in enumerate(labels) if y is not None]
@@ -152,6 +175,7 @@ def train(
         "parameters": {
             "n_topics": lda.n_topics_,
             "passes": lda.passes,
+            "lda": {k: v for k, v in lda.get_params().items() if k != "seed_topics"},
             "random_state": random_state,
             "taxonomy": taxonomy.source,
             "classifier_mode": classifier.mode_,
@@ -159,6 +183,13 @@ def train(
         "vocabulary": len(lda.dictionary_),
         "phrases": len(preprocessor.phrases_.phrasegrams) if preprocessor.phrases_ is not None else 0,
         "themes": model.themes,
+        "topics": {
+            "guided_themes": lda.guided_themes_,
+            "duplicates_dropped": {"exact": lda.n_duplicates_[0], "near": lda.n_duplicates_[1]},
+            "trained_documents": lda.n_documents_,
+            "quality": quality,
+            **({"sweep": sweep} if sweep else {}),
+        },
         "training_seconds": round(seconds, 2),
     }
     if save:
@@ -167,3 +198,75 @@ def train(
     else:
         model.manifest = {"meta": meta}
     return model
+
+
+def update(
+    model: str | os.PathLike | None,
+    corpus: str | os.PathLike | Corpus | ChainCorpus | Iterable[Article],
+    *,
+    format: str = "auto",
+    name: str | None = None,
+    artifacts: str | os.PathLike | None = None,
+    save: bool = True,
+    progress: Progress | None = None,
+    signing_key: str | bytes | None = None,
+    **corpus_options,
+) -> Model:
+    """Fold new articles into a trained model's topics and save it as a new bundle version.
+
+    The topic model is updated online (gensim ``LdaModel.update``) instead of retrained:
+    its vocabulary, phrases and theme classifier stay as trained, and words the model
+    has never seen are ignored. The manifest records each update.
+
+    Parameters
+    ----------
+    model : str or path
+        The model to update (name, ``name@version`` or bundle folder).
+    corpus : path, Corpus or iterable of Article
+        The new articles.
+    name : str, optional
+        Bundle name to save under (default: the model's own name).
+    """
+    from datetime import datetime, timezone
+
+    from .model import load
+
+    say = progress or _quiet
+    started = time.perf_counter()
+    current = load(model, artifacts)
+    if isinstance(corpus, (str, os.PathLike)):
+        corpus = Corpus(corpus, format, **corpus_options)
+    say(f"Reading {getattr(corpus, 'description', 'articles')}")
+    pre = current.preprocessor
+    phrased = [pre.join_phrases(pre.tokenize(a.full_text)) for a in corpus]
+    description = getattr(corpus, "description", "corpus")
+    if not phrased:
+        raise CorpusError(f"{description}: no articles to add")
+    before = current.lda.n_documents_
+    say(f"Updating the topics with {len(phrased):,} articles")
+    current.lda.partial_fit(phrased)
+    added = current.lda.n_documents_ - before
+    meta = dict(current.manifest.get("meta", {}))
+    topics_meta = dict(meta.get("topics", {}))
+    topics_meta["trained_documents"] = current.lda.n_documents_
+    if len(phrased) >= 100:  # coherence over a handful of articles means nothing
+        say("Measuring topic coherence on the new articles")
+        topics_meta["quality"] = evaluate_topics(current.lda, phrased, measures=("c_npmi",))
+    elif "quality" in topics_meta:
+        topics_meta["quality"] = {**topics_meta["quality"], "before_update": True}
+    topics_meta["updates"] = list(topics_meta.get("updates", [])) + [{
+        "corpus": description,
+        "documents": len(phrased),
+        "added": added,
+        "from_version": current.manifest.get("version"),
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "seconds": round(time.perf_counter() - started, 2),
+    }]
+    meta["topics"] = topics_meta
+    if save:
+        say("Saving the bundle")
+        current.save(name=name or current.manifest.get("name") or "default", artifacts=artifacts, meta=meta,
+                     signing_key=signing_key)
+    else:
+        current.manifest = {"meta": meta}
+    return current
