@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TaggedCorpus", "TopicMap", "tag_corpus", "topic_table", "document_topics", "documents",
-    "theme_counts", "topic_trends", "k_sweep", "evaluate", "plot_topic_words", "plot_topic_sizes",
+    "theme_counts", "topic_trends", "k_sweep", "evaluate", "explain", "plot_scores", "plot_topic_words", "plot_topic_sizes",
     "plot_document_topics", "plot_theme_counts", "plot_topic_trends", "plot_k_sweep",
     "plot_evaluation", "topic_map", "figure_png", "write_text_atomic",
 ]
@@ -218,6 +218,15 @@ def _coherence(model: Model, tc: TaggedCorpus | None = None) -> np.ndarray | Non
     return None
 
 
+def _topic_themes(model: Model) -> list[str] | None:
+    """The theme each topic aligns with (newer models), None when the model does not say."""
+    try:
+        themes = [t.get("theme") or "" for t in model.lda.topics(topn=1)]
+    except Exception:
+        return None
+    return themes if any(themes) else None
+
+
 def _label(model: Model, k: int, labels: list[str] | None = None, width: int = 28) -> str:
     text = f"#{k}"
     if labels and labels[k]:
@@ -333,6 +342,26 @@ def theme_counts(model: ModelLike, corpus: CorpusLike) -> pd.DataFrame:
     return df
 
 
+def explain(result: TagResult) -> pd.DataFrame:
+    """Every theme's score for one tagged article, with its threshold and evidence terms.
+
+    Parameters
+    ----------
+    result : TagResult
+        From :meth:`topics.Tagger.tag_one` or :meth:`topics.Tagger.tag`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by theme, highest score first: ``score``, ``threshold``, ``tagged``, ``evidence``.
+    """
+    return pd.DataFrame(
+        [{"theme": s.name, "score": s.score, "threshold": s.threshold, "tagged": s.tagged, "evidence": ", ".join(s.evidence)}
+         for s in result.scores],
+        columns=["theme", "score", "threshold", "tagged", "evidence"],
+    ).set_index("theme")
+
+
 def _theme_label(model: Model, theme: str) -> str:
     try:
         return str(model.taxonomy[theme].label)
@@ -446,12 +475,28 @@ def evaluate(model: ModelLike, corpus: CorpusLike) -> pd.DataFrame:
 def _figure(width: float, height: float) -> Figure:
     """A figure drawn by Agg, outside pyplot: no display needed, nothing to close, shown once by Jupyter."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), layout="constrained", dpi=100)
+    fig = _figure_class()(figsize=(width, height), layout="constrained", dpi=100)
     FigureCanvasAgg(fig)
     fig.patch.set_facecolor("white")
     return fig
+
+
+_FIGURE_CLASS = None
+
+
+def _figure_class():
+    """matplotlib's Figure, plus a PNG repr so Jupyter shows it without pyplot or ``%matplotlib``."""
+    global _FIGURE_CLASS
+    if _FIGURE_CLASS is None:
+        from matplotlib.figure import Figure
+
+        class InspectFigure(Figure):
+            def _repr_png_(self) -> bytes:
+                return figure_png(self)
+
+        _FIGURE_CLASS = InspectFigure
+    return _FIGURE_CLASS
 
 
 def figure_png(fig: Figure, dpi: int = 100) -> bytes:
@@ -480,7 +525,8 @@ def plot_topic_words(model: ModelLike, topn: int = 10, topics: Iterable[int] | N
     ids = list(range(model.lda.n_topics_) if topics is None else topics)
     ncols = ncols or min(5, max(1, len(ids)))
     nrows = math.ceil(len(ids) / ncols)
-    labels = _topic_labels(model)
+    # Panels show the words, so a title needs only the topic's theme (if any) and size.
+    themes = _topic_themes(model)
     fig = _figure(3.3 * ncols, 0.25 * topn * nrows + 0.75 * nrows + 0.6)
     axes = fig.subplots(nrows, ncols, squeeze=False)
     xmax = max((p for k in ids for _, p in model.lda.topic_words(k, topn)), default=1.0)
@@ -491,7 +537,8 @@ def plot_topic_words(model: ModelLike, topn: int = 10, topics: Iterable[int] | N
         ax.set_yticks(range(len(words)), words, fontsize=8.5)
         ax.set_xlim(0, xmax * 1.05)
         ax.tick_params(axis="x", labelsize=7)
-        ax.set_title(f"{_label(model, k, labels, 20)} · {model.lda.topic_sizes_[k]:.1%}", fontsize=9, loc="left")
+        theme = f" {themes[k]}" if themes and themes[k] else ""
+        ax.set_title(f"#{k}{theme} · {model.lda.topic_sizes_[k]:.1%}", fontsize=9.5, loc="left")
         ax.set_xlabel("P(word | topic)", fontsize=8)
         ax.spines[["top", "right"]].set_visible(False)
     for ax in axes.flat[len(ids):]:
@@ -554,6 +601,27 @@ def plot_document_topics(model: ModelLike, corpus: CorpusLike, sample: int = 30,
     ax.set_ylabel("article")
     ax.set_title(f"Topic mix of {len(rows)} of {n:,} articles", fontweight="bold")
     fig.colorbar(im, ax=ax, label="topic weight", shrink=0.8)
+    return fig
+
+
+def plot_scores(result: TagResult) -> Figure:
+    """One article's theme scores as bars, with each theme's threshold; tagged themes highlighted."""
+    df = explain(result)[::-1]
+    fig = _figure(7.5, 0.32 * len(df) + 1.4)
+    ax = fig.subplots()
+    y = np.arange(len(df))
+    ax.barh(y, df["score"], color=[_ACCENT if t else "#b8c4d6" for t in df["tagged"]])
+    ax.scatter(df["threshold"], y, marker="|", s=220, color="#222", label="threshold", zorder=3)
+    ax.set_yticks(y, df.index, fontsize=9)
+    ax.set_xlim(0, 1.02)
+    ax.set_xlabel("score")
+    ax.set_ylabel("theme")
+    ax.set_title(textwrap.shorten(f"Theme scores of {result.title or result.id}", 70, placeholder="…"), fontweight="bold")
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color=_ACCENT, label="tagged"), Patch(color="#b8c4d6", label="not tagged"),
+                       *ax.get_legend_handles_labels()[0]], fontsize=8, loc="lower right")
+    ax.spines[["top", "right"]].set_visible(False)
     return fig
 
 
@@ -671,11 +739,13 @@ class TopicMap:
     fragment : str
         A ``<div>`` with its styles and scripts inline, to embed in a page.
     engine : {"pyldavis", "builtin"}
-        pyLDAvis's map or the toolkit's own (both number topics as everywhere else).
+        pyLDAvis's map, which numbers topics from 1 (its topic ``k`` is topic ``#k-1``
+        elsewhere; its JavaScript takes topic 0 for "no topic"), or the toolkit's own,
+        which numbers them as everywhere else.
     """
 
-    fragment: str
-    engine: str
+    fragment: str = field(repr=False)
+    engine: str = "builtin"
 
     def page(self, title: str = "Topic map") -> str:
         """A complete HTML page holding the map."""
@@ -748,7 +818,7 @@ def _pyldavis_fragment(model: Model, tc: TaggedCorpus, n_words: int) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         data = pyLDAvis.prepare(phi, tc.theta[docs], lengths[docs], vocab, tc.term_counts[keep], R=n_words,
-                                mds="pcoa", sort_topics=False, n_jobs=1, start_index=0)
+                                mds="pcoa", sort_topics=False, n_jobs=1)
     vis_id = f"ldavis_{secrets.token_hex(6)}"
     d3 = Path(urls.D3_LOCAL).read_text(encoding="utf-8")
     ldavis = Path(urls.LDAVIS_LOCAL).read_text(encoding="utf-8")

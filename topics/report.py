@@ -102,8 +102,9 @@ def build_report(
     sections.append(("words", "Top words per topic", _png(ti.plot_topic_words(model, topn=topn), "top words per topic")))
     sections.append(("sizes", "Topic sizes", _png(ti.plot_topic_sizes(model), "topic sizes")))
     tmap = ti.topic_map(model, tc)
-    note = (" The slider λ ranks words by relevance (λ = 1: probability in the topic; lower: words distinctive "
-            "to the topic).") if tmap.engine == "pyldavis" else ""
+    note = (" <b>pyLDAvis numbers topics from 1: its topic <i>k</i> is topic #<i>k</i>−1 in the rest of this "
+            "report.</b> The slider λ ranks words by relevance (λ = 1: probability in the topic; lower: words "
+            "distinctive to the topic).") if tmap.engine == "pyldavis" else ""
     sections.append(("map", "Inter-topic map", "<p>Topics placed by the Jensen–Shannon distances between their word "
                      "distributions (principal coordinates), circles sized by prevalence; select a topic to see its words."
                      f"{note}</p>" + tmap.fragment))
