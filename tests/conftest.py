@@ -17,6 +17,12 @@ def data_dir() -> Path | None:
     return path if path.is_dir() else None
 
 
+@pytest.fixture(autouse=True)
+def _no_signing_key_from_the_environment(monkeypatch):
+    """A developer's own $TOPICS_SIGNING_KEY must not sign or verify test bundles."""
+    monkeypatch.delenv("TOPICS_SIGNING_KEY", raising=False)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     path = data_dir()

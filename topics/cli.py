@@ -290,10 +290,8 @@ def _rejects(path: str | None):
             count += 1
             f.write(json.dumps(reject, ensure_ascii=False) + "\n")
 
-        try:
-            yield write
-        finally:
-            _err(f"{count:,} rejected record{'' if count == 1 else 's'} → {path}")
+        yield write
+    _err(f"{count:,} rejected record{'' if count == 1 else 's'} → {path}")
 
 
 @contextmanager

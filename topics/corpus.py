@@ -310,8 +310,8 @@ class Corpus:
 
     # -- reading ---------------------------------------------------------------------
     def _problem(self, report: ReadReport, where: _Where, reason: str, skipped: bool = True) -> None:
-        if self.on_error == "fail":
-            if skipped and report.on_reject is not None:
+        if self.on_error == "fail":  # the record stops the pass, so it is rejected even if repairable
+            if report.on_reject is not None:
                 report.on_reject({"file": where.file, "line": where.line, "reason": reason})
             raise CorpusError(f"{where}: {reason}")
         report._note(where, reason, skipped)
@@ -465,7 +465,7 @@ class Corpus:
 
         def get(key: str) -> str | None:
             value = record.get(key)
-            return None if value is None or value == "" else str(value).strip()
+            return None if value is None else str(value).strip() or None  # blank is absent
 
         return Article(id=get(self.id_field) or default_id, text=_normalize(text).strip(),
                        title=get(self.title_field), date=get(self.date_field),
