@@ -43,3 +43,42 @@ def test_topics_separate_lee_subjects():
 
 def test_default_n_topics_grows_with_corpus():
     assert default_n_topics(50) == 5 and default_n_topics(300) == 12 and default_n_topics(100_000) == 30
+
+
+def test_duplicates_are_dropped_and_counted():
+    docs = _lee_tokens(120)
+    own = LdaTopicModel(n_topics=5).fit(docs).n_duplicates_[0]  # the Lee corpus repeats a few stories itself
+    lda = LdaTopicModel(n_topics=5).fit(docs + docs[:10])
+    assert lda.n_duplicates_[0] == own + 10 and lda.n_documents_ == 130 - lda.n_duplicates_[0] - lda.n_duplicates_[1]
+    assert LdaTopicModel(n_topics=5, dedup=None).fit(docs + docs[:10]).n_documents_ == 130
+
+
+def test_guided_topics_follow_their_seeds_and_carry_labels():
+    docs = _lee_tokens()
+    seeds = {"sport": ["cricket", "wicket", "test", "match", "bowler"], "fire": ["fire", "firefighter", "blaze", "bushfire"],
+             "absent": ["zeppelin"]}
+    lda = LdaTopicModel(n_topics=10, seed_topics=seeds, seed_min_share=0.02).fit(docs)
+    assert set(lda.guided_themes_) == {"sport", "fire"}
+    topics = lda.topics(topn=10)
+    for k, theme in enumerate(lda.guided_themes_):
+        assert topics[k]["theme"] == theme and topics[k]["label"].startswith(theme + ":")
+        assert set(seeds[theme]) & set(topics[k]["words"])
+    assert all(t["theme"] != "absent" for t in topics)
+
+
+def test_partial_fit_folds_in_new_articles():
+    docs = _lee_tokens()
+    lda = LdaTopicModel(n_topics=6).fit(docs[:200])
+    before, n = lda.model_.get_topics().copy(), lda.n_documents_
+    lda.partial_fit(docs[200:] + [["zzz-unknown-word"]])
+    assert n < lda.n_documents_ <= n + 100 and not np.allclose(before, lda.model_.get_topics())
+    assert lda.transform(docs[:3]).shape == (3, 6) and np.isclose(lda.topic_sizes_.sum(), 1)
+
+
+def test_priming_beats_random_start_on_coherence():
+    from topics.quality import coherence
+
+    docs = _lee_tokens()
+    primed = coherence(LdaTopicModel(n_topics=10).fit(docs), docs)[0]
+    random = coherence(LdaTopicModel(n_topics=10, init="random").fit(docs), docs)[0]
+    assert primed > random

@@ -1,0 +1,79 @@
+import math
+
+import numpy as np
+import pytest
+
+from topics.lda import LdaTopicModel
+from topics.preprocess import find_duplicates
+from topics.quality import (coherence, default_k_range, evaluate_topics, parse_k_range, perplexity, sweep_reason,
+                            sweep_topics, topic_diversity)
+
+from test_lda import _lee_tokens
+
+
+@pytest.fixture(scope="module")
+def lee():
+    return _lee_tokens()
+
+
+@pytest.fixture(scope="module")
+def model(lee):
+    return LdaTopicModel(n_topics=8).fit(lee[:250])
+
+
+def test_coherence_mean_and_per_topic(model, lee):
+    mean, per_topic = coherence(model, lee, "c_npmi")
+    assert len(per_topic) == 8 and -1 <= mean <= 1
+    assert math.isclose(mean, np.nanmean(per_topic))
+
+
+def test_coherence_ranks_real_topics_above_shuffled_words(lee, model):
+    real = [[w for w, _ in model.topic_words(k, 10)] for k in range(8)]
+    words = sorted({w for t in real for w in t})
+    rng = np.random.RandomState(0)
+    fake = [list(rng.choice(words, 10, replace=False)) for _ in range(8)]
+    assert coherence(real, lee)[0] > coherence(fake, lee)[0] + 0.05
+
+
+def test_diversity():
+    assert topic_diversity([["a", "b"], ["c", "d"]]) == 1.0
+    assert topic_diversity([["a", "b"], ["a", "b"]]) == 0.5
+
+
+def test_evaluate_and_heldout_perplexity(model, lee):
+    q = evaluate_topics(model, lee[:250], heldout=lee[250:])
+    assert set(q) >= {"npmi", "c_v", "diversity", "perplexity", "topic_npmi"}
+    assert 0 <= q["c_v"] <= 1 and 0 < q["diversity"] <= 1 and q["perplexity"] > 1
+    assert len(q["topic_npmi"]) == 8
+    # Deterministic: the same texts give the same perplexity.
+    assert perplexity(model, lee[250:]) == perplexity(model, lee[250:])
+
+
+def test_parse_k_range():
+    assert parse_k_range("auto") is None
+    assert parse_k_range("10:30:10") == [10, 20, 30]
+    assert parse_k_range("5:15") == [5, 10, 15]
+    with pytest.raises(ValueError):
+        parse_k_range("1:3")
+    assert default_k_range(300)[0] == 5 and default_k_range(100_000)[-1] == 60
+
+
+def test_sweep_picks_a_k_and_says_why(lee):
+    best, rows, models = sweep_topics(lambda k: LdaTopicModel(n_topics=k), lee, [4, 8])
+    assert best in (4, 8) and sum(r["chosen"] for r in rows) == 1
+    assert models[best].n_topics_ == best
+    assert f"K={best}" in sweep_reason(rows)
+
+
+def test_sweep_guard_prefers_diverse_topics():
+    rows = [{"k": 5, "npmi": 0.1, "diversity": 0.9, "chosen": True}, {"k": 50, "npmi": 0.2, "diversity": 0.3, "chosen": False}]
+    assert "K=50" in sweep_reason(rows) and "diversity" in sweep_reason(rows)
+
+
+def test_find_duplicates_exact_and_near():
+    base = [f"w{i}" for i in range(60)]
+    near = base[:30] + ["changed"] + base[31:]
+    other = [f"x{i}" for i in range(60)]
+    exact, close = find_duplicates([base, other, list(base), near, ["a"], ["a"]], threshold=0.8)
+    assert exact == [2, 5] and close == [3]
+    assert find_duplicates([base, near], threshold=1.0) == ([], [])
