@@ -88,20 +88,26 @@ def test_theme_counts(default_model, tagged):
 
 
 def test_topic_trends(default_model):
-    trends = ti.topic_trends(default_model, dated_articles(), freq="MS")
-    assert len(trends) == 6 and trends["articles"].sum() == 18
+    trends = ti.topic_trends(default_model, dated_articles(), by="month")
+    assert list(trends.index) == [f"2021-{m:02d}" for m in range(1, 7)] and trends["articles"].sum() == 18
     np.testing.assert_allclose(trends.drop(columns="articles").sum(axis=1), 1, atol=1e-6)
-    assert ti.topic_trends(default_model, dated_articles()).shape[0] >= 2  # automatic period
+    assert len(ti.topic_trends(default_model, dated_articles())) >= 2  # automatic period
+    themes = ti.theme_trends(default_model, dated_articles(), by="month")
+    assert list(themes.columns[:-1]) == default_model.themes and themes.index.equals(trends.index)
+    assert ((themes.drop(columns="articles") >= 0) & (themes.drop(columns="articles") <= 1)).all().all()
+    with pytest.raises(ValueError):
+        ti.topic_trends(default_model, dated_articles(), by="fortnight")
 
 
 def test_trends_need_dates(default_model, tagged):
     assert ti.topic_trends(default_model, tagged).empty  # one dated article only
     assert ti.plot_topic_trends(default_model, tagged) is None
+    assert ti.plot_theme_trends(default_model, tagged) is None
 
 
-def test_dates_are_parsed_leniently():
+def test_dates_are_read_like_topics_trends():
     got = ti._parse_dates(pd.Series(["2021-09-18", "26-FEB-1987 15:01:01.79", "2020-01-01T10:00:00+02:00", "soon", None]))
-    assert list(got[:3]) == [pd.Timestamp("2021-09-18"), pd.Timestamp("1987-02-26 15:01:01.79"), pd.Timestamp("2020-01-01 08:00")]
+    assert list(got[:3]) == [pd.Timestamp("2021-09-18"), pd.Timestamp("1987-02-26"), pd.Timestamp("2020-01-01")]
     assert got[3:].isna().all()
 
 
@@ -123,16 +129,24 @@ def test_k_sweep(default_model):
     assert ti.k_sweep(default_model) is None
     assert ti.plot_k_sweep(default_model) is None
     k = default_model.lda.n_topics_
-    model = _with_meta(default_model, {"k_sweep": [{"k": k - 2, "npmi": 0.01}, {"k": k, "npmi": 0.05}, {"k": k + 2, "npmi": 0.03}]})
+    rows = [{"k": k - 2, "npmi": 0.01, "diversity": 0.9, "seconds": 1.0, "chosen": False},
+            {"k": k, "npmi": 0.05, "diversity": 0.8, "seconds": 1.2, "chosen": True},
+            {"k": k + 2, "npmi": 0.03, "diversity": 0.7, "seconds": 1.5, "chosen": False}]
+    topics_meta = {**default_model.manifest["meta"].get("topics", {}), "sweep": {"rows": rows, "chosen": k, "reason": "best NPMI"}}
+    model = _with_meta(default_model, {"topics": topics_meta})
     sweep = ti.k_sweep(model)
     assert list(sweep.index) == [k - 2, k, k + 2] and sweep["chosen"].tolist() == [False, True, False]
     fig = ti.plot_k_sweep(model)
-    assert fig.axes[0].get_xlabel() == "number of topics K"
+    assert [ax.get_xlabel() for ax in fig.axes] == ["number of topics K"] * 2  # NPMI and diversity, not seconds
+    from topics.report import build_report
+
+    assert "best NPMI" in build_report(model)
 
 
 def test_coherence_from_the_manifest(default_model):
     k = default_model.lda.n_topics_
-    model = _with_meta(default_model, {"quality": {"topic_npmi": [0.1] * k}})
+    topics_meta = {**default_model.manifest["meta"].get("topics", {}), "quality": {"topic_npmi": [0.1] * k}}
+    model = _with_meta(default_model, {"topics": topics_meta})
     assert ti.topic_table(model)["coherence"].tolist() == [0.1] * k
 
 
@@ -154,6 +168,15 @@ def _check(fig, title: str):
             assert ax.get_xlabel() and (ax.get_ylabel() or ax.get_yticklabels())
     png = ti.figure_png(fig)
     assert png.startswith(b"\x89PNG")
+    renderer = fig.canvas.get_renderer()
+    texts = [fig._suptitle] if fig._suptitle else []
+    for ax in fig.axes:
+        texts += [ax.title, ax._left_title, ax.xaxis.label, ax.yaxis.label, *ax.get_yticklabels()]
+    page = fig.bbox
+    for t in texts:  # nothing is cut off at the edges
+        if t.get_visible() and t.get_text():
+            b = t.get_window_extent(renderer)
+            assert b.x0 >= page.x0 - 1 and b.x1 <= page.x1 + 1 and b.y0 >= page.y0 - 1 and b.y1 <= page.y1 + 1, t.get_text()
 
 
 def test_figures(default_model, tagged):
@@ -163,6 +186,11 @@ def test_figures(default_model, tagged):
     _check(ti.plot_theme_counts(default_model, tagged), "Themes tagged")
     _check(ti.plot_topic_trends(default_model, dated_articles()), "Topic trends")
     _check(ti.plot_evaluation(ti.evaluate(default_model, labelled_articles())), "precision")
+    many = pd.DataFrame({"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": range(40, 0, -1), "predicted": 3},
+                        index=pd.Index([f"theme-{i}" for i in range(40)], name="theme"))
+    fig = ti.plot_evaluation(many)
+    _check(fig, "30 of 40 themes")
+    assert len(fig.axes[0].get_yticklabels()) == 30
 
 
 def _overlaps(boxes) -> list[tuple[int, int]]:
@@ -262,7 +290,7 @@ def test_report_with_labelled_corpus(default_model, tmp_path):
     _offline(page)
     for section in ("topics", "words", "sizes", "map", "themes", "documents", "trends", "evaluation"):
         assert f'id="{section}"' in page
-    assert len(_images(page)) == 6
+    assert len(_images(page)) == 7
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
 
 

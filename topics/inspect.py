@@ -55,8 +55,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TaggedCorpus", "TopicMap", "tag_corpus", "topic_table", "document_topics", "documents",
-    "theme_counts", "topic_trends", "k_sweep", "evaluate", "explain", "plot_scores", "plot_topic_words", "plot_topic_sizes",
-    "plot_document_topics", "plot_theme_counts", "plot_topic_trends", "plot_k_sweep",
+    "theme_counts", "topic_trends", "theme_trends", "k_sweep", "evaluate", "explain", "plot_scores", "plot_topic_words", "plot_topic_sizes",
+    "plot_document_topics", "plot_theme_counts", "plot_topic_trends", "plot_theme_trends", "plot_k_sweep",
     "plot_evaluation", "topic_map", "figure_png", "write_text_atomic",
 ]
 
@@ -170,16 +170,11 @@ def tag_corpus(model: ModelLike, corpus: CorpusLike, *, limit: int | None = None
 
 
 def _parse_dates(values: pd.Series) -> pd.Series:
-    """Dates as given (ISO 8601, Reuters' ``26-FEB-1987 15:01:01.79``...) → naive Timestamps or NaT."""
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    for i, v in values.items():
-        if isinstance(v, str) and v.strip():
-            try:
-                ts = pd.Timestamp(v.strip())
-            except (ValueError, TypeError, OverflowError):
-                continue
-            out[i] = ts.tz_convert(None) if ts.tzinfo else ts
-    return out
+    """Dates as given → Timestamps (day resolution) or NaT, read as ``topics trends`` reads them."""
+    from .trends import parse_date
+
+    days = [parse_date(v) if isinstance(v, str) else None for v in values]
+    return pd.Series(pd.to_datetime([d if d is not None else pd.NaT for d in days]), index=values.index)
 
 
 def _tagged(model: Model, corpus: CorpusLike) -> TaggedCorpus:
@@ -203,7 +198,7 @@ def _coherence(model: Model, tc: TaggedCorpus | None = None) -> np.ndarray | Non
     """Per-topic NPMI coherence: recorded at training, else computed on ``tc`` (needs topics.quality)."""
     meta = model.manifest.get("meta", {}) if model.manifest else {}
     k = model.lda.n_topics_
-    for where in (meta, meta.get("quality") or {}, meta.get("topic_quality") or {}):
+    for where in ((meta.get("topics") or {}).get("quality") or {}, meta, meta.get("quality") or {}):
         for key in ("topic_npmi", "topic_coherence"):
             value = where.get(key) if isinstance(where, dict) else None
             if isinstance(value, list) and len(value) == k:
@@ -328,7 +323,9 @@ def theme_counts(model: ModelLike, corpus: CorpusLike) -> pd.DataFrame:
         for t in themes:
             tagged[t] = tagged.get(t, 0) + 1
     df = pd.DataFrame(index=pd.Index(model.themes, name="theme"))
-    df["label"] = [_theme_label(model, t) for t in model.themes]
+    labels = [_theme_label(model, t) for t in model.themes]
+    if labels != list(model.themes):  # themes of a labelled corpus have no separate label
+        df["label"] = labels
     df["articles"] = [tagged[t] for t in model.themes]
     df["share"] = df["articles"] / n if n else 0.0
     df["mean_score"] = tc.scores.mean(axis=0).reindex(df.index).to_numpy() if n else np.nan
@@ -369,47 +366,69 @@ def _theme_label(model: Model, theme: str) -> str:
         return theme
 
 
-def _freq(dates: pd.Series) -> str:
-    """A period giving roughly 6–60 points over the dates' span."""
+def _period(dates: pd.Series) -> str:
+    """A period giving at most ~60 points over the dates' span: day, week, month or year."""
     span = (dates.max() - dates.min()).days
-    for freq, days in (("D", 1), ("W", 7), ("MS", 30), ("QS", 91), ("YS", 365)):
+    for by, days in (("day", 1), ("week", 7), ("month", 30.4)):
         if span / days <= 60:
-            return freq
-    return "YS"
+            return by
+    return "year"
 
 
-def topic_trends(model: ModelLike, corpus: CorpusLike, freq: str | None = None) -> pd.DataFrame:
+def _trends(model: Model, tc: TaggedCorpus, by: str | None, values: np.ndarray, columns) -> pd.DataFrame:
+    from .trends import PERIODS, period_of
+
+    if by is not None and by not in PERIODS:
+        raise ValueError(f"by must be one of {', '.join(PERIODS)}, got {by!r}")
+    if not tc.has_dates:
+        return pd.DataFrame(columns=[*columns, "articles"], index=pd.Index([], name="period"))
+    dated = tc.articles["date"].notna().to_numpy()
+    dates = tc.articles["date"][dated]
+    by = by or _period(dates)
+    periods = [period_of(d.date(), by) for d in dates]
+    df = pd.DataFrame(values[dated], columns=columns)
+    df["period"] = periods
+    grouped = df.groupby("period", sort=True)
+    out = grouped.mean()
+    out["articles"] = grouped.size()
+    out.columns.name = None
+    return out
+
+
+def topic_trends(model: ModelLike, corpus: CorpusLike, by: str | None = None) -> pd.DataFrame:
     """Each topic's share of the articles of each period, for dated corpora.
+
+    Periods and dates are those of ``topics trends`` (:mod:`topics.trends`).
 
     Parameters
     ----------
     model : Model, str or path
-    corpus : optional
-    freq : str, optional
-        A pandas period alias ("D", "W", "MS", "QS", "YS"); chosen from the
-        corpus's date span when None.
+    corpus : path, Corpus, iterable of Article or TaggedCorpus
+    by : {"day", "week", "month", "year"}, optional
+        The period; chosen from the corpus's date span (at most ~60 periods) when None.
 
     Returns
     -------
     pandas.DataFrame
-        Periods (start dates) × topic ids, the mean topic weight of the period's
-        articles, plus an ``articles`` column. Empty when fewer than two articles
-        have a date.
+        Periods (labels such as ``2021-09`` or ``2021-W37``, in time order; periods
+        without articles left out) × topic ids: the mean topic weight of the
+        period's articles, plus an ``articles`` column. Empty when fewer than two
+        articles have a date.
     """
     model = _model(model)
     tc = _tagged(model, corpus)
-    k = model.lda.n_topics_
-    if not tc.has_dates:
-        return pd.DataFrame(columns=[*range(k), "articles"])
-    dated = tc.articles["date"].notna().to_numpy()
-    dates = tc.articles["date"][dated]
-    df = pd.DataFrame(tc.theta[dated], index=pd.DatetimeIndex(dates, name="date"), columns=range(k))
-    grouped = df.resample(freq or _freq(dates))
-    out = grouped.mean()
-    out["articles"] = grouped.size()
-    out = out[out["articles"] > 0]
-    out.columns.name = "topic"
-    return out
+    return _trends(model, tc, by, tc.theta, list(range(model.lda.n_topics_)))
+
+
+def theme_trends(model: ModelLike, corpus: CorpusLike, by: str | None = None) -> pd.DataFrame:
+    """Each theme's share of the articles of each period (tagged articles / articles).
+
+    Same periods and shape as :func:`topic_trends`, with theme columns.
+    """
+    model = _model(model)
+    tc = _tagged(model, corpus)
+    tagged = np.array([[t in themes for t in model.themes] for themes in tc.articles["themes"]], dtype=float)
+    return _trends(model, tc, by, tagged.reshape(len(tc), len(model.themes)), list(model.themes))
 
 
 def k_sweep(model: ModelLike) -> pd.DataFrame | None:
@@ -423,11 +442,9 @@ def k_sweep(model: ModelLike) -> pd.DataFrame | None:
     """
     model = _model(model)
     meta = model.manifest.get("meta", {}) if model.manifest else {}
-    sweep = meta.get("k_sweep") or meta.get("sweep") or (meta.get("quality") or {}).get("k_sweep")
+    sweep = (meta.get("topics") or {}).get("sweep") or meta.get("sweep") or meta.get("k_sweep")
     if isinstance(sweep, dict):
-        sweep = sweep.get("results") or sweep.get("runs") or [
-            {"k": int(k), **(v if isinstance(v, dict) else {"score": v})} for k, v in sweep.items() if str(k).isdigit()
-        ]
+        sweep = sweep.get("rows")
     if not sweep or not isinstance(sweep, list) or not all(isinstance(r, dict) for r in sweep):
         return None
     df = pd.DataFrame(sweep)
@@ -435,8 +452,15 @@ def k_sweep(model: ModelLike) -> pd.DataFrame | None:
     if key is None:
         return None
     df = df.rename(columns={key: "k"}).set_index("k").sort_index()
-    df["chosen"] = df.index == model.lda.n_topics_
+    if "chosen" not in df:
+        df["chosen"] = df.index == model.lda.n_topics_
+    df["chosen"] = df["chosen"].fillna(False).astype(bool)
     return df
+
+
+def _sweep_reason(model: Model) -> str:
+    sweep = ((model.manifest.get("meta") or {}).get("topics") or {}).get("sweep")
+    return str(sweep.get("reason") or "") if isinstance(sweep, dict) else ""
 
 
 def evaluate(model: ModelLike, corpus: CorpusLike) -> pd.DataFrame:
@@ -529,13 +553,12 @@ def plot_topic_words(model: ModelLike, topn: int = 10, topics: Iterable[int] | N
     themes = _topic_themes(model)
     fig = _figure(3.3 * ncols, 0.25 * topn * nrows + 0.75 * nrows + 0.6)
     axes = fig.subplots(nrows, ncols, squeeze=False)
-    xmax = max((p for k in ids for _, p in model.lda.topic_words(k, topn)), default=1.0)
     for ax, k in zip(axes.flat, ids):
         pairs = model.lda.topic_words(k, topn)
         words = [textwrap.shorten(w, 20, placeholder="…") for w, _ in pairs][::-1]
         ax.barh(range(len(words)), [p for _, p in pairs][::-1], color=_BAR)
         ax.set_yticks(range(len(words)), words, fontsize=8.5)
-        ax.set_xlim(0, xmax * 1.05)
+        ax.set_xlim(0, max(p for _, p in pairs) * 1.08)  # each panel its own scale: flat topics stay legible
         ax.tick_params(axis="x", labelsize=7)
         theme = f" {themes[k]}" if themes and themes[k] else ""
         ax.set_title(f"#{k}{theme} · {model.lda.topic_sizes_[k]:.1%}", fontsize=9.5, loc="left")
@@ -625,10 +648,17 @@ def plot_scores(result: TagResult) -> Figure:
     return fig
 
 
-def plot_theme_counts(model: ModelLike, corpus: CorpusLike) -> Figure:
-    """Articles tagged with each theme (and, for labelled corpora, labelled with it)."""
+def plot_theme_counts(model: ModelLike, corpus: CorpusLike, max_themes: int = 30) -> Figure:
+    """Articles tagged with each theme (and, for labelled corpora, labelled with it).
+
+    With more than ``max_themes`` themes, only the most frequent are shown.
+    """
     model = _model(model)
-    df = theme_counts(model, corpus)[::-1]
+    df = theme_counts(model, corpus)
+    n_themes = len(df)
+    if n_themes > max_themes:  # the most frequent ones
+        df = df.loc[df[[c for c in ("articles", "labelled") if c in df]].max(axis=1).sort_values(ascending=False, kind="stable").index[:max_themes]]
+    df = df[::-1]
     fig = _figure(8, 0.34 * len(df) + 1.3)
     ax = fig.subplots()
     y = np.arange(len(df))
@@ -643,31 +673,52 @@ def plot_theme_counts(model: ModelLike, corpus: CorpusLike) -> Figure:
     ax.set_xlabel("articles")
     ax.set_ylabel("theme")
     n = len(_tagged(model, corpus))
-    ax.set_title(f"Themes tagged in {n:,} articles", fontweight="bold")
+    shown = f" ({len(df)} most frequent of {n_themes})" if len(df) < n_themes else ""
+    ax.set_title(f"Themes tagged in {n:,} articles{shown}", fontweight="bold")
+    ax.margins(y=0.01)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
 
 
-def plot_topic_trends(model: ModelLike, corpus: CorpusLike, freq: str | None = None, top: int = 6) -> Figure | None:
+def plot_topic_trends(model: ModelLike, corpus: CorpusLike, by: str | None = None, top: int = 6) -> Figure | None:
     """The ``top`` most variable topics' share of each period's articles; None for undated corpora."""
     model = _model(model)
-    trends = topic_trends(model, corpus, freq)
+    trends = topic_trends(model, corpus, by)
     if len(trends) < 2:
         return None
+    labels = _topic_labels(model)
+    names = {k: f"{_label(model, int(k), labels, 36)}" if labels else
+             f"#{k} " + ", ".join(w for w, _ in model.lda.topic_words(int(k), 3)) for k in trends.columns[:-1]}
+    return _plot_trends(trends, names, top, "mean topic weight of the period's articles (%)",
+                        f"Topic trends ({len(trends)} periods, {int(trends['articles'].sum()):,} dated articles)")
+
+
+def plot_theme_trends(model: ModelLike, corpus: CorpusLike, by: str | None = None, top: int = 6) -> Figure | None:
+    """The ``top`` most variable themes' share of each period's articles; None for undated corpora."""
+    model = _model(model)
+    trends = theme_trends(model, corpus, by)
+    if len(trends) < 2:
+        return None
+    return _plot_trends(trends, {t: t for t in trends.columns[:-1]}, top, "articles tagged (%)",
+                        f"Theme trends ({len(trends)} periods, {int(trends['articles'].sum()):,} dated articles)")
+
+
+def _plot_trends(trends: pd.DataFrame, names: dict, top: int, ylabel: str, title: str) -> Figure:
     shares = trends.drop(columns="articles")
     chosen = shares.std().sort_values(ascending=False).index[:top]
-    labels = _topic_labels(model)
-    fig = _figure(10, 4.8)
+    fig = _figure(10.5, 4.8)
     ax = fig.subplots()
-    for k in chosen:
-        words = ", ".join(w for w, _ in model.lda.topic_words(int(k), 3))
-        ax.plot(shares.index, shares[k] * 100, marker="o", markersize=3, label=f"{_label(model, int(k), labels, 20)} {words}")
-    ax.set_xlabel("date")
-    ax.set_ylabel("mean topic weight of the period's articles (%)")
-    ax.set_title(f"Topic trends ({len(trends)} periods, {int(trends['articles'].sum()):,} dated articles)", fontweight="bold")
+    x = np.arange(len(shares))
+    for c in chosen:
+        ax.plot(x, shares[c] * 100, marker="o", markersize=3, label=names[c])
+    step = max(1, math.ceil(len(x) / 16))  # at most ~16 period labels
+    ax.set_xticks(x[::step], list(shares.index[::step]), rotation=45, ha="right", fontsize=8)
+    ax.set_xlabel("period")
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=0)
+    ax.set_title(title, fontweight="bold")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     ax.grid(alpha=0.3)
-    fig.autofmt_xdate()
     return fig
 
 
@@ -677,7 +728,9 @@ def plot_k_sweep(model: ModelLike) -> Figure | None:
     sweep = k_sweep(model)
     if sweep is None:
         return None
-    metrics = [c for c in sweep.columns if c != "chosen" and pd.api.types.is_numeric_dtype(sweep[c]) and sweep[c].notna().any()]
+    metrics = [c for c in sweep.columns if c not in ("chosen", "seconds")
+               and pd.api.types.is_numeric_dtype(sweep[c]) and sweep[c].notna().any()]
+    metrics.sort(key=lambda c: c != "npmi")  # the figure K is chosen by comes first
     if not metrics:
         return None
     fig = _figure(4.2 * len(metrics), 3.6)
@@ -689,16 +742,23 @@ def plot_k_sweep(model: ModelLike) -> Figure | None:
             ax.axvline(k, color=_ACCENT, linestyle="--", label=f"chosen K={k}")
             ax.legend(fontsize=8)
         ax.set_xlabel("number of topics K")
-        ax.set_ylabel(m.replace("_", " "))
-        ax.set_title(m.replace("_", " "), fontsize=10)
+        name = {"npmi": "coherence (NPMI)", "diversity": "topic diversity"}.get(m, m.replace("_", " "))
+        ax.set_ylabel(name)
+        ax.set_title(name, fontsize=10)
         ax.grid(alpha=0.3)
     fig.suptitle("Number-of-topics sweep", fontweight="bold")
     return fig
 
 
-def plot_evaluation(evaluation: pd.DataFrame) -> Figure:
-    """Per-theme precision, recall and F1 (from :func:`evaluate`) as grouped bars."""
-    df = evaluation[::-1]
+def plot_evaluation(evaluation: pd.DataFrame, max_themes: int = 30) -> Figure:
+    """Per-theme precision, recall and F1 (from :func:`evaluate`) as grouped bars.
+
+    With more than ``max_themes`` themes, only those with the most labelled articles are shown.
+    """
+    df = evaluation
+    if len(df) > max_themes:
+        df = df.loc[df["support"].sort_values(ascending=False, kind="stable").index[:max_themes]]
+    df = df[::-1]
     fig = _figure(8, 0.5 * len(df) + 1.4)
     ax = fig.subplots()
     y = np.arange(len(df))
@@ -708,7 +768,9 @@ def plot_evaluation(evaluation: pd.DataFrame) -> Figure:
     ax.set_xlim(0, 1.0)
     ax.set_xlabel("score")
     ax.set_ylabel("theme (labelled articles)")
-    ax.set_title("Per-theme precision, recall and F1", fontweight="bold")
+    shown = f"\n({len(df)} of {len(evaluation)} themes: those with the most labelled articles)" if len(df) < len(evaluation) else ""
+    ax.set_title(f"Per-theme precision, recall and F1{shown}", fontweight="bold")
+    ax.margins(y=0.01)
     ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(1.01, 0), frameon=False)
     ax.grid(axis="x", alpha=0.3)
     return fig

@@ -110,14 +110,17 @@ def build_report(
                      f"{note}</p>" + tmap.fragment))
     if (fig := ti.plot_k_sweep(model)) is not None:
         sweep = ti.k_sweep(model)
-        sections.append(("sweep", "Number of topics", _png(fig, "K sweep") + _table(sweep, {c: ".4g" for c in sweep.columns if c != "chosen"}, "K")))
+        reason = ti._sweep_reason(model)
+        sections.append(("sweep", "Number of topics", (f"<p>{html.escape(reason)}</p>" if reason else "") + _png(fig, "K sweep")
+                         + _table(sweep, {c: ".4g" for c in sweep.columns if c != "chosen"}, "K")))
     if tc is not None:
         counts = ti.theme_counts(model, tc)
         sections.append(("themes", "Themes", _png(ti.plot_theme_counts(model, tc), "theme counts")
                          + _table(counts, {"share": ".1%", "mean_score": ".3f"})))
         sections.append(("documents", "Documents and topics", _png(ti.plot_document_topics(model, tc), "document-topic heat map")))
         if (fig := ti.plot_topic_trends(model, tc)) is not None:
-            sections.append(("trends", "Topic trends", _png(fig, "topic trends")))
+            sections.append(("trends", "Trends", "<p>The most variable topics and themes over the dated articles.</p>"
+                             + _png(fig, "topic trends") + _png(ti.plot_theme_trends(model, tc), "theme trends")))
         if evaluation is None and tc.has_labels:
             evaluation = ti.evaluate(model, tc)
     if evaluation is not None and len(evaluation):
