@@ -211,7 +211,8 @@ def test_no_overlapping_labels_with_30_topics():
             texts = [t for t in [*ax.get_yticklabels(), *xticks, ax.title, ax._left_title, ax.xaxis.label]
                      if t.get_visible() and t.get_text()]
             words = [t.get_window_extent(renderer) for t in ax.get_yticklabels() if t.get_text()]
-            assert not _overlaps(words)  # a panel's words do not collide
+            assert not _overlaps(words)  # a panel's words do not collide, nor its tick values
+            assert not _overlaps([t.get_window_extent(renderer).expanded(1.1, 1) for t in xticks if t.get_text()])
             boxes.append([t.get_window_extent(renderer) for t in texts])
             boxes[-1].append(ax.get_window_extent(renderer))
         # no text of one panel runs into another panel, and nothing is cut off

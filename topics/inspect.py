@@ -545,6 +545,8 @@ def plot_topic_words(model: ModelLike, topn: int = 10, topics: Iterable[int] | N
     ncols : int, optional
         Panels per row (default: up to 5).
     """
+    from matplotlib.ticker import MaxNLocator
+
     model = _model(model)
     ids = list(range(model.lda.n_topics_) if topics is None else topics)
     ncols = ncols or min(5, max(1, len(ids)))
@@ -559,6 +561,7 @@ def plot_topic_words(model: ModelLike, topn: int = 10, topics: Iterable[int] | N
         ax.barh(range(len(words)), [p for _, p in pairs][::-1], color=_BAR)
         ax.set_yticks(range(len(words)), words, fontsize=8.5)
         ax.set_xlim(0, max(p for _, p in pairs) * 1.08)  # each panel its own scale: flat topics stay legible
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=3))  # few, readable probability ticks
         ax.tick_params(axis="x", labelsize=7)
         theme = f" {themes[k]}" if themes and themes[k] else ""
         ax.set_title(f"#{k}{theme} · {model.lda.topic_sizes_[k]:.1%}", fontsize=9.5, loc="left")
