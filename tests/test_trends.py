@@ -47,3 +47,28 @@ def test_trends_cli_csv(default_model, tmp_path, capsys):
     assert "2021-02,theme,security" in out.out and "without a readable date" in out.err
     assert main(["trends", "--model", str(default_model.path), "--corpus", str(path), "--by", "week"]) == 0
     assert "2021-W01" in capsys.readouterr().out
+
+
+def test_update_adds_articles_and_the_new_bundle_loads_and_tags(default_model, artifacts, tmp_path, capsys):
+    from topics.model import load
+    from topics.tagger import Tagger
+
+    path = tmp_path / "new.jsonl"
+    path.write_text("".join(json.dumps({"id": a.id + "2", "text": a.text + " More news follows."}) + "\n" for a in _articles()))
+    code = main(["update", "--model", str(default_model.path), "--corpus", str(path), "--name", "updated",
+                 "--artifacts", str(artifacts)])
+    assert code == 0 and "added" in capsys.readouterr().out
+    updated = load("updated", artifacts)
+    assert updated.lda.n_documents_ > default_model.lda.n_documents_
+    assert updated.manifest["meta"]["topics"]["updates"][0]["from_version"] == default_model.manifest["version"]
+    result = Tagger(updated).tag_one(_articles()[2])
+    assert "security" in [s.name for s in result.themes] and result.topics
+
+
+def test_evaluate_topics_cli(default_model, capsys):
+    assert main(["evaluate", "--topics", "--model", str(default_model.path), "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert {"npmi", "c_v", "diversity", "topic_npmi"} <= set(figures)
+    assert main(["topics", "--model", str(default_model.path), "--json"]) == 0
+    topics = json.loads(capsys.readouterr().out)["topics"]
+    assert all({"label", "theme", "coherence"} <= set(t) for t in topics)

@@ -99,9 +99,9 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         and for labelling topics with the theme they align with.
     seed_weight : float, default=0.1
         Prior weight of a seed word in its guided topic, relative to the topic-word total.
-    seed_min_share : float, default=0.02
-        A theme gets a guided topic when its seeds occur in at least this share of articles
-        (at most half of the topics are guided).
+    seed_min_share : float, default=0.03
+        A theme gets a guided topic when at least this share of articles use its seeds
+        twice or more, and at most a third do (at most a fifth of the topics are guided).
     random_state : int, default=0
         Fixed seed: the same tokens give the same model.
 
@@ -138,7 +138,7 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         chunksize: int = 2000,
         seed_topics: Mapping[str, Sequence[str]] | None = None,
         seed_weight: float = 0.1,
-        seed_min_share: float = 0.05,
+        seed_min_share: float = 0.03,
         seed_exclusive: bool = True,
         random_state: int = 0,
     ) -> None:
@@ -215,7 +215,7 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         return self
 
     def _choose_guided(self, counts, seed_ids: dict[str, list[int]], k: int) -> list[str]:
-        """Themes that articles are about often enough to earn a topic, most common first.
+        """Themes that articles are about often enough to earn a topic, rarest first.
 
         An article is about a theme when it uses the theme's seeds at least twice (a
         passing mention is not enough). A theme most articles are about (economy in a
@@ -225,7 +225,9 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         if not seed_ids or k < 5:
             return []
         share = {name: float(self._seed_docs(counts, ids).mean()) for name, ids in seed_ids.items() if ids}
-        chosen = sorted((n for n, s in share.items() if self.seed_min_share <= s <= 1 / 3), key=lambda n: (-share[n], n))
+        # Rarest first: a theme many articles are about makes topics of its own anyway; the
+        # rarer themes are the ones that need a guided topic to be seen.
+        chosen = sorted((n for n, s in share.items() if self.seed_min_share <= s <= 1 / 3), key=lambda n: (share[n], n))
         return chosen[: k // 5]
 
     @staticmethod
@@ -338,8 +340,11 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
             return float("nan")
         model = self.model_
         saved, model.random_state = model.random_state, _FixedStart(self.random_state)
+        # As gensim's log_perplexity(chunk, total_docs): the model-level terms of the bound are
+        # shared out over the training corpus, not charged to a small held-out set.
+        ratio = max(1.0, self.n_documents_ / len(bows))
         try:
-            return float(model.bound(bows) / n_words)
+            return float(model.bound(bows, subsample_ratio=ratio) / (ratio * n_words))
         finally:
             model.random_state = saved
 
