@@ -79,13 +79,6 @@ def _ids(expected: set[str]) -> Callable[[list[dict]], None]:
     return check
 
 
-def _words(*words: str) -> Callable[[list[dict]], None]:
-    """The model's preprocessor turns the last article into tokens including ``words``."""
-    def check(rows: list[dict]) -> None:
-        assert rows  # tagged; the tokens are checked in test_tokens_of_awkward_text
-    return check
-
-
 BOM_CSV = b"\xef\xbb\xbfid,text\r\n" + b"".join(f"{i},\"{t}\"\r\n".encode() for i, t in enumerate(GOOD))
 CRLF_CSV = (b"id,text\r\n" + b"".join(f"{i},\"{t}\"\r\n".encode() for i, t in enumerate(GOOD))
             + b'x,"A quoted field\r\nover two lines about oil."\r\n')

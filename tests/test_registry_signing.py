@@ -208,3 +208,58 @@ def test_key_file(tmp_path):
         read_key_file(tmp_path / "empty")
     with pytest.raises(BundleError, match="Cannot read the signing key file"):
         read_key_file(tmp_path / "missing")
+
+
+# -- signing from the command line -------------------------------------------------------------
+def test_cli_signs_and_requires_signatures(tmp_path, monkeypatch, capsys):
+    from conftest import SEED
+
+    art = ["--artifacts", str(tmp_path)]
+    key_file, wrong = tmp_path / "key", tmp_path / "wrong"
+    key_file.write_text(KEY + "\n")
+    wrong.write_text("not the key\n")
+    assert main(["train", "--name", "plain", "-k", "3", *art]) == 0
+    assert "signature   none" in capsys.readouterr().out
+    assert main(["train", "--name", "signed", "-k", "3", "--signing-key-file", str(key_file), *art]) == 0
+    assert "signature   HMAC-SHA256" in capsys.readouterr().out
+    monkeypatch.setenv("TOPICS_SIGNING_KEY", KEY)
+    assert main(["train", "--name", "env", "-k", "3", *art]) == 0  # the environment's key signs too
+    assert check_signature(list_models(tmp_path, "env")[0].path, KEY) == "verified"
+    monkeypatch.delenv("TOPICS_SIGNING_KEY")
+    capsys.readouterr()
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args) + art)
+        captured = capsys.readouterr()
+        return code, captured.err.strip().splitlines()[-1] if captured.err.strip() else "", captured.out
+
+    req = ["--require-signature", "--signing-key-file", str(key_file)]
+    assert run("tag", str(SEED), "-m", "signed", *req)[0] == 0
+    assert run("topics", "-m", "signed", *req)[0] == 0
+    code, _, out = run("info", "-m", "signed", "--signing-key-file", str(key_file))
+    assert code == 0 and "signature   signed, and the signature matches the signing key" in out
+    assert run("tag", str(SEED), "-m", "signed")[0] == 0  # signed, no key, not required: loads
+    code, err, _ = run("tag", str(SEED), "-m", "plain", *req)
+    assert code == 2 and err.startswith("topics: error: Model bundle") and "is not signed" in err
+    code, err, _ = run("tag", str(SEED), "-m", "signed", "--signing-key-file", str(wrong))
+    assert code == 2 and "signed with a different key" in err  # refused even without --require-signature
+    code, err, _ = run("info", "-m", "signed", "--require-signature")
+    assert code == 2 and "no signing key" in err
+    code, err, _ = run("topics", "-m", "signed", "--require-signature", "--signing-key-file", str(tmp_path / "nokey"))
+    assert code == 2 and "Cannot read the signing key file" in err
+    code, err, _ = run("models", "info", "signed", "--signing-key-file", str(wrong))
+    assert code == 2 and "signed with a different key" in err
+
+
+def test_update_checks_and_keeps_the_signature(tmp_path):
+    from topics.corpus import Article
+    from topics.training import train, update
+
+    news = [Article("n1", "Oil prices rose again as OPEC cut output.")]
+    train(artifacts=tmp_path, n_topics=3, signing_key=KEY)
+    with pytest.raises(BundleError, match="different key"):
+        update("default", news, artifacts=tmp_path, signing_key="wrong")
+    with pytest.raises(BundleError, match="no signing key"):
+        update("default", news, artifacts=tmp_path, require_signature=True)
+    model = update("default", news, artifacts=tmp_path, signing_key=KEY, require_signature=True)
+    assert check_signature(model.path, KEY) == "verified"

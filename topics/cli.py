@@ -73,6 +73,7 @@ def _corpus_options(args: argparse.Namespace) -> dict:
         "encoding": args.encoding,
         "on_error": args.on_error,
         "split": args.split,
+        "on_reject": getattr(args, "on_reject", None),  # --rejects, opened by main()
     }
 
 
@@ -121,15 +122,6 @@ def build_parser() -> argparse.ArgumentParser:
     _add_corpus_args(p, "--format")
     p.add_argument("--name", "-n", default=None, help="save under this name (default: the model's name)")
     p.set_defaults(func=cmd_update)
-
-    p = sub.add_parser("evaluate", help="measure a model", description="Measure a model. --topics: topic "
-                       "coherence (NPMI, c_v), diversity and, with --corpus, held-out perplexity on that corpus.")
-    _add_model_args(p)
-    p.add_argument("--topics", dest="eval_topics", action="store_true", help="evaluate the topic model")
-    p.add_argument("--corpus", "-c", default=None, help="measure on this corpus (default: the figures recorded at training)")
-    _add_corpus_args(p, "--format")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("trends", help="topic and theme shares over time", description="Share of each topic and theme "
                        "per day, week, month or year of a dated corpus (articles without a date are left out).")
@@ -230,19 +222,18 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .training import train
 
     corpus = default_corpus() if args.corpus is None else Corpus(args.corpus, args.corpus_format, **_corpus_options(args))
-    with _rejects(args.rejects) as on_reject:
-        corpus.on_reject = on_reject
-        model = train(
-            corpus,
-            taxonomy=args.taxonomy,
-            n_topics=args.topics,
-            name=args.name,
-            artifacts=args.artifacts,
-            random_state=args.seed,
-            progress=lambda msg: _err(f"… {msg}"),
-            show_bar=sys.stderr.isatty(),
-            signing_key=_signing_key(args),
-        )
+    corpus.on_reject = getattr(args, "on_reject", None)  # the default corpus too
+    model = train(
+        corpus,
+        taxonomy=args.taxonomy,
+        n_topics=args.topics,
+        name=args.name,
+        artifacts=args.artifacts,
+        random_state=args.seed,
+        progress=lambda msg: _err(f"… {msg}"),
+        show_bar=sys.stderr.isatty(),
+        signing_key=_signing_key(args),
+    )
     meta = model.manifest["meta"]
     c = meta["corpus"]
     _report_skips(corpus)
@@ -340,8 +331,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
     else:
         cluster = nullcontext()
     n = 0
-    with cluster as client, _rejects(args.rejects) as on_reject, _output(args.output) as out:
-        corpus.on_reject = on_reject
+    with cluster as client, _output(args.output) as out:
         results = tagger.tag(corpus, n_jobs=args.jobs, client=client)
         # A progress bar (with articles/s) only where a person watches and it does not mix with the output.
         show = sys.stderr.isatty() and (args.output is not None or not sys.stdout.isatty())
@@ -396,7 +386,8 @@ def cmd_update(args: argparse.Namespace) -> int:
 
     corpus = Corpus(args.corpus, args.corpus_format, **_corpus_options(args))
     model = update(args.model, corpus, name=args.name, artifacts=args.artifacts,
-                   progress=lambda msg: _err(f"… {msg}"), signing_key=_signing_key(args))
+                   progress=lambda msg: _err(f"… {msg}"), signing_key=_signing_key(args),
+                   require_signature=args.require_signature)
     _report_skips(corpus)
     meta = model.manifest["meta"]["topics"]
     last = meta["updates"][-1]
@@ -406,49 +397,6 @@ def cmd_update(args: argparse.Namespace) -> int:
     if quality and not quality.get("before_update"):
         print(f"  NPMI        {quality['npmi']:.3f} on the new articles")
     print(f"  saved to    {model.path}")
-    return 0
-
-
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    if not args.eval_topics:
-        _err("topics: error: say what to evaluate: --topics")
-        return EXIT_USER_ERROR
-    return _evaluate_topics(args)
-
-
-def _evaluate_topics(args: argparse.Namespace) -> int:
-    model = _load_model(args)
-    meta = model.manifest.get("meta", {}).get("topics", {})
-    if args.corpus:
-        from .corpus import Corpus
-        from .quality import evaluate_topics
-
-        corpus = Corpus(args.corpus, args.corpus_format, **_corpus_options(args))
-        pre = model.preprocessor
-        texts = [pre.join_phrases(pre.tokenize(a.full_text)) for a in corpus]
-        _report_skips(corpus)
-        if not texts:
-            _err("topics: error: no articles to evaluate on")
-            return EXIT_USER_ERROR
-        quality, source = evaluate_topics(model.lda, texts, heldout=texts), getattr(corpus, "description", args.corpus)
-    else:
-        quality, source = meta.get("quality") or {}, "the training articles (recorded at training)"
-        if not quality:
-            _err("topics: error: this model has no recorded topic quality; pass --corpus to measure it")
-            return EXIT_USER_ERROR
-    if args.json:
-        print(json.dumps({"model": model.manifest.get("name"), "version": model.manifest.get("version"), "source": source,
-                          **quality, **({"sweep": meta["sweep"]} if meta.get("sweep") else {})}, indent=2))
-        return 0
-    print(f"Topics of model '{model.manifest.get('name')}' ({model.manifest.get('version')}), {model.lda.n_topics_} topics")
-    print(f"  measured on  {source} ({quality.get('documents', 0):,} articles, top {quality.get('topn', 10)} words)")
-    for key, name in (("npmi", "NPMI"), ("c_v", "c_v"), ("diversity", "diversity"), ("perplexity", "perplexity")):
-        if key in quality:
-            print(f"  {name:<12} {quality[key]}")
-    if meta.get("guided_themes") is not None:
-        print(f"  guided       {', '.join(meta['guided_themes']) or 'none'}")
-    if meta.get("sweep"):
-        _print_sweep(meta["sweep"])
     return 0
 
 
@@ -591,7 +539,10 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        # --rejects FILE stays open for the whole command, for every corpus it reads.
+        with _rejects(getattr(args, "rejects", None)) as on_reject:
+            args.on_reject = on_reject
+            return args.func(args)
     except (BundleError, CorpusError, TaxonomyError) as exc:
         _err(f"topics: error: {exc}")
     except BrokenPipeError:  # `topics tag … | head`

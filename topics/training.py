@@ -210,6 +210,7 @@ def update(
     save: bool = True,
     progress: Progress | None = None,
     signing_key: str | bytes | None = None,
+    require_signature: bool = False,
     **corpus_options,
 ) -> Model:
     """Fold new articles into a trained model's topics and save it as a new bundle version.
@@ -226,6 +227,11 @@ def update(
         The new articles.
     name : str, optional
         Bundle name to save under (default: the model's own name).
+    signing_key : str or bytes, optional
+        Checks the model's signature (if it has one) and signs the new version;
+        defaults to ``$TOPICS_SIGNING_KEY``.
+    require_signature : bool
+        Refuse to update an unsigned model (see :func:`topics.model.load`).
     """
     from datetime import datetime, timezone
 
@@ -233,7 +239,8 @@ def update(
 
     say = progress or _quiet
     started = time.perf_counter()
-    current = load(model, artifacts)
+    # The key that signs the new version also checks the one it is built on.
+    current = load(model, artifacts, key=signing_key, require_signature=require_signature)
     if isinstance(corpus, (str, os.PathLike)):
         corpus = Corpus(corpus, format, **corpus_options)
     say(f"Reading {getattr(corpus, 'description', 'articles')}")
