@@ -123,6 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", "-n", default=None, help="save under this name (default: the model's name)")
     p.set_defaults(func=cmd_update)
 
+    p = sub.add_parser("evaluate", help="measure a model", description="Measure a model. --topics: topic "
+                       "coherence (NPMI, c_v), diversity and, with --corpus, held-out perplexity on that corpus.")
+    _add_model_args(p)
+    p.add_argument("--topics", dest="eval_topics", action="store_true", help="evaluate the topic model")
+    p.add_argument("--corpus", "-c", default=None, help="measure on this corpus (default: the figures recorded at training)")
+    _add_corpus_args(p, "--format")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_evaluate)
+
     p = sub.add_parser("trends", help="topic and theme shares over time", description="Share of each topic and theme "
                        "per day, week, month or year of a dated corpus (articles without a date are left out).")
     _add_model_args(p)
@@ -397,6 +406,49 @@ def cmd_update(args: argparse.Namespace) -> int:
     if quality and not quality.get("before_update"):
         print(f"  NPMI        {quality['npmi']:.3f} on the new articles")
     print(f"  saved to    {model.path}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    if not args.eval_topics:
+        _err("topics: error: say what to evaluate: --topics")
+        return EXIT_USER_ERROR
+    return _evaluate_topics(args)
+
+
+def _evaluate_topics(args: argparse.Namespace) -> int:
+    model = _load_model(args)
+    meta = model.manifest.get("meta", {}).get("topics", {})
+    if args.corpus:
+        from .corpus import Corpus
+        from .quality import evaluate_topics
+
+        corpus = Corpus(args.corpus, args.corpus_format, **_corpus_options(args))
+        pre = model.preprocessor
+        texts = [pre.join_phrases(pre.tokenize(a.full_text)) for a in corpus]
+        _report_skips(corpus)
+        if not texts:
+            _err("topics: error: no articles to evaluate on")
+            return EXIT_USER_ERROR
+        quality, source = evaluate_topics(model.lda, texts, heldout=texts), getattr(corpus, "description", args.corpus)
+    else:
+        quality, source = meta.get("quality") or {}, "the training articles (recorded at training)"
+        if not quality:
+            _err("topics: error: this model has no recorded topic quality; pass --corpus to measure it")
+            return EXIT_USER_ERROR
+    if args.json:
+        print(json.dumps({"model": model.manifest.get("name"), "version": model.manifest.get("version"), "source": source,
+                          **quality, **({"sweep": meta["sweep"]} if meta.get("sweep") else {})}, indent=2))
+        return 0
+    print(f"Topics of model '{model.manifest.get('name')}' ({model.manifest.get('version')}), {model.lda.n_topics_} topics")
+    print(f"  measured on  {source} ({quality.get('documents', 0):,} articles, top {quality.get('topn', 10)} words)")
+    for key, name in (("npmi", "NPMI"), ("c_v", "c_v"), ("diversity", "diversity"), ("perplexity", "perplexity")):
+        if key in quality:
+            print(f"  {name:<12} {quality[key]}")
+    if meta.get("guided_themes") is not None:
+        print(f"  guided       {', '.join(meta['guided_themes']) or 'none'}")
+    if meta.get("sweep"):
+        _print_sweep(meta["sweep"])
     return 0
 
 
