@@ -28,6 +28,9 @@ def default_n_topics(n_documents: int) -> int:
     return int(min(30, max(5, round((n_documents / 2) ** 0.5))))
 
 
+_SIZE_SAMPLE = 2000  # articles whose topic mix estimates topic sizes
+
+
 class _Bow:
     """Re-iterable bag-of-words view of token lists (gensim streams it each pass)."""
 
@@ -111,13 +114,16 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
     model_ : gensim.models.LdaModel
     n_topics_ : int
     topic_sizes_ : ndarray of shape (n_topics_,)
-        Share of the training tokens assigned to each topic (sums to 1).
+        Share of the training tokens assigned to each topic (sums to 1; estimated from up to
+        2,000 evenly spaced training articles).
     topic_themes_ : list of str or None
         The theme each topic aligns with (guided topics: their theme), or None.
     guided_themes_ : list of str
         Themes with a guided topic (topics ``0 .. len(guided_themes_) - 1``).
     n_documents_ : int
         Articles trained on (after dropping duplicates), including updates.
+    n_tokens_ : float
+        Tokens of the training articles (weighs ``topic_sizes_`` on updates).
     n_duplicates_ : tuple of (int, int)
         Exact and near-duplicate articles left out by ``fit``.
     """
@@ -211,7 +217,7 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         self.guided_themes_ = guided
         self.n_documents_ = len(docs)
         self.n_duplicates_ = (len(exact), len(near))
-        self._set_sizes_and_themes()
+        self._set_sizes_and_themes(docs)
         return self
 
     def _choose_guided(self, counts, seed_ids: dict[str, list[int]], k: int) -> list[str]:
@@ -279,16 +285,24 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         if bow:
             self.model_.update(bow, passes=self.passes)
             self.n_documents_ += len(bow)
-            self._set_sizes_and_themes()
+            self._set_sizes_and_themes([d for d in X if self.dictionary_.doc2bow(d)], update=True)
         return self
 
-    def _set_sizes_and_themes(self) -> None:
-        # lambda - eta holds the (online-scaled) expected word counts of each topic.
-        lam = self.model_.state.get_lambda()
-        eta = np.broadcast_to(np.asarray(self.model_.eta, dtype=float), lam.shape)
-        mass = np.clip(lam - eta, 0, None).sum(axis=1)
+    def _set_sizes_and_themes(self, docs: Sequence[Tokens], update: bool = False) -> None:
+        # Inferred, not read off lambda: after few online passes lambda still carries the
+        # primed start. An even sample of 2,000 articles estimates the shares well enough.
+        sample = np.unique(np.linspace(0, len(docs) - 1, min(len(docs), _SIZE_SAMPLE)).astype(int))
+        bows = [self.dictionary_.doc2bow(docs[i]) for i in sample]
+        lengths = np.array([sum(c for _, c in b) for b in bows], dtype=float)
+        sizes = (self._infer(bows) * lengths[:, None]).sum(axis=0) if bows else np.zeros(self.n_topics_)
+        if sizes.sum() > 0:
+            sizes *= sum(len(d) for d in docs) / sizes.sum()  # in tokens, to weigh later updates
+        before = getattr(self, "n_tokens_", 0.0) if update else 0.0
+        if before:  # weigh the new articles' topic mix by their share of all training tokens
+            sizes = sizes + self.topic_sizes_ * before
+        self.n_tokens_ = float(sum(len(d) for d in docs)) + before
         k = self.n_topics_
-        self.topic_sizes_ = mass / mass.sum() if mass.sum() > 0 else np.full(k, 1 / k)
+        self.topic_sizes_ = sizes / sizes.sum() if sizes.sum() > 0 else np.full(k, 1 / k)
         self.topic_themes_ = self._align_themes()
 
     def _align_themes(self, min_mass: float = 0.03) -> list[str | None]:
@@ -321,7 +335,9 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         documents were inferred with it or before it (gensim's default draws a
         fresh random start for each call).
         """
-        bows = [self.dictionary_.doc2bow(tokens) for tokens in X]
+        return self._infer([self.dictionary_.doc2bow(tokens) for tokens in X])
+
+    def _infer(self, bows: list) -> np.ndarray:
         if not bows:
             return np.zeros((0, self.n_topics_))
         model = self.model_
