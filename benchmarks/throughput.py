@@ -1,0 +1,185 @@
+"""Tagging throughput, service latency, CLI cold start and training memory, in one run.
+
+    TOPICS_DATA=../shared/data python benchmarks/throughput.py [--record] [--memory-scales 1,2,4,8]
+
+Everything runs on this machine in this run, so the ratios hold even when the machine is noisy:
+
+* articles/s on Reuters-21578 ModApte test articles, tagged by a model trained on the ModApte
+  train split (90 themes + LDA topics): batch tagging (1 and 2 processes) vs a naive
+  per-article loop vs plain scikit-learn (TF-IDF + one-vs-rest LinearSVC) ``predict``;
+* service latency (p50/p99) of single-article ``POST /tag`` from a local keep-alive client;
+* wall time of a one-article ``topics tag`` command;
+* peak memory (max RSS) of ``topics train`` on 1×, 2×, 4×, 8× the Reuters corpus (repeated with fresh ids).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("TOPICS_DATA") or ROOT.parent / "shared" / "data")
+
+
+def rate(n: int, seconds: float) -> str:
+    return f"{n / seconds:,.0f}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def service_latency(artifacts: str, texts: list[str], n: int = 500) -> tuple[float, float]:
+    port = free_port()
+    env = dict(os.environ, TOPICS_ARTIFACTS=artifacts)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "topics", "serve", "--model", "reuters", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                conn.request("GET", "/health")
+                if conn.getresponse().read():
+                    break
+            except OSError:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise RuntimeError("the service did not start") from None
+                time.sleep(0.2)
+        times = []
+        for i in range(n):
+            body = json.dumps({"id": str(i), "text": texts[i % len(texts)]})
+            start = time.perf_counter()
+            conn.request("POST", "/tag", body, {"content-type": "application/json"})
+            resp = conn.getresponse()
+            resp.read()
+            times.append(time.perf_counter() - start)
+            assert resp.status == 200, resp.status
+        times.sort()
+        return times[len(times) // 2] * 1000, times[int(len(times) * 0.99)] * 1000
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def peak_train_memory(jsonl: Path, artifacts: str) -> tuple[float, float]:
+    """Max RSS (MB) and seconds of `topics train` on ``jsonl``, in a child process."""
+    script = (
+        "import resource, sys, time; from topics.cli import main; t = time.perf_counter(); "
+        f"main(['train', '--corpus', {str(jsonl)!r}, '--name', 'mem', '--artifacts', {artifacts!r}]); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, time.perf_counter() - t)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    mb, secs = out.strip().splitlines()[-1].split()
+    return float(mb), float(secs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--record", action="store_true", help="append the table to benchmarks/RESULTS.md")
+    ap.add_argument("--memory-scales", default="1,2,4,8", help="corpus multiples for the memory check ('' to skip)")
+    args = ap.parse_args(argv)
+
+    import topics
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.preprocessing import MultiLabelBinarizer
+    from sklearn.svm import LinearSVC
+
+    reuters = data_dir() / "reuters21578"
+    train = list(topics.Corpus(reuters, "reuters21578", split="train"))
+    test = list(topics.Corpus(reuters, "reuters21578", split="test"))
+    texts = [a.full_text for a in test]
+    rows: list[tuple[str, str, str]] = []
+
+    with tempfile.TemporaryDirectory() as art:
+        started = time.perf_counter()
+        model = topics.train(train, name="reuters", artifacts=art)
+        rows.append(("train `topics` on ModApte train", f"{time.perf_counter() - started:.1f} s", f"{len(train):,} articles"))
+
+        tagger = topics.Tagger(model, batch_size=512)
+        list(tagger.tag(test[:200]))  # warm caches
+        started = time.perf_counter()
+        list(tagger.tag(test))
+        batch1 = time.perf_counter() - started
+        started = time.perf_counter()
+        list(tagger.tag(test, n_jobs=2))
+        batch2 = time.perf_counter() - started
+        sample = test[:300]
+        started = time.perf_counter()
+        for a in sample:
+            tagger.tag_one(a)
+        naive = (time.perf_counter() - started) / len(sample) * len(test)
+
+        mlb = MultiLabelBinarizer()
+        y = mlb.fit_transform([a.labels for a in train])
+        vec = TfidfVectorizer()
+        svc = OneVsRestClassifier(LinearSVC()).fit(vec.fit_transform([a.full_text for a in train]), y)
+        started = time.perf_counter()
+        svc.predict(vec.transform(texts))
+        plain = time.perf_counter() - started
+
+        n = len(test)
+        rows += [
+            ("batch tagging, 1 process (themes + topics + evidence)", f"{rate(n, batch1)} articles/s", f"{naive / batch1:.1f}× the naive loop"),
+            ("batch tagging, 2 processes", f"{rate(n, batch2)} articles/s", f"{naive / batch2:.1f}× the naive loop"),
+            ("naive per-article loop (`tag_one`)", f"{rate(n, naive)} articles/s", "1.0×"),
+            ("plain scikit-learn TF-IDF + LinearSVC `predict` (themes only)", f"{rate(n, plain)} articles/s", f"{naive / plain:.1f}× the naive loop"),
+        ]
+
+        try:
+            p50, p99 = service_latency(art, texts)
+            rows.append(("service `POST /tag`, one article, keep-alive client", f"p50 {p50:.1f} ms", f"p99 {p99:.1f} ms"))
+        except (ImportError, RuntimeError) as exc:
+            rows.append(("service", "not measured", str(exc)))
+
+        one = Path(art) / "one.txt"
+        one.write_text(texts[0], encoding="utf-8")
+        env = dict(os.environ, TOPICS_ARTIFACTS=art)
+        walls = []
+        for _ in range(3):
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "topics", "tag", str(one), "--model", "reuters"], env=env, check=True, capture_output=True)
+            walls.append(time.perf_counter() - started)
+        rows.append(("`topics tag one.txt` wall time (best of 3)", f"{min(walls):.2f} s", "imports + verified load + tag"))
+
+        scales = [int(s) for s in args.memory_scales.split(",") if s]
+        base_mb = None
+        for k in scales:
+            jsonl = Path(art) / f"reuters_x{k}.jsonl"
+            with jsonl.open("w", encoding="utf-8") as f:
+                for r in range(k):
+                    for a in train + test:
+                        f.write(json.dumps({"id": f"{a.id}-{r}", "text": a.full_text}) + "\n")
+            mb, secs = peak_train_memory(jsonl, art)
+            base_mb = base_mb or mb
+            rows.append((f"`topics train` peak memory, {k}× Reuters ({k * (len(train) + len(test)):,} articles)", f"{mb:,.0f} MB", f"{mb / base_mb:.2f}× the 1× peak; {secs:.0f} s"))
+            jsonl.unlink()
+
+    table = "\n".join(["| measure | value | note |", "|---|---|---|", *[f"| {a} | {b} | {c} |" for a, b, c in rows]])
+    print(table)
+    if args.record:
+        with open(Path(__file__).with_name("RESULTS.md"), "a", encoding="utf-8") as f:
+            f.write(f"\n## Throughput, latency, memory ({dt.date.today()}, {os.cpu_count()} cores)\n\n"
+                    f"`TOPICS_DATA=../shared/data python benchmarks/throughput.py --memory-scales {args.memory_scales}`\n\n{table}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
