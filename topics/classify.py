@@ -3,9 +3,10 @@
 Two ways to learn themes, behind one estimator (:class:`ThemeClassifier`):
 
 * **supervised**: the corpus carries labels (JSONL ``labels``, a CSV label
-  column, a folder per label). One logistic regression per theme over TF-IDF
-  word and bigram features, with a decision threshold per theme chosen by
-  cross-validation on the training data.
+  column, a folder per label). One linear SVM per theme over TF-IDF word and
+  bigram features scaled by naive-Bayes log-count ratios (NBSVM), with scores
+  calibrated (Platt) and a decision threshold per theme, both learned from
+  cross-validated scores on the training data.
 * **from the taxonomy** (no labels): the taxonomy's seed terms are matched in
   every training article (:class:`SeedMatcher`); articles with strong evidence
   become weak positives, those with none weak negatives, and a classifier
@@ -43,7 +44,7 @@ def _ngrams(tokens: Tokens) -> list[str]:
 
 
 # -- the estimator ------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ThemeScore:
     """One theme's score for one article, with the terms that pushed it up."""
 
@@ -63,11 +64,29 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         Themes with seed terms. Required when training without labels; with
         labels, it supplies labels and descriptions for known theme names.
     C : float, default=10.0
-        Inverse regularisation strength of the per-theme logistic regressions.
+        Inverse regularisation strength of the per-theme logistic regressions
+        (themes learned from the taxonomy).
+    svm_C : float, default=1.0
+        Inverse regularisation strength of the per-theme linear SVMs (supervised).
+    nb_weighting : bool, default=True
+        Supervised: scale each theme's features by their naive-Bayes log-count ratio
+        before the SVM (Wang & Manning's NBSVM). Measured by cross-validation on the
+        Reuters-21578 training split: +0.004 micro-F1, +0.02 macro-F1.
+    min_threshold_docs : int, default=20
+        Supervised: themes with fewer training articles than this share one
+        calibration and one decision threshold (chosen for their mean F1), as
+        their own cross-validated scores are too few to choose them from.
+    always_tag : {"auto", True, False}, default="auto"
+        Supervised multi-label: tag an article's best theme when no theme passes
+        its threshold. ``"auto"`` decides by which gives the higher micro-F1 on the
+        cross-validated training scores.
+    n_jobs : int, default=-1
+        Threads fitting the per-theme SVMs (liblinear releases the GIL); -1 = all cores.
     min_df : int, default=2
         Features must occur in at least this many training articles.
-    cv : int, default=3
-        Folds used to choose per-theme thresholds (supervised) .
+    cv : int, default=5
+        Supervised: folds of the cross-validation whose out-of-fold scores
+        calibrate the scores and choose the thresholds.
     evidence_scale : float, default=2.0
         Seed evidence ``e`` maps to a score ``1 - exp(-e / evidence_scale)``:
         a seed term named twice (or two seed terms) passes 0.5, a passing mention does not.
@@ -98,6 +117,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         True if every training article had exactly one label; ``predict``
         then always returns the single best theme.
     thresholds_ : ndarray of float
+        Per-theme thresholds on the scores of :meth:`predict_proba`.
+    calibration_ : ndarray (n_themes, 2)
+        Supervised: Platt slope and intercept mapping SVM margins to scores.
+    always_tag_ : bool
+        Supervised: whether the best theme is tagged when none passes its threshold.
+    cv_scores_ : dict
+        Supervised: micro/macro F1 of the out-of-fold predictions (an estimate of
+        quality on new articles; slightly optimistic, thresholds were chosen on them).
     model_weights_ : ndarray of float
         Taxonomy mode: the weight of each theme's learned classifier (see ``model_shrinkage``).
     vectorizer_ : TfidfVectorizer
@@ -110,7 +137,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         taxonomy: Taxonomy | None = None,
         C: float = 10.0,
         min_df: int = 2,
-        cv: int = 3,
+        cv: int = 5,
         evidence_scale: float = 2.0,
         length_ref: int = 200,
         weak_positive: float = 0.6,
@@ -118,6 +145,11 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         model_shrinkage: float = 300,
         threshold: float = 0.5,
         random_state: int = 0,
+        svm_C: float = 1.0,
+        nb_weighting: bool = True,
+        min_threshold_docs: int = 20,
+        always_tag: bool | str = "auto",
+        n_jobs: int = -1,
     ) -> None:
         self.taxonomy = taxonomy
         self.C = C
@@ -130,6 +162,11 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.model_shrinkage = model_shrinkage
         self.threshold = threshold
         self.random_state = random_state
+        self.svm_C = svm_C
+        self.nb_weighting = nb_weighting
+        self.min_threshold_docs = min_threshold_docs
+        self.always_tag = always_tag
+        self.n_jobs = n_jobs
 
     # -- fitting ------------------------------------------------------------------------
     def fit(self, X: Sequence[Tokens], y: Sequence[Sequence[str]] | None = None, *, tokenize=None) -> "ThemeClassifier":
@@ -151,19 +188,45 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return self._fit_supervised(X, [tuple(labels) for labels in y])
 
     def _fit_linear(self, F, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """One logistic regression per column of Y; constant columns get a constant model."""
-        coef = np.zeros((Y.shape[1], F.shape[1]))
-        intercept = np.zeros(Y.shape[1])
-        for j in range(Y.shape[1]):
-            pos = Y[:, j].mean()
-            if pos in (0.0, 1.0):
-                intercept[j] = -12.0 if pos == 0.0 else 12.0
-                continue
-            lr = LogisticRegression(C=self.C, solver="liblinear", random_state=self.random_state)
-            lr.fit(F, Y[:, j])
-            coef[j] = lr.coef_[0]
-            intercept[j] = lr.intercept_[0]
-        return coef.astype(np.float32), intercept
+        """One linear SVM per column of Y (in threads); constant columns get a constant model.
+
+        The NB scaling is folded into the returned weights, so scores stay
+        ``F @ coef.T + intercept`` on the plain TF-IDF features.
+        """
+        from joblib import Parallel, delayed
+
+        F = F.tocsr()
+        F.sort_indices()  # once here, not in every thread
+        present = None
+        if self.nb_weighting:
+            present = F.copy()
+            present.data[:] = 1.0
+            present = (present, np.asarray(present.sum(axis=0)).ravel())
+        fits = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+            delayed(self._fit_one)(F, Y[:, j], present) for j in range(Y.shape[1])
+        )
+        coef = np.array([c for c, _ in fits], dtype=np.float32).reshape(Y.shape[1], F.shape[1])
+        return coef, np.array([b for _, b in fits])
+
+    def _fit_one(self, F, y: np.ndarray, present) -> tuple[np.ndarray, float]:
+        from sklearn.svm import LinearSVC
+
+        n_pos = int(y.sum())
+        if n_pos in (0, len(y)):
+            return np.zeros(F.shape[1], dtype=np.float32), (-1.0 if n_pos == 0 else 1.0)
+        if present is None:
+            svm = LinearSVC(C=self.svm_C, random_state=self.random_state).fit(F, y)
+            return svm.coef_[0].astype(np.float32), float(svm.intercept_[0])
+        # NBSVM: scale each feature by the log ratio of its (add-one smoothed, normalised)
+        # document frequency in and outside the theme, so sharp features count more.
+        binary, df = present
+        pos = binary.T @ y.astype(np.float32) + 1.0
+        neg = df - pos + 2.0
+        ratio = np.log((pos / pos.sum()) / (neg / neg.sum())).astype(np.float32)
+        scaled = F.copy()
+        scaled.data *= ratio[scaled.indices]
+        svm = LinearSVC(C=self.svm_C, random_state=self.random_state).fit(scaled, y)
+        return (svm.coef_[0] * ratio).astype(np.float32), float(svm.intercept_[0])
 
     def _fit_supervised(self, X: list[Tokens], y: list[tuple[str, ...]]) -> "ThemeClassifier":
         mlb = MultiLabelBinarizer()
@@ -175,31 +238,58 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.single_label_ = bool((Y.sum(axis=1) == 1).all())
         self.vectorizer_ = TfidfVectorizer(analyzer=_ngrams, min_df=self.min_df, sublinear_tf=True, dtype=np.float32)
         F = self.vectorizer_.fit_transform(X)
-        self.thresholds_ = self._cv_thresholds(F, Y)
+        oof = self._oof_margins(F, Y)
         self.coef_, self.intercept_ = self._fit_linear(F, Y)
+        self._choose_thresholds(oof, Y)
         self.matcher_ = None
         return self
 
-    def _cv_thresholds(self, F, Y: np.ndarray) -> np.ndarray:
-        """Per-theme thresholds maximising F1 on out-of-fold scores; 0.5 where a
-        theme has too few examples to choose one."""
+    def _oof_margins(self, F, Y: np.ndarray) -> np.ndarray | None:
+        """Out-of-fold SVM margins of every training article (None if too few articles)."""
         n_splits = min(self.cv, len(Y))
         if n_splits < 2:
-            return np.full(Y.shape[1], 0.5)
-        oof = np.zeros(Y.shape, dtype=float)
+            return None
+        oof = np.zeros(Y.shape)
         for train, test in KFold(n_splits, shuffle=True, random_state=self.random_state).split(F):
             coef, intercept = self._fit_linear(F[train], Y[train])
-            oof[test] = _sigmoid(F[test] @ coef.T + intercept)
-        grid = np.linspace(0.05, 0.9, 35)
-        out = np.full(Y.shape[1], 0.5)
-        for j in range(Y.shape[1]):
-            if Y[:, j].sum() < 3:
-                continue
-            f1 = [_f1(Y[:, j], oof[:, j] >= g) for g in grid]
-            # Middle of the best plateau: stabler than its first point.
-            best = np.flatnonzero(np.isclose(f1, max(f1)))
-            out[j] = float(grid[best[len(best) // 2]])
-        return out
+            oof[test] = np.asarray(F[test] @ coef.T) + intercept
+        return oof
+
+    def _choose_thresholds(self, oof: np.ndarray | None, Y: np.ndarray) -> None:
+        """Platt calibration, thresholds and the best-theme fallback, from out-of-fold margins.
+
+        Themes with at least ``min_threshold_docs`` articles get their own calibration
+        and the threshold maximising their F1; rarer themes share one calibration
+        and one threshold (maximising their mean F1).
+        """
+        n_themes = Y.shape[1]
+        self.calibration_ = np.tile([2.0, 0.0], (n_themes, 1))  # without CV: margin 0 ↔ 0.5
+        self.thresholds_ = np.full(n_themes, 0.5)
+        self.always_tag_ = bool(self.always_tag) if self.always_tag != "auto" else False
+        self.cv_scores_ = {}
+        if oof is None:
+            return
+        n_pos = Y.sum(axis=0)
+        rare = n_pos < self.min_threshold_docs
+        if rare.any():
+            self.calibration_[rare] = _platt(oof[:, rare].ravel(), Y[:, rare].ravel())
+        for j in np.flatnonzero(~rare):
+            self.calibration_[j] = _platt(oof[:, j], Y[:, j])
+        proba = _sigmoid(oof * self.calibration_[:, 0] + self.calibration_[:, 1])
+        for j in np.flatnonzero(~rare):
+            self.thresholds_[j] = _best_threshold(Y[:, j], proba[:, j])
+        if rare.any():
+            grid = np.linspace(0.02, 0.9, 45)
+            scores = [np.mean([_f1(Y[:, j], proba[:, j] >= g) for j in np.flatnonzero(rare)]) for g in grid]
+            best = np.flatnonzero(np.isclose(scores, max(scores)))
+            self.thresholds_[rare] = grid[best[len(best) // 2]]  # middle of the best plateau
+        plain = self._decide(proba)
+        if self.always_tag == "auto" and not self.single_label_:
+            self.always_tag_ = True
+            fallback = self._decide(proba)
+            self.always_tag_ = _micro_f1(Y, fallback) > _micro_f1(Y, plain)
+        pred = self._decide(proba)
+        self.cv_scores_ = {"micro_f1": round(_micro_f1(Y, pred), 4), "macro_f1": round(_macro_f1(Y, pred), 4), "folds": min(self.cv, len(Y))}
 
     def _fit_taxonomy(self, X: list[Tokens], tokenize) -> "ThemeClassifier":
         self.mode_ = "taxonomy"
@@ -253,12 +343,16 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return self._linear(self.vectorizer_.transform(X))
 
     def _linear(self, F) -> np.ndarray:
-        return np.asarray(F @ self.coef_.T) + self.intercept_
+        # sparse @ dense wants a C-contiguous right side: coef_.T would be copied on every call.
+        weights = getattr(self, "_coef_t", None)
+        if weights is None:
+            weights = self._coef_t = np.ascontiguousarray(self.coef_.T)
+        return np.asarray(F @ weights) + self.intercept_
 
     def _proba(self, F, X: list[Tokens], counts: list[list[Counter]] | None = None) -> np.ndarray:
+        if self.mode_ == "supervised":  # Platt-calibrated SVM margins
+            return _sigmoid(self._linear(F) * self.calibration_[:, 0] + self.calibration_[:, 1])
         model = _sigmoid(self._linear(F))
-        if self.mode_ == "supervised":
-            return model
         return 1.0 - (1.0 - self._lexicon_scores(X, counts)) * (1.0 - self.model_weights_ * model)
 
     def predict_proba(self, X: Sequence[Tokens]) -> np.ndarray:
@@ -275,7 +369,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             out = np.zeros(proba.shape, dtype=int)
             out[np.arange(len(proba)), proba.argmax(axis=1)] = 1
             return out
-        return (proba >= self.thresholds_).astype(int)
+        out = (proba >= self.thresholds_).astype(int)
+        if getattr(self, "always_tag_", False) and len(proba):
+            # Every article is about something: tag the best theme when none passed.
+            none = np.flatnonzero(out.sum(axis=1) == 0)
+            out[none, proba[none].argmax(axis=1)] = 1
+        return out
 
     def score_themes(self, X: Sequence[Tokens], n_evidence: int = 5) -> list[list[ThemeScore]]:
         """Every theme's score per article, highest first; tagged themes carry evidence terms."""
@@ -284,16 +383,19 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         counts = [self.matcher_.matches(tokens) for tokens in X] if self.matcher_ is not None else None
         proba = self._proba(F, X, counts)
         tagged = self._decide(proba)
-        order = np.argsort(-proba, axis=1, kind="stable")
+        # Python lists, not numpy indexing, in the loop: it builds n_documents × n_themes scores.
+        order = np.argsort(-proba, axis=1, kind="stable").tolist()
+        names = [str(c) for c in self.classes_]
+        thresholds = self.thresholds_.tolist()
         out = []
-        for d in range(len(X)):
-            row = []
-            for t in order[d]:
-                ev = self._evidence(t, counts[d][t] if counts else None, F, d, n_evidence) if tagged[d, t] else ()
-                row.append(
-                    ThemeScore(str(self.classes_[t]), float(proba[d, t]), float(self.thresholds_[t]), bool(tagged[d, t]), ev)
+        for d, (p, tags) in enumerate(zip(proba.tolist(), tagged.astype(bool).tolist())):
+            out.append([
+                ThemeScore(
+                    names[t], p[t], thresholds[t], tags[t],
+                    self._evidence(t, counts[d][t] if counts else None, F, d, n_evidence) if tags[t] else (),
                 )
-            out.append(row)
+                for t in order[d]
+            ])
         return out
 
     def _evidence(self, t: int, counts: Counter | None, F, d: int, n: int) -> tuple[str, ...]:
@@ -326,11 +428,54 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state.pop("_names_cache", None)
+        state.pop("_coef_t", None)
         return state
 
 
 def _sigmoid(z) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(np.asarray(z, dtype=float), -30, 30)))
+
+
+def _platt(margins: np.ndarray, y: np.ndarray, iterations: int = 50) -> tuple[float, float]:
+    """Platt scaling: (a, b) with P(y=1 | m) = sigmoid(a·m + b), fitted by Newton's method
+    on Platt's smoothed targets (which keep a theme with few examples from
+    getting scores of exactly 0 or 1)."""
+    n_pos = float(y.sum())
+    n_neg = len(y) - n_pos
+    t = np.where(y > 0, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))
+    a, b = 2.0, 0.0
+    for _ in range(iterations):
+        p = _sigmoid(a * margins + b)
+        w = np.maximum(p * (1 - p), 1e-12)
+        g = np.array([np.dot(p - t, margins), np.sum(p - t)])
+        h = np.array([[np.dot(w, margins * margins), np.dot(w, margins)], [np.dot(w, margins), w.sum()]])
+        h += 1e-9 * np.eye(2)
+        step = np.linalg.solve(h, g)
+        a, b = a - step[0], b - step[1]
+        if np.abs(step).max() < 1e-7:
+            break
+    return float(max(a, 1e-3)), float(b)  # never let a theme's score fall with its margin
+
+
+def _best_threshold(y: np.ndarray, proba: np.ndarray) -> float:
+    """The score threshold maximising F1, halfway between the scores it separates."""
+    order = np.argsort(-proba, kind="stable")
+    ranked, truth = proba[order], y[order]
+    tp = np.cumsum(truth)
+    f1 = 2 * tp / (np.arange(1, len(truth) + 1) + truth.sum())
+    f1[:-1][ranked[:-1] == ranked[1:]] = -1.0  # only cut between distinct scores
+    k = int(np.argmax(f1))
+    if k + 1 < len(ranked):
+        return float((ranked[k] + ranked[k + 1]) / 2)
+    return float(ranked[k] * 0.999)
+
+
+def _micro_f1(Y: np.ndarray, pred: np.ndarray) -> float:
+    return _f1(Y.ravel().astype(bool), pred.ravel().astype(bool))
+
+
+def _macro_f1(Y: np.ndarray, pred: np.ndarray) -> float:
+    return float(np.mean([_f1(Y[:, j].astype(bool), pred[:, j].astype(bool)) for j in range(Y.shape[1])]))
 
 
 def _f1(y: np.ndarray, pred: np.ndarray) -> float:
