@@ -220,7 +220,7 @@ def evaluate(model, corpus, *, format: str = "auto", batch_size: int = 1024, **c
 
 def cross_validate(
     corpus, *, k: int = 5, format: str = "auto", random_state: int = 0, classifier_params: dict | None = None,
-    **corpus_options,
+    labels: Iterable[str] | None = None, **corpus_options,
 ) -> Evaluation:
     """K-fold cross-validated figures of the supervised theme classifier on a labelled corpus.
 
@@ -236,6 +236,9 @@ def cross_validate(
     format : str
     random_state : int
     classifier_params : dict, optional
+    labels : iterable of str, optional
+        Only these labels, as :func:`topics.train` with ``labels``: others are
+        dropped, and articles left without labels are left out.
     **corpus_options
         Passed to :class:`topics.corpus.Corpus`.
 
@@ -251,7 +254,13 @@ def cross_validate(
 
     corpus = _open_corpus(corpus, format, corpus_options)
     started = time.perf_counter()
+    keep = None if labels is None else set(labels)
     tokens, labels = _labelled(corpus, Preprocessor().tokenize)
+    if keep is not None:
+        kept = [(t, y) for t, y in zip(tokens, ((label for label in y if label in keep) for y in labels))]
+        pairs = [(t, tuple(y)) for t, y in kept]
+        pairs = [(t, y) for t, y in pairs if y]
+        tokens, labels = [t for t, _ in pairs], [y for _, y in pairs]
     if len(tokens) < k:
         raise CorpusError(f"{getattr(corpus, 'description', 'corpus')}: {len(tokens)} labelled articles, "
                           f"too few for {k}-fold cross-validation")
