@@ -61,6 +61,10 @@ _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}|\bunited states\b")
 _DOTTED_NAMES = {"us": "usa", "united states": "usa"}
 
 
+_UNSEEN = object()
+_TOKEN_CACHE_SIZE = 500_000  # distinct raw tokens remembered (a few tens of MB at most)
+
+
 def _undot(match: re.Match) -> str:
     word = match.group(0)
     word = word if " " in word else word.replace(".", "")
@@ -172,22 +176,39 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         (``erdogan's`` → ``erdogan``), stop words and tokens without a letter
         removed, word forms folded.
         """
-        stop = self._stopwords()
-        fold = self._folder()
-        out: list[str] = []
         if "&" in text:  # HTML entities: "&amp;" is not the word "amp"; "&lt;b&gt;" is a tag
             text = html.unescape(text)
+        # Each distinct raw token is cleaned once per preprocessor: news vocabulary is
+        # Zipfian, so a dictionary lookup replaces the per-token work.
+        key = (self.normalize, self.min_length, tuple(self.extra_stopwords))
+        cache = getattr(self, "_token_cache", None)
+        if cache is None or cache[0] != key:
+            cache = self._token_cache = (key, {})
+        seen = cache[1]
+        out: list[str] = []
         for tok in _TOKEN.findall(_DOTTED.sub(_undot, _TAGS.sub(" ", normalize_text(text)))):
-            if "'" in tok:  # possessives and elisions: erdogan's, erdogans', l'express
-                tok = tok.split("'")[0] if tok.endswith(("'s", "'")) else tok.replace("'", "")
-            if len(tok) < self.min_length or tok in stop or not _HAS_LETTER.search(tok):
-                continue
-            if fold is not None:
-                tok = fold(_SPELLING.get(tok, tok))
-                if tok in stop:
-                    continue
-            out.append(tok)
+            clean = seen.get(tok, _UNSEEN)
+            if clean is _UNSEEN:
+                clean = self._clean_token(tok)
+                if len(seen) < _TOKEN_CACHE_SIZE:
+                    seen[tok] = clean
+            if clean is not None:
+                out.append(clean)
         return out
+
+    def _clean_token(self, tok: str) -> str | None:
+        """The token ``tok`` becomes, or None if it is dropped."""
+        stop = self._stopwords()
+        if "'" in tok:  # possessives and elisions: erdogan's, erdogans', l'express
+            tok = tok.split("'")[0] if tok.endswith(("'s", "'")) else tok.replace("'", "")
+        if len(tok) < self.min_length or tok in stop or not _HAS_LETTER.search(tok):
+            return None
+        fold = self._folder()
+        if fold is not None:
+            tok = fold(_SPELLING.get(tok, tok))
+            if tok in stop:
+                return None
+        return tok
 
     # -- learned collocations ---------------------------------------------------------
     def fit(self, X: Iterable[str], y=None) -> "Preprocessor":
@@ -240,6 +261,7 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         state = self.__dict__.copy()
         state.pop("_stop_cache", None)
         state.pop("_porter_cache", None)
+        state.pop("_token_cache", None)
         return state
 
     def __sklearn_tags__(self):
