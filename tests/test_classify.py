@@ -119,3 +119,105 @@ def test_default_taxonomy_builds_without_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         SeedMatcher(default_taxonomy(), P.tokenize)
+
+
+# -- supervised ----------------------------------------------------------------------------
+_SUPERVISED_TEXTS = {
+    "energy": [
+        "Crude oil prices rose after OPEC agreed to cut output at its Vienna meeting.",
+        "The pipeline will carry natural gas from the Caspian fields to European markets.",
+        "Refinery margins fell as crude stocks built up and gasoline demand weakened.",
+        "The utility raised electricity tariffs after coal and gas costs climbed.",
+        "Oil majors expect crude output in the North Sea to decline next year.",
+        "OPEC ministers said crude quotas would hold while oil inventories stay high.",
+    ],
+    "sport": [
+        "The striker scored twice as United beat City in the league match.",
+        "The champion won the final set to take the tennis title at Wimbledon.",
+        "The coach named a young goalkeeper in the squad for the cup match.",
+        "The batsmen saved the test match as the bowlers tired in the heat.",
+        "The club signed the midfielder on a three-year contract before the league season.",
+        "The marathon runner broke the course record in the final mile.",
+    ],
+    "trade": [
+        "Exports to Japan rose as the trade surplus widened in the quarter.",
+        "The tariff dispute over steel imports went to the trade tribunal.",
+        "Officials said the trade deficit narrowed as imports of machinery fell.",
+        "The trade talks stalled over farm subsidies and import quotas.",
+        "Import duties on cars will fall under the new trade agreement.",
+        "The surplus in trade with Europe shrank as exports of textiles slowed.",
+    ],
+}
+
+
+def _supervised_data():
+    X, y = [], []
+    for label, texts in _SUPERVISED_TEXTS.items():
+        for text in texts:
+            X.append(P.tokenize(text))
+            y.append([label])
+    # Articles about two themes: oil trade.
+    for text in ("Oil exports rose and the trade surplus widened as crude prices climbed.",
+                 "Crude imports fell, narrowing the trade deficit, as the oil price dropped."):
+        X.append(P.tokenize(text))
+        y.append(["energy", "trade"])
+    return X, y
+
+
+def test_supervised_learns_themes_with_calibrated_scores_and_thresholds():
+    X, y = _supervised_data()
+    clf = ThemeClassifier(min_df=1, cv=3).fit(X, y)
+    assert clf.mode_ == "supervised" and list(clf.classes_) == ["energy", "sport", "trade"]
+    assert not clf.single_label_ and clf.calibration_.shape == (3, 2)
+    assert ((0 < clf.thresholds_) & (clf.thresholds_ < 1)).all()
+    new = [P.tokenize("OPEC said crude oil output would fall."), P.tokenize("The striker scored in the cup match.")]
+    proba = clf.predict_proba(new)
+    assert ((0 <= proba) & (proba <= 1)).all()
+    assert proba[0].argmax() == 0 and proba[1].argmax() == 1
+    pred = clf.predict(new)
+    assert pred[0, 0] == 1 and pred[1, 1] == 1
+    # The decision function is the uncalibrated SVM margin; calibration keeps the order.
+    margins = clf.decision_function(new)
+    assert (np.argsort(margins, axis=1) == np.argsort(proba, axis=1)).all()
+
+
+def test_supervised_single_label_tags_exactly_one_theme_with_evidence():
+    X, y = _supervised_data()
+    X, y = X[:-2], y[:-2]  # single-label only
+    clf = ThemeClassifier(min_df=1, cv=3).fit(X, y)
+    assert clf.single_label_
+    rows = clf.score_themes([P.tokenize("Crude oil prices fell as OPEC output rose; the cup match was off.")])
+    tagged = [s for s in rows[0] if s.tagged]
+    assert len(tagged) == 1 and tagged[0].name == "energy"
+    assert {"crude", "oil"} & set(tagged[0].evidence)  # the article's words that raised the score
+    assert "match" not in tagged[0].evidence
+
+
+def test_supervised_always_tag_and_nb_weighting_options():
+    X, y = _supervised_data()
+    never = ThemeClassifier(min_df=1, cv=3, always_tag=False).fit(X, y)
+    always = ThemeClassifier(min_df=1, cv=3, always_tag=True, nb_weighting=False).fit(X, y)
+    off_topic = [P.tokenize("The museum opened a new wing for modern painting.")]
+    assert always.predict(off_topic).sum() == 1
+    assert not never.always_tag_ and always.always_tag_
+    assert never.cv_scores_["folds"] == 3 and 0 <= never.cv_scores_["micro_f1"] <= 1
+
+
+def test_platt_scaling_is_monotone_and_calibrated():
+    from topics.classify import _platt, _sigmoid
+
+    rng = np.random.default_rng(0)
+    margins = rng.normal(size=4000)
+    y = (rng.random(4000) < _sigmoid(3 * margins - 1)).astype(int)
+    a, b = _platt(margins, y)
+    assert a == pytest.approx(3, rel=0.15) and b == pytest.approx(-1, abs=0.2)
+    assert _platt(np.array([-1.0, 1.0]), np.array([1, 0]))[0] > 0  # never decreasing
+
+
+def test_supervised_model_pickles_and_predicts_the_same():
+    import pickle
+
+    X, y = _supervised_data()
+    clf = ThemeClassifier(min_df=1, cv=3).fit(X, y)
+    again = pickle.loads(pickle.dumps(clf))
+    assert np.allclose(again.predict_proba(X), clf.predict_proba(X))
