@@ -155,7 +155,7 @@ def table(rows: list) -> str:
         elif "articles/s" in measure:
             fmt = lambda v: f"{v:,.0f}"
         else:
-            fmt = lambda v: f"{v:.3f}"
+            fmt = lambda v: f"{v:.4f}"
         ratio = f"{a / b:.2f}×" if b else "-"
         lines.append(f"| {corpus} | {measure} | {fmt(a)} | {fmt(b)} | {ratio} |")
     return "\n".join(lines)
