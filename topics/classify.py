@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -44,8 +44,7 @@ def _ngrams(tokens: Tokens) -> list[str]:
 
 
 # -- the estimator ------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class ThemeScore:
+class ThemeScore(NamedTuple):
     """One theme's score for one article, with the terms that pushed it up."""
 
     name: str
