@@ -117,7 +117,7 @@ def bbc(rows: list, notes: list, folds: int = 5) -> None:
     y = [a.labels[0] for a in articles]
     themes = sorted(set(y))
     pooled_ours, pooled_base = [[] for _ in articles], [[] for _ in articles]
-    t_ours = t_base = n_ours = n_base = s_ours = s_base = whole = 0.0
+    t_ours = t_base = n_ours = s_ours = s_base = whole = 0.0
     for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=0).split(articles, y):
         train, test = [articles[i] for i in train_idx], [articles[i] for i in test_idx]
         model_started = time.perf_counter()

@@ -8,7 +8,7 @@ import pytest
 
 from test_classify import _SUPERVISED_TEXTS
 from topics.cli import main
-from topics.evaluate import cross_validate, evaluate, theme_metrics
+from topics.evaluate import cross_validate, theme_metrics
 
 
 def test_metrics_match_scikit_learn():

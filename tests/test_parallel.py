@@ -22,12 +22,12 @@ def test_process_pool_output_is_identical(default_model, articles):
 
 def test_dask_local_cluster_output_is_identical(default_model, articles):
     pytest.importorskip("dask.distributed", reason="the dask extra is not installed")
-    from topics.distributed import dask_client
+    from topics import distributed
 
     tagger = Tagger(default_model, batch_size=16)
     local = [r.to_dict() for r in tagger.tag(articles)]
-    with dask_client("local", n_workers=2) as client:
-        remote = [r.to_dict() for r in tagger.tag(articles, client=client)]
+    with distributed.dask_client("local", n_workers=2) as client:
+        remote = [r.to_dict() for r in distributed.tag(tagger, articles, client)]
     assert remote == local
 
 

@@ -1,7 +1,6 @@
 import json
 
 import numpy as np
-import pytest
 
 from topics.cli import main
 from topics.corpus import Article

@@ -364,14 +364,14 @@ def cmd_tag(args: argparse.Namespace) -> int:
     model = _load_model(args)
     tagger = Tagger(model, top_topics=args.top, batch_size=args.batch_size)
     if args.dask:
-        from .distributed import dask_client
+        from . import distributed
 
-        cluster = dask_client(args.dask)
+        cluster = distributed.dask_client(args.dask)
     else:
         cluster = nullcontext()
     n = 0
     with cluster as client, _output(args.output) as out:
-        results = tagger.tag(corpus, n_jobs=args.jobs, client=client)
+        results = distributed.tag(tagger, corpus, client) if client else tagger.tag(corpus, n_jobs=args.jobs)
         # A progress bar (with articles/s) only where a person watches and it does not mix with the output.
         show = sys.stderr.isatty() and (args.output is not None or not sys.stdout.isatty())
         for result in tqdm(results, unit=" articles", desc="Tagging", disable=not show, mininterval=0.5):

@@ -11,7 +11,9 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-__all__ = ["dask_client", "map_batches"]
+from .tagger import Tagger, TagResult, _tag_batch
+
+__all__ = ["dask_client", "tag"]
 
 
 @contextmanager
@@ -30,16 +32,17 @@ def dask_client(address: str, n_workers: int | None = None):
             yield client
 
 
-def map_batches(tagger, batches: Iterable[list], client, in_flight: int | None = None) -> Iterator[list]:
-    """Tag each batch on the cluster; yield the results in input order."""
-    from .tagger import _tag_batch
+def tag(tagger: Tagger, articles: Iterable, client, in_flight: int | None = None) -> Iterator[TagResult]:
+    """Like :meth:`Tagger.tag`, with the batches tagged on the cluster of ``client``.
 
+    Results come back in input order and are identical to the local ones.
+    """
     [remote] = client.scatter([tagger], broadcast=True)
     limit = in_flight or 2 * max(1, len(client.scheduler_info().get("workers", {})))
     pending: deque = deque()
-    for batch in batches:
+    for batch in tagger.batches(articles):
         pending.append(client.submit(_tag_batch, remote, batch, pure=False))
         if len(pending) >= limit:
-            yield pending.popleft().result()
+            yield from pending.popleft().result()
     while pending:
-        yield pending.popleft().result()
+        yield from pending.popleft().result()

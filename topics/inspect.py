@@ -30,13 +30,12 @@ import json
 import math
 import os
 import secrets
-import sys
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 

@@ -80,7 +80,7 @@ class Tagger:
         self.batch_size = batch_size
         self._words = {t["id"]: t["words"] for t in model.lda.topics(topn=8)}
 
-    def tag(self, articles: Iterable[Article | str], n_jobs: int = 1, client=None) -> Iterator[TagResult]:
+    def tag(self, articles: Iterable[Article | str], n_jobs: int = 1) -> Iterator[TagResult]:
         """Tag articles (or plain strings) lazily, in input order.
 
         Parameters
@@ -88,27 +88,21 @@ class Tagger:
         articles : iterable of Article or str
             Read lazily, one batch at a time: memory stays flat however many there are.
         n_jobs : int
-            Batches tagged in parallel by this many processes (-1 = all cores).
-        client : dask.distributed.Client, optional
-            Tag batches on a Dask cluster instead (see :mod:`topics.distributed`).
+            Batches tagged in parallel by this many processes (-1 = all cores). For a
+            Dask cluster, see :func:`topics.distributed.tag`.
 
         Results are the same however the work is split: every article's tags
         depend on that article alone.
         """
-        batches = self._batches(articles)
-        if client is not None:
-            from .distributed import map_batches
-
-            for results in map_batches(self, batches, client):
-                yield from results
-        elif n_jobs != 1:
+        batches = self.batches(articles)
+        if n_jobs != 1:
             for results in _process_map(self, batches, n_jobs):
                 yield from results
         else:
             for batch in batches:
                 yield from self._tag_batch(batch)
 
-    def _batches(self, articles: Iterable[Article | str]) -> Iterator[list[Article]]:
+    def batches(self, articles: Iterable[Article | str]) -> Iterator[list[Article]]:
         it = iter(articles)
         n = 0
         while batch := list(islice(it, self.batch_size)):
