@@ -33,7 +33,7 @@ from sklearn.preprocessing import MultiLabelBinarizer
 from .evidence import SeedMatcher
 from .taxonomy import Taxonomy
 
-__all__ = ["ThemeClassifier", "ThemeScore"]
+__all__ = ["ThemeClassifier", "ThemeScore", "theme_scores"]
 
 Tokens = Sequence[str]
 
@@ -377,25 +377,22 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     def score_themes(self, X: Sequence[Tokens], n_evidence: int = 5) -> list[list[ThemeScore]]:
         """Every theme's score per article, highest first; tagged themes carry evidence terms."""
+        proba, tagged, evidence = self.score_batch(X, n_evidence)
+        return [theme_scores(self.classes_, self.thresholds_, p, t, e) for p, t, e in zip(proba, tagged, evidence)]
+
+    def score_batch(self, X: Sequence[Tokens], n_evidence: int = 5) -> tuple[np.ndarray, np.ndarray, list[dict]]:
+        """Scores of a batch in compact form: the score matrix, the tagged mask, and per
+        article a dict theme index → evidence terms of its tagged themes."""
         X = list(X)
         F = self.vectorizer_.transform(X)
         counts = [self.matcher_.matches(tokens) for tokens in X] if self.matcher_ is not None else None
         proba = self._proba(F, X, counts)
-        tagged = self._decide(proba)
-        # Python lists, not numpy indexing, in the loop: it builds n_documents × n_themes scores.
-        order = np.argsort(-proba, axis=1, kind="stable").tolist()
-        names = [str(c) for c in self.classes_]
-        thresholds = self.thresholds_.tolist()
-        out = []
-        for d, (p, tags) in enumerate(zip(proba.tolist(), tagged.astype(bool).tolist())):
-            out.append([
-                ThemeScore(
-                    names[t], p[t], thresholds[t], tags[t],
-                    self._evidence(t, counts[d][t] if counts else None, F, d, n_evidence) if tags[t] else (),
-                )
-                for t in order[d]
-            ])
-        return out
+        tagged = self._decide(proba).astype(bool)
+        evidence = [
+            {int(t): self._evidence(t, counts[d][t] if counts else None, F, d, n_evidence) for t in np.flatnonzero(row)}
+            for d, row in enumerate(tagged)
+        ]
+        return proba, tagged, evidence
 
     def _evidence(self, t: int, counts: Counter | None, F, d: int, n: int) -> tuple[str, ...]:
         """Terms that raised theme ``t`` in article ``d``: matched seed terms first, then
@@ -429,6 +426,15 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         state.pop("_names_cache", None)
         state.pop("_coef_t", None)
         return state
+
+
+def theme_scores(names, thresholds: np.ndarray, proba: np.ndarray, tagged: np.ndarray, evidence: dict) -> list[ThemeScore]:
+    """One article's :class:`ThemeScore` list, highest score first, from compact scores."""
+    # Python lists, not numpy indexing, in the loop: taggers build thousands of these.
+    names = [str(n) for n in names]
+    p, thr, tags = proba.tolist(), thresholds.tolist(), tagged.tolist()
+    order = np.argsort(-proba, kind="stable").tolist()
+    return [ThemeScore(names[t], p[t], thr[t], tags[t], evidence.get(t, ())) for t in order]
 
 
 def _sigmoid(z) -> np.ndarray:

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from .classify import ThemeScore
+import numpy as np
+
+from .classify import ThemeScore, theme_scores
 from .corpus import Article
 from .model import Model
 
@@ -26,18 +28,32 @@ class TagResult:
     ----------
     id : str
     themes : list of ThemeScore
-        Themes whose score passed their threshold, highest first.
-    scores : list of ThemeScore
-        Every theme, highest first, for custom cut-offs (evidence terms only on tagged themes).
+        Themes whose score passed their threshold, highest first, with evidence terms.
     topics : list of dict
         The article's main topics: ``{"id", "weight", "words"}``, heaviest first.
+    title : str or None
+    scores : list of ThemeScore
+        Every theme, highest first, for custom cut-offs (evidence terms only on tagged
+        themes). Built on first use from a compact score row, so results stay small when
+        they travel between processes.
     """
 
     id: str
     themes: list[ThemeScore]
-    scores: list[ThemeScore] = field(repr=False)
     topics: list[dict]
     title: str | None = None
+    _proba: np.ndarray | None = field(default=None, repr=False)
+    _classes: tuple | None = field(default=None, repr=False)
+    _thresholds: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def scores(self) -> list[ThemeScore]:
+        if self._proba is None:
+            return list(self.themes)
+        evidence = {self._classes.index(s.name): s.evidence for s in self.themes}
+        tagged = np.zeros(len(self._classes), dtype=bool)
+        tagged[list(evidence)] = True
+        return theme_scores(self._classes, self._thresholds, self._proba, tagged, evidence)
 
     def to_dict(self, explain: bool = True) -> dict:
         """The JSON object printed by ``topics tag --format jsonl``."""
@@ -78,6 +94,7 @@ class Tagger:
         self.min_topic_weight = min_topic_weight
         self.n_evidence = n_evidence
         self.batch_size = batch_size
+        self._classes = tuple(str(c) for c in model.classifier.classes_)
         self._words = {t["id"]: t["words"] for t in model.lda.topics(topn=8)}
 
     def tag(self, articles: Iterable[Article | str], n_jobs: int = 1) -> Iterator[TagResult]:
@@ -118,16 +135,20 @@ class Tagger:
 
     def _tag_batch(self, articles: list[Article]) -> list[TagResult]:
         pre = self.model.preprocessor
+        clf = self.model.classifier
         tokens = [pre.tokenize(a.full_text) for a in articles]
-        scores = self.model.classifier.score_themes(tokens, n_evidence=self.n_evidence)
+        proba, tagged, evidence = clf.score_batch(tokens, n_evidence=self.n_evidence)
         theta = self.model.lda.transform([pre.join_phrases(t) for t in tokens])
+        classes = self._classes
+        thresholds = clf.thresholds_.tolist()
         results = []
-        for a, row, mix in zip(articles, scores, theta):
+        for a, p, tags, ev, mix in zip(articles, proba, tagged, evidence, theta):
             order = [k for k in mix.argsort()[::-1][: self.top_topics] if mix[k] >= self.min_topic_weight]
             topics = [{"id": int(k), "weight": round(float(mix[k]), 4), "words": self._words[int(k)]} for k in order]
-            results.append(TagResult(a.id, [s for s in row if s.tagged], row, topics, a.title))
+            # Tagged themes only, in the order of `scores`: highest first, ties by theme order.
+            themes = [ThemeScore(classes[t], float(p[t]), thresholds[t], True, ev[t]) for t in sorted(ev, key=lambda t: (-p[t], t))]
+            results.append(TagResult(a.id, themes, topics, a.title, p, classes, clf.thresholds_))
         return results
-
 
 def _tag_batch(tagger: Tagger, batch: list[Article]) -> list[TagResult]:
     """Module-level so that process pools and Dask workers can call it."""
