@@ -55,3 +55,25 @@ def test_evidence_does_not_depend_on_the_hash_seed(artifacts, default_model):
         text = "Greece signed a deal with the Soviet Union as Soviet and Greek officials agreed on gas supplies and talks."
         outs.append(subprocess.run(cmd, input=text, capture_output=True, text=True, env=env, check=True).stdout)
     assert outs[0] == outs[1] and "soviet union ~" in outs[0]
+
+
+def test_cli_train_dask_local_gives_the_same_model(tmp_path, capsys, shared_data):
+    """`topics train --dask local`: the classifier's fits run on the cluster, the model is the same."""
+    pytest.importorskip("dask.distributed", reason="the dask extra is not installed")
+    import json
+
+    from topics.cli import main
+
+    corpus = tmp_path / "bbc.jsonl"
+    with corpus.open("w") as f:
+        for label in ("business", "sport", "tech"):
+            for a in Corpus(shared_data / "bbc" / label, "dir", limit=40):
+                f.write(json.dumps({"id": f"{label}/{a.id}", "text": a.full_text, "labels": [label]}) + "\n")
+    outputs = []
+    for extra in ([], ["--dask", "local"]):
+        art = tmp_path / ("dask" if extra else "plain")
+        assert main(["train", "--corpus", str(corpus), "--artifacts", str(art), "--topics", "5", *extra]) == 0
+        capsys.readouterr()
+        assert main(["tag", str(corpus), "-f", "jsonl", "--artifacts", str(art)]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1] and outputs[0].count("\n") == 120

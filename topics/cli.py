@@ -102,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "theme figures on the training corpus (labelled corpora)")
     p.add_argument("--all-labels", action="store_true", help="Reuters-21578 with --split: train on every topic of the "
                    "split, not only the 90 that occur in both ModApte splits")
+    p.add_argument("--dask", default=None, metavar="ADDRESS", help="fit the classifier's per-theme models and "
+                   "cross-validation on a Dask cluster: a scheduler address, or 'local'")
     _add_signing_args(p)
     p.set_defaults(func=cmd_train)
 
@@ -231,6 +233,18 @@ def _print_sweep(sweep: dict) -> None:
     print(f"  chosen: {sweep['reason']}")
 
 
+@contextmanager
+def _dask_backend(address: str | None):
+    """joblib's Dask backend for the block (the classifier's parallel fits run on the cluster)."""
+    if address is None:
+        yield
+        return
+    from . import distributed
+
+    with distributed.dask_client(address) as client, distributed.joblib_backend(client):
+        yield
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from .bundle import SIGNATURE
     from .corpus import Corpus, default_corpus
@@ -246,18 +260,19 @@ def cmd_train(args: argparse.Namespace) -> int:
         labels = reuters_common_labels(Corpus(args.corpus, "reuters21578", split="train"),
                                        Corpus(args.corpus, "reuters21578", split="test"))
         _err(f"… Reuters-21578 ModApte: training on the {len(labels)} topics of both splits (--all-labels for every topic)")
-    model = train(
-        corpus,
-        labels=labels,
-        taxonomy=args.taxonomy,
-        n_topics=args.topics,
-        name=args.name,
-        artifacts=args.artifacts,
-        random_state=args.seed,
-        progress=lambda msg: _err(f"… {msg}"),
-        show_bar=sys.stderr.isatty(),
-        signing_key=_signing_key(args),
-    )
+    with _dask_backend(args.dask):
+        model = train(
+            corpus,
+            labels=labels,
+            taxonomy=args.taxonomy,
+            n_topics=args.topics,
+            name=args.name,
+            artifacts=args.artifacts,
+            random_state=args.seed,
+            progress=lambda msg: _err(f"… {msg}"),
+            show_bar=sys.stderr.isatty(),
+            signing_key=_signing_key(args),
+        )
     meta = model.manifest["meta"]
     c = meta["corpus"]
     _report_skips(corpus)

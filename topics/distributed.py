@@ -1,4 +1,4 @@
-"""Tagging on a Dask cluster (``topics tag --dask ADDRESS|local``).
+"""Dask: tagging on a cluster (``topics tag --dask``) and training's parallel fits (``topics train --dask``).
 
 Needs the ``dask`` extra (``dask[distributed]``). The model is sent to every
 worker once; batches of articles stream to the cluster with a bounded number in
@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 from .tagger import Tagger, TagResult, _tag_batch
 
-__all__ = ["dask_client", "tag"]
+__all__ = ["dask_client", "joblib_backend", "tag"]
 
 
 @contextmanager
@@ -46,3 +46,13 @@ def tag(tagger: Tagger, articles: Iterable, client, in_flight: int | None = None
             yield from pending.popleft().result()
     while pending:
         yield from pending.popleft().result()
+
+
+@contextmanager
+def joblib_backend(client):
+    """Run joblib's parallel loops (the classifier's per-theme fits and cross-validation
+    folds) on the cluster of ``client`` for the duration of the block."""
+    import joblib
+
+    with joblib.parallel_config(backend="dask", wait_for_workers_timeout=60):
+        yield client
