@@ -101,3 +101,11 @@ def test_user_errors_are_one_clear_line(args, message, tmp_path, capsys):
 def test_console_script_runs():
     proc = subprocess.run([sys.executable, "-m", "topics", "--version"], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0 and proc.stdout.startswith("topics ")
+
+
+@pytest.mark.parametrize("command,extra", [("serve", "serve"), ("report", "inspect")])
+def test_missing_extra_is_one_line_naming_it(trained, monkeypatch, capsys, command, extra):
+    monkeypatch.setitem(sys.modules, f"topics.{command}", None)  # as if its dependencies were not installed
+    assert main([command, "--artifacts", str(trained)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("topics: error:") and f'pip install "topics[{extra}]"' in err[-1]

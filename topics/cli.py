@@ -628,12 +628,18 @@ def cmd_models_rm(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
+def _extra(module: str, name: str, needs: str, extra: str):
+    """``name`` from an optional part of the toolkit, or an ImportError saying what to install."""
+    import importlib
+
     try:
-        from .serve import serve
-    except ImportError:
-        _err('topics: error: the service needs FastAPI and uvicorn: pip install "topics[serve]"')
-        return EXIT_USER_ERROR
+        return getattr(importlib.import_module(module, __package__), name)
+    except ImportError as exc:
+        raise ImportError(f'{needs} ({exc}): pip install "topics[{extra}]"') from None
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    serve = _extra(".serve", "serve", "the service needs FastAPI and uvicorn", "serve")
     model = _load_model(args)
     _err(f"Serving {model.manifest.get('name')}@{model.manifest.get('version')} on http://{args.host}:{args.port} (Ctrl-C stops)")
     serve(model, host=args.host, port=args.port)
@@ -641,12 +647,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    try:
-        from .report import write_report
-    except ImportError:
-        _err('topics: error: the report needs pandas and matplotlib: pip install "topics[inspect]"')
-        return EXIT_USER_ERROR
     from .corpus import Corpus
+
+    write_report = _extra(".report", "write_report", "the report needs pandas and matplotlib", "inspect")
 
     model = _load_model(args)
     corpus = None
@@ -671,7 +674,7 @@ def main(argv: list[str] | None = None) -> int:
         with _rejects(getattr(args, "rejects", None)) as on_reject:
             args.on_reject = on_reject
             return args.func(args)
-    except (BundleError, CorpusError, TaxonomyError) as exc:
+    except (BundleError, CorpusError, TaxonomyError, ImportError) as exc:  # ImportError: an extra is not installed
         _err(f"topics: error: {exc}")
     except BrokenPipeError:  # `topics tag … | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
