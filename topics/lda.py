@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 from gensim.corpora import Dictionary
-from gensim.matutils import corpus2csc
+from gensim.matutils import Sparse2Corpus, corpus2csc
 from gensim.models import LdaModel
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
@@ -190,8 +190,9 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         if len(dictionary) == 0:
             raise ValueError("no words left after vocabulary pruning; is the corpus too small?")
         self.n_topics_ = k = self.n_topics or default_n_topics(n_docs)
-        bow = [dictionary.doc2bow(d) for d in docs]
-        counts = corpus2csc(bow, num_terms=len(dictionary)).T.tocsr()  # documents x words
+        # One compact documents × words matrix serves priming and training: a list of
+        # per-document (id, count) tuples would cost ~5× the memory.
+        counts = corpus2csc((dictionary.doc2bow(d) for d in docs), num_terms=len(dictionary)).T.tocsr()
         seed_ids = {name: [dictionary.token2id[w] for w in words if w in dictionary.token2id] for name, words in seeds.items()}
         guided = self._choose_guided(counts, seed_ids, k)
         # gensim logs a line per chunk at INFO; keep library users' logs quiet.
@@ -211,7 +212,7 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         if start is not None:
             model.state.sstats[:] = start + model.state.sstats  # gensim's random start breaks ties
             model.sync_state()
-        model.update(bow, passes=self.passes)
+        model.update(Sparse2Corpus(counts, documents_columns=False), passes=self.passes)
         self.dictionary_ = dictionary
         self.model_ = model
         self.guided_themes_ = guided
