@@ -635,6 +635,8 @@ def _extra(module: str, name: str, needs: str, extra: str):
     try:
         return getattr(importlib.import_module(module, __package__), name)
     except ImportError as exc:
+        if 'pip install "topics[' in str(exc):  # already says what to install
+            raise
         raise ImportError(f'{needs} ({exc}): pip install "topics[{extra}]"') from None
 
 
