@@ -77,3 +77,8 @@ def test_result_scores_match_the_classifier(default_model):
     expected = default_model.classifier.score_themes([default_model.preprocessor.tokenize(article.full_text)])[0]
     assert result.scores == expected
     assert result.themes == [s for s in expected if s.tagged]
+
+
+def test_results_compare_by_their_tags(default_model):
+    a, b = (Tagger(default_model).tag_one("Oil prices rose as OPEC cut crude output.") for _ in range(2))
+    assert a == b

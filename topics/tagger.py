@@ -42,9 +42,9 @@ class TagResult:
     themes: list[ThemeScore]
     topics: list[dict]
     title: str | None = None
-    _proba: np.ndarray | None = field(default=None, repr=False)
-    _classes: tuple | None = field(default=None, repr=False)
-    _thresholds: np.ndarray | None = field(default=None, repr=False)
+    _proba: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _classes: tuple | None = field(default=None, repr=False, compare=False)
+    _thresholds: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def scores(self) -> list[ThemeScore]:
