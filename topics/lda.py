@@ -31,17 +31,6 @@ def default_n_topics(n_documents: int) -> int:
 _SIZE_SAMPLE = 2000  # articles whose topic mix estimates topic sizes
 
 
-class _Bow:
-    """Re-iterable bag-of-words view of token lists (gensim streams it each pass)."""
-
-    def __init__(self, dictionary: Dictionary, docs: Iterable[Tokens]) -> None:
-        self.dictionary, self.docs = dictionary, docs
-
-    def __iter__(self):
-        for tokens in self.docs:
-            yield self.dictionary.doc2bow(tokens)
-
-
 class _FixedStart:
     """Stands in for LdaModel.random_state during inference: the same start for every document."""
 
