@@ -93,6 +93,40 @@ def test_csv_round_trips_text(texts):
     assert [(a.id, a.text) for a in articles] == [(f"r{i}", _expected(t)) for i, t in kept]
 
 
+def _reference_tokens(pre: Preprocessor, text: str) -> list[str]:
+    """The tokenizer's definition, applied to the whole text at once (no chunk cache)."""
+    import html
+    import re
+    import unicodedata
+
+    from topics.preprocess import _FOLD, _TAGS, _TOKEN
+
+    def undot(m: re.Match) -> str:
+        word = m.group(0) if " " in m.group(0) else m.group(0).replace(".", "")
+        return {"us": "usa", "united states": "usa"}.get(word, word)
+
+    if "&" in text:
+        text = html.unescape(text)
+    text = _TAGS.sub(" ", unicodedata.normalize("NFKC", text).translate(_FOLD).lower())
+    text = re.sub(r"\b(?:[a-z]\.){2,}|\bunited states\b", undot, text)
+    return [c for tok in _TOKEN.findall(text) if (c := pre._clean_token(tok)) is not None]
+
+
+dotted = st.lists(st.sampled_from(["U.S.-backed", "anti-U.S.", "e.g.", "u.s.a.", "x-u.s.", "_u.s.", "3u.s.",
+                                   "United States", "united  states", "united statesman", "`quoted`", "&lt;b&gt;"]),
+                  max_size=6).map(" ".join)
+
+
+@given(st.one_of(st.text(), newsy, dotted, st.lists(st.one_of(newsy, dotted), max_size=3).map("\n".join)))
+def test_tokenize_matches_its_whole_text_definition(text):
+    # tokenize() cleans whitespace-delimited chunks and caches them: the tokens must be
+    # exactly those of the regex definition run over the whole text, cached or not.
+    fresh = Preprocessor()
+    expected = _reference_tokens(fresh, text)
+    assert fresh.tokenize(text) == expected
+    assert PRE.tokenize(text) == expected
+
+
 @pytest.mark.parametrize("text", ["", " ", "\x00", "\ud800", "a" * 100_000])
 def test_tokenize_edge_cases(text):
     assert isinstance(PRE.tokenize(text), list)

@@ -25,12 +25,12 @@ from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from .evidence import SeedMatcher
+from .features import NgramTfidfVectorizer, ngrams
 from .taxonomy import Taxonomy
 
 __all__ = ["ThemeClassifier", "ThemeScore", "theme_scores"]
@@ -38,9 +38,7 @@ __all__ = ["ThemeClassifier", "ThemeScore", "theme_scores"]
 Tokens = Sequence[str]
 
 
-def _ngrams(tokens: Tokens) -> list[str]:
-    """Unigrams and bigrams of a token list (module level so it pickles)."""
-    return list(tokens) + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+_ngrams = ngrams  # the name bundles saved before topics.features existed refer to
 
 
 # -- the estimator ------------------------------------------------------------------------
@@ -126,7 +124,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         quality on new articles; slightly optimistic, thresholds were chosen on them).
     model_weights_ : ndarray of float
         Taxonomy mode: the weight of each theme's learned classifier (see ``model_shrinkage``).
-    vectorizer_ : TfidfVectorizer
+    vectorizer_ : NgramTfidfVectorizer
     coef_ : ndarray (n_themes, n_features)
     intercept_ : ndarray (n_themes,)
     """
@@ -235,7 +233,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.mode_ = "supervised"
         self.classes_ = mlb.classes_.astype(str)
         self.single_label_ = bool((Y.sum(axis=1) == 1).all())
-        self.vectorizer_ = TfidfVectorizer(analyzer=_ngrams, min_df=self.min_df, sublinear_tf=True, dtype=np.float32)
+        self.vectorizer_ = NgramTfidfVectorizer(analyzer=ngrams, min_df=self.min_df, sublinear_tf=True, dtype=np.float32)
         F = self.vectorizer_.fit_transform(X)
         oof = self._oof_margins(F, Y)
         self.coef_, self.intercept_ = self._fit_linear(F, Y)
@@ -301,7 +299,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         # Each theme's seed list also joins the training set as a pseudo-article, so a
         # theme the corpus barely covers still has positives.
         pseudo = [list(self.matcher_tokens(theme.name, tokenize)) for theme in self.taxonomy.themes]
-        self.vectorizer_ = TfidfVectorizer(analyzer=_ngrams, min_df=self.min_df, sublinear_tf=True, dtype=np.float32)
+        self.vectorizer_ = NgramTfidfVectorizer(analyzer=ngrams, min_df=self.min_df, sublinear_tf=True, dtype=np.float32)
         F = self.vectorizer_.fit_transform(X + pseudo)
         n = len(X)
         coef = np.zeros((len(self.classes_), F.shape[1]))
