@@ -84,20 +84,21 @@ class NgramTfidfVectorizer(TfidfVectorizer):
             rows.append(doc[:-1][ok][hit])
             cols.append(pair_cols[pos[hit]])
         n_docs, n_features = len(docs), len(self.vocabulary_)
-        # (row, column) pairs → sorted unique cells with their counts: the CSR layout directly.
-        cells, counts = np.unique(np.concatenate(rows) * n_features + np.concatenate(cols), return_counts=True)
-        indices = cells % n_features
-        indptr = np.searchsorted(cells, np.arange(n_docs + 1) * n_features)
-        data = counts.astype(self.dtype)
+        rows_, cols_ = np.concatenate(rows), np.concatenate(cols)
+        # COO → CSR is a counting sort by row; sum_duplicates then sorts each (short) row
+        # and merges repeated (row, column) cells into counts, the parent's layout.
+        X = sp.csr_matrix((np.ones(len(rows_), dtype=self.dtype), (rows_, cols_)), shape=(n_docs, n_features))
+        X.sum_duplicates()
         if self.sublinear_tf:
-            np.log(data, data)
-            data += 1
-        data *= idf[indices]
+            np.log(X.data, X.data)
+            X.data += 1
+        X.data *= idf[X.indices]
         if self.norm == "l2":
-            norms = np.sqrt(np.bincount(cells // n_features, weights=data * data, minlength=n_docs)).astype(self.dtype)
+            row = np.repeat(np.arange(n_docs), np.diff(X.indptr))
+            norms = np.sqrt(np.bincount(row, weights=X.data * X.data, minlength=n_docs)).astype(self.dtype)
             norms[norms == 0] = 1
-            data /= np.repeat(norms, np.diff(indptr))
-        return sp.csr_matrix((data, indices, indptr), shape=(n_docs, n_features))
+            X.data /= norms[row]
+        return X
 
     def _build_index(self):
         """Word ids, the unigram column of each word id, sorted (word-pair key → column), idf."""
