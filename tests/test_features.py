@@ -42,3 +42,17 @@ def test_survives_pickling():
     v.transform([["oil"]])
     clone = pickle.loads(pickle.dumps(v))
     assert (clone.transform([["oil", "price"]]) != v.transform([["oil", "price"]])).nnz == 0
+
+
+@given(docs)
+def test_fit_equals_scikit_learns(batch):
+    # Fitting in two streamed passes must learn the parent's vocabulary and idf, and the same matrix.
+    corpus = TRAIN + batch
+    ours = NgramTfidfVectorizer(analyzer=ngrams, min_df=2, sublinear_tf=True, dtype=np.float32)
+    theirs = TfidfVectorizer(analyzer=ngrams, min_df=2, sublinear_tf=True, dtype=np.float32)
+    A, B = ours.fit_transform(iter(corpus)), theirs.fit_transform(corpus)
+    assert ours.vocabulary_ == theirs.vocabulary_
+    np.testing.assert_array_equal(ours.idf_, theirs.idf_)
+    B.sort_indices()  # the parent's fit_transform leaves columns unsorted within rows
+    assert np.array_equal(A.indptr, B.indptr) and np.array_equal(A.indices, B.indices)
+    np.testing.assert_allclose(A.data, B.data, rtol=1e-6)

@@ -320,6 +320,7 @@ _MERSENNE = np.uint64((1 << 61) - 1)
 # the same corpus always gives the same signatures, whatever PYTHONHASHSEED says.
 _HASH_A = np.array([0x5BD1E995, 0x27D4EB2F, 0x165667B1, 0x9E3779B1], dtype=np.uint64)
 _HASH_B = np.array([0x61C88647, 0x85EBCA77, 0xC2B2AE3D, 0x7FEB352D], dtype=np.uint64)
+_DEDUP_BLOCK = 4096  # documents whose shingles are hashed at once
 _SHINGLE_MUL = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5,
                          0x85EBCA77C2B2AE63], dtype=np.uint64)
 
@@ -348,47 +349,47 @@ def find_duplicates(
     """
     exact: list[int] = []
     seen: set[bytes] = set()
-    for i, tokens in enumerate(token_lists):
-        key = hashlib.blake2b("\x1f".join(tokens).encode(), digest_size=16).digest()
-        if key in seen:
-            exact.append(i)
-        seen.add(key)
-    if threshold >= 1:
-        return exact, []
     size = max(1, min(int(shingle_size), len(_SHINGLE_MUL)))
-    # Shingles of all documents at once: token ids in one array, a shingle hashed from the
-    # ids at positions i..i+size-1 (documents shorter than `size` make one short shingle).
     vocab: dict[str, int] = {}
-    ids = np.fromiter((vocab.setdefault(t, len(vocab)) for d in token_lists for t in d), dtype=np.uint64)
-    lengths = np.fromiter((len(d) for d in token_lists), dtype=np.int64, count=len(token_lists))
-    starts = np.concatenate(([0], np.cumsum(lengths)))
-    n_sh = np.where(lengths > 0, np.maximum(lengths - size + 1, 1), 0)
-    sh_starts = np.concatenate(([0], np.cumsum(n_sh)))
-    doc_of = np.repeat(np.arange(len(lengths)), n_sh)
-    pos = np.arange(sh_starts[-1]) - sh_starts[doc_of] + starts[doc_of]
-    hashes = np.zeros(pos.size, dtype=np.uint64)
-    end = starts[doc_of + 1]
-    with np.errstate(over="ignore"):  # wrap-around multiplication is part of the hash
-        for k in range(size):
-            valid = pos + k < end
-            hashes[valid] += (ids[pos[valid] + k] + np.uint64(1)) * _SHINGLE_MUL[k]
-        signature = np.full((len(lengths), len(_HASH_A)), np.iinfo(np.uint64).max, dtype=np.uint64)
-        nonempty = n_sh > 0
-        for slot in range(len(_HASH_A)):
-            v = (hashes * _HASH_A[slot] + _HASH_B[slot]) % _MERSENNE
-            signature[nonempty, slot] = np.minimum.reduceat(v, sh_starts[:-1][nonempty])
+    signatures: list[np.ndarray] = []
+    nonempty: list[np.ndarray] = []
+    # One pass in blocks of documents: memory holds one block's shingles, plus four
+    # signature values per document, however long the corpus.
+    block: list[list[str]] = []
+    for i, tokens in enumerate(chain(token_lists, [None])):
+        if tokens is not None:
+            key = hashlib.blake2b("\x1f".join(tokens).encode(), digest_size=16).digest()
+            if key in seen:
+                exact.append(i)
+            seen.add(key)
+            if threshold < 1:
+                block.append(tokens)
+        if block and (tokens is None or len(block) == _DEDUP_BLOCK) and threshold < 1:
+            hashes, sh_starts, n_sh = _shingles(block, vocab, size)
+            signature = np.full((len(block), len(_HASH_A)), np.iinfo(np.uint64).max, dtype=np.uint64)
+            has = n_sh > 0
+            with np.errstate(over="ignore"):
+                for slot in range(len(_HASH_A)):
+                    v = (hashes * _HASH_A[slot] + _HASH_B[slot]) % _MERSENNE
+                    signature[has, slot] = np.minimum.reduceat(v, sh_starts[:-1][has])
+            signatures.append(signature)
+            nonempty.append(has)
+            block = []
+    if threshold >= 1 or not signatures:
+        return exact, []
+    signature, has = np.concatenate(signatures), np.concatenate(nonempty)
     # Only documents sharing a signature value with another one can be near duplicates.
-    shared = np.zeros(len(lengths), dtype=bool)
+    shared = np.zeros(len(has), dtype=bool)
     for slot in range(len(_HASH_A)):
         _, inverse, counts = np.unique(signature[:, slot], return_inverse=True, return_counts=True)
-        shared |= (counts[inverse] > 1) & nonempty
-    is_exact = np.zeros(len(lengths), dtype=bool)
+        shared |= (counts[inverse] > 1) & has
+    is_exact = np.zeros(len(has), dtype=bool)
     is_exact[exact] = True
     near: list[int] = []
     buckets: list[dict[int, list[int]]] = [{} for _ in _HASH_A]
     kept: dict[int, frozenset] = {}
     for i in np.flatnonzero(shared & ~is_exact).tolist():
-        sh = frozenset(hashes[sh_starts[i] : sh_starts[i + 1]].tolist())
+        sh = frozenset(_shingles([token_lists[i]], vocab, size)[0].tolist())
         sig = signature[i].tolist()
         candidates = sorted({j for slot, h in enumerate(sig) for j in buckets[slot].get(h, ())})
         # |A ∩ B| / |A ∪ B| >= t needs the smaller set to be at least t times the larger.
@@ -402,6 +403,29 @@ def find_duplicates(
         for slot, h in enumerate(sig):
             buckets[slot].setdefault(h, []).append(i)
     return exact, near
+
+
+def _shingles(docs: Sequence[list[str]], vocab: dict[str, int], size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shingle hashes of ``docs`` (all in one array), the start of each document's, and their counts.
+
+    Token ids come from ``vocab`` (grown in first-seen order, so ids, and hashes, do not
+    depend on how the documents are split into blocks). A shingle is hashed from the ids at
+    positions i..i+size-1; a document shorter than ``size`` makes one short shingle.
+    """
+    ids = np.fromiter((vocab.setdefault(t, len(vocab)) for d in docs for t in d), dtype=np.uint64)
+    lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
+    starts = np.concatenate(([0], np.cumsum(lengths)))
+    n_sh = np.where(lengths > 0, np.maximum(lengths - size + 1, 1), 0)
+    sh_starts = np.concatenate(([0], np.cumsum(n_sh)))
+    doc_of = np.repeat(np.arange(len(lengths)), n_sh)
+    pos = np.arange(sh_starts[-1]) - sh_starts[doc_of] + starts[doc_of]
+    hashes = np.zeros(pos.size, dtype=np.uint64)
+    end = starts[doc_of + 1]
+    with np.errstate(over="ignore"):  # wrap-around multiplication is part of the hash
+        for k in range(size):
+            valid = pos + k < end
+            hashes[valid] += (ids[pos[valid] + k] + np.uint64(1)) * _SHINGLE_MUL[k]
+    return hashes, sh_starts, n_sh
 
 
 def _jaccard(a: frozenset, b: frozenset) -> float:
