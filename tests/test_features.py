@@ -44,12 +44,12 @@ def test_survives_pickling():
     assert (clone.transform([["oil", "price"]]) != v.transform([["oil", "price"]])).nnz == 0
 
 
-@given(docs)
-def test_fit_equals_scikit_learns(batch):
+@given(docs, st.sampled_from([None, 3, 12]))
+def test_fit_equals_scikit_learns(batch, max_features):
     # Fitting in two streamed passes must learn the parent's vocabulary and idf, and the same matrix.
     corpus = TRAIN + batch
-    ours = NgramTfidfVectorizer(analyzer=ngrams, min_df=2, sublinear_tf=True, dtype=np.float32)
-    theirs = TfidfVectorizer(analyzer=ngrams, min_df=2, sublinear_tf=True, dtype=np.float32)
+    kw = dict(analyzer=ngrams, min_df=2, sublinear_tf=True, dtype=np.float32, max_features=max_features)
+    ours, theirs = NgramTfidfVectorizer(**kw), TfidfVectorizer(**kw)
     A, B = ours.fit_transform(iter(corpus)), theirs.fit_transform(corpus)
     assert ours.vocabulary_ == theirs.vocabulary_
     np.testing.assert_array_equal(ours.idf_, theirs.idf_)

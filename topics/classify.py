@@ -158,6 +158,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         always_tag: bool | str = "auto",
         n_jobs: int = -1,
         max_weak_articles: int = 30_000,
+        max_features: int | None = 250_000,
     ) -> None:
         self.taxonomy = taxonomy
         self.C = C
@@ -176,6 +177,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.always_tag = always_tag
         self.n_jobs = n_jobs
         self.max_weak_articles = max_weak_articles
+        self.max_features = max_features
 
     # -- fitting ------------------------------------------------------------------------
     def fit(self, X: Sequence[Tokens], y: Sequence[Sequence[str]] | None = None, *, tokenize=None) -> "ThemeClassifier":
@@ -245,7 +247,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.mode_ = "supervised"
         self.classes_ = mlb.classes_.astype(str)
         self.single_label_ = bool((Y.sum(axis=1) == 1).all())
-        self.vectorizer_ = NgramTfidfVectorizer(analyzer=ngrams, min_df=self.min_df, sublinear_tf=True, dtype=np.float32)
+        self.vectorizer_ = NgramTfidfVectorizer(
+            analyzer=ngrams, min_df=self.min_df, max_features=self.max_features, sublinear_tf=True, dtype=np.float32
+        )
         F = self.vectorizer_.fit_transform(X)
         oof = self._oof_margins(F, Y)
         self.coef_, self.intercept_ = self._fit_linear(F, Y)
@@ -315,7 +319,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         # Each theme's seed list also joins the training set as a pseudo-article, so a
         # theme the corpus barely covers still has positives.
         pseudo = [list(self.matcher_tokens(theme.name, tokenize)) for theme in self.taxonomy.themes]
-        self.vectorizer_ = NgramTfidfVectorizer(analyzer=ngrams, min_df=self.min_df, sublinear_tf=True, dtype=np.float32)
+        self.vectorizer_ = NgramTfidfVectorizer(
+            analyzer=ngrams, min_df=self.min_df, max_features=self.max_features, sublinear_tf=True, dtype=np.float32
+        )
         self.vectorizer_.fit(Chained(X, pseudo))
         # On a large corpus the classifiers learn from an even sample: at most
         # max_weak_articles articles (negatives for every theme) plus at most as many
@@ -325,9 +331,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         positives = [_even(np.flatnonzero(lex[:, t] >= self.weak_positive), cap) for t in range(n_themes)]
         rows = np.union1d(sample, np.concatenate(positives)).astype(int)
         wanted = set(rows.tolist())
-        chosen = [tokens for i, tokens in enumerate(X) if i in wanted]
+        chosen = (tokens for i, tokens in enumerate(X) if i in wanted)  # transformed a block at a time
         F = sp.vstack([self.vectorizer_.transform(chosen), self.vectorizer_.transform(pseudo)], format="csr")
-        del chosen
         coef = np.zeros((n_themes, F.shape[1]))
         intercept = np.full(n_themes, -12.0)
         n_pos = np.zeros(n_themes)

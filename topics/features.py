@@ -11,7 +11,6 @@ array, so tagging a batch is a few vectorised passes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from collections import Counter
 from itertools import chain, islice
 
 import numpy as np
@@ -58,33 +57,76 @@ class NgramTfidfVectorizer(TfidfVectorizer):
         of hashed pair keys, and idf.
     """
 
+    def _streamable(self) -> bool:
+        return (self._fast() and self.vocabulary is None and not self.binary
+                and isinstance(self.min_df, int) and self.max_df == 1.0)
+
     def fit(self, raw_documents, y=None):
-        self.fit_transform(raw_documents)
+        if not self._streamable():
+            super().fit(raw_documents)
+            self.ngram_index_ = self._build_index()
+            return self
+        self._count(raw_documents)
         return self
 
     def fit_transform(self, raw_documents, y=None):
-        if not (self._fast() and self.vocabulary is None and self.max_features is None and not self.binary
-                and isinstance(self.min_df, int) and self.max_df == 1.0):
+        if not self._streamable():
             X = super().fit_transform(raw_documents)
             self.ngram_index_ = self._build_index()
             return X
-        # Two passes in blocks, instead of the parent's one pass that holds every n-gram
-        # of every document in Python lists (~40 bytes each): document frequencies
-        # first, then the matrix from the kept vocabulary. Same vocabulary, idf and matrix.
         docs = raw_documents if isinstance(raw_documents, Sequence) else list(raw_documents)
-        df: Counter = Counter()
-        for tokens in docs:
-            df.update(set(ngrams(tokens)))
-            if len(df) > self._MAX_COUNTED:  # bound memory: forget n-grams seen once so far
-                df = Counter({f: c for f, c in df.items() if c > 1})
-        kept = sorted(f for f, c in df.items() if c >= self.min_df)
-        if not kept:
+        self._count(docs)
+        return self.transform(docs)
+
+    def _count(self, docs) -> None:
+        """Learn the vocabulary and idf from documents read once, a block at a time."""
+        # The parent holds every n-gram of every document in Python lists (~40 bytes
+        # each) and a dict of all n-gram strings. Here document frequencies (and corpus
+        # counts, for max_features) are integer keys, 16 bytes per distinct n-gram; the
+        # vocabulary, idf and matrix come out the same as the parent's.
+        vocab: dict[str, int] = {}
+        ngram_keys = np.empty(0, dtype=np.int64)
+        ngram_df = np.empty(0, dtype=np.int64)
+        ngram_tf = np.empty(0, dtype=np.int64)
+        it = iter(docs)
+        n = 0
+        while block := list(islice(it, _BLOCK)):
+            n += len(block)
+            lengths = np.fromiter(map(len, block), dtype=np.int64, count=len(block))
+            ids = np.fromiter((vocab.setdefault(t, len(vocab)) for d in block for t in d), dtype=np.int64,
+                              count=int(lengths.sum()))
+            doc = np.repeat(np.arange(len(block)), lengths)
+            same = doc[:-1] == doc[1:]
+            # A unigram's key is its word id; a bigram's is (first + 1) * 2**32 + second.
+            keys = np.concatenate([ids, ((ids[:-1] + 1) << 32)[same] + ids[1:][same]])
+            owners = np.concatenate([doc, doc[:-1][same]])
+            order = np.lexsort((owners, keys))
+            keys, owners = keys[order], owners[order]
+            first = np.ones(len(keys), dtype=bool)  # each n-gram once per document
+            first[1:] = (keys[1:] != keys[:-1]) | (owners[1:] != owners[:-1])
+            block_keys, block_df = np.unique(keys[first], return_counts=True)
+            block_tf = np.bincount(np.searchsorted(block_keys, keys), minlength=len(block_keys))
+            merged, inverse = np.unique(np.concatenate([ngram_keys, block_keys]), return_inverse=True)
+            ngram_df = np.bincount(inverse, weights=np.concatenate([ngram_df, block_df]), minlength=len(merged)).astype(np.int64)
+            ngram_tf = np.bincount(inverse, weights=np.concatenate([ngram_tf, block_tf]), minlength=len(merged)).astype(np.int64)
+            ngram_keys = merged
+        keep = ngram_df >= self.min_df
+        if not keep.any():
             raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
-        n = len(docs)
+        names = list(vocab)
+        features = [names[k] if k < 1 << 32 else f"{names[(k >> 32) - 1]} {names[k & 0xFFFFFFFF]}"
+                    for k in ngram_keys[keep].tolist()]
+        order = sorted(range(len(features)), key=features.__getitem__)  # the parent's column order
+        if self.max_features is not None and len(order) > self.max_features:
+            # As the parent: the most frequent features (corpus counts), then in column order.
+            tf = ngram_tf[keep][order]
+            order = [order[i] for i in sorted((-tf).argsort()[: self.max_features])]
+        kept = [features[i] for i in order]
+        df_kept = ngram_df[keep][order]
+        del vocab, names, features, ngram_keys, ngram_df, ngram_tf
         # idf exactly as TfidfTransformer computes it (in the matrix's dtype).
         dtype = self.dtype if self.dtype in (np.float32, np.float64) else np.float64
-        counts = np.array([df[f] for f in kept], dtype=dtype) + float(self.smooth_idf)
-        del df
+        counts = df_kept.astype(dtype) + float(self.smooth_idf)
         self.vocabulary_ = dict(zip(kept, range(len(kept))))
         self.fixed_vocabulary_ = False
         idf = np.full_like(counts, fill_value=n + int(self.smooth_idf), dtype=dtype)
@@ -92,10 +134,6 @@ class NgramTfidfVectorizer(TfidfVectorizer):
         np.log(idf, out=idf)
         self.idf_ = idf + 1.0
         self.ngram_index_ = self._build_index()
-        blocks = [self.transform(list(islice(it, _BLOCK))) for it in [iter(docs)] for _ in range(0, n, _BLOCK)]
-        return sp.vstack(blocks, format="csr") if blocks else self.transform([])
-
-    _MAX_COUNTED = 5_000_000  # distinct n-grams counted before those seen once are dropped
 
     def _fast(self) -> bool:
         return self.analyzer is ngrams and self.norm in ("l2", None) and self.use_idf
@@ -105,8 +143,19 @@ class NgramTfidfVectorizer(TfidfVectorizer):
             return super().transform(raw_documents)
         if not hasattr(self, "ngram_index_"):  # vocabulary_ and idf_ were set by hand
             self.ngram_index_ = self._build_index()
+        if not isinstance(raw_documents, list) or len(raw_documents) > _BLOCK:
+            # A block at a time: the temporaries below cost ~80 bytes per token.
+            it = iter(raw_documents)
+            blocks = []
+            while block := list(islice(it, _BLOCK)):
+                blocks.append(self._transform(block))
+            if len(blocks) == 1:
+                return blocks[0]
+            return sp.vstack(blocks, format="csr") if blocks else self._transform([])
+        return self._transform(raw_documents)
+
+    def _transform(self, docs: list) -> sp.csr_matrix:
         word_ids, unigram_col, pair_keys, pair_cols, pair_filter, idf = self.ngram_index_
-        docs = raw_documents if isinstance(raw_documents, list) else list(raw_documents)
         lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
         ids = np.fromiter(map(word_ids.__getitem__, chain.from_iterable(docs)), dtype=np.int64, count=int(lengths.sum()))
         doc = np.repeat(np.arange(len(docs)), lengths)

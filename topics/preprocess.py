@@ -387,9 +387,9 @@ def find_duplicates(
     is_exact[exact] = True
     near: list[int] = []
     buckets: list[dict[int, list[int]]] = [{} for _ in _HASH_A]
-    kept: dict[int, frozenset] = {}
+    kept: dict[int, np.ndarray] = {}  # sorted unique shingle hashes: 8 bytes each, not a set's ~50
     for i in np.flatnonzero(shared & ~is_exact).tolist():
-        sh = frozenset(_shingles([token_lists[i]], vocab, size)[0].tolist())
+        sh = np.unique(_shingles([token_lists[i]], vocab, size)[0])
         sig = signature[i].tolist()
         candidates = sorted({j for slot, h in enumerate(sig) for j in buckets[slot].get(h, ())})
         # |A ∩ B| / |A ∪ B| >= t needs the smaller set to be at least t times the larger.
@@ -428,6 +428,6 @@ def _shingles(docs: Sequence[list[str]], vocab: dict[str, int], size: int) -> tu
     return hashes, sh_starts, n_sh
 
 
-def _jaccard(a: frozenset, b: frozenset) -> float:
-    inter = len(a & b)
+def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    inter = len(np.intersect1d(a, b, assume_unique=True))
     return inter / (len(a) + len(b) - inter)

@@ -6,6 +6,8 @@ import os
 import time
 from collections.abc import Callable, Iterable
 
+import numpy as np
+
 from .classify import ThemeClassifier
 from .corpus import Article, ChainCorpus, Corpus, CorpusError, default_corpus
 from .lda import LdaTopicModel
@@ -13,10 +15,12 @@ from .quality import default_k_range, evaluate_topics, parse_k_range, sweep_reas
 from .model import Model
 from .preprocess import Preprocessor
 from .taxonomy import Taxonomy, default_taxonomy, load_taxonomy
+from .tokens import TokenStore
 
 __all__ = ["train", "update", "theme_seed_tokens"]
 
 Progress = Callable[[str], None]
+COHERENCE_SAMPLE = 20_000  # articles topic coherence is measured on at training time
 
 
 def _quiet(_: str) -> None:
@@ -114,7 +118,8 @@ def train(
 
     say(f"Reading {getattr(corpus, 'description', 'articles')}")
     preprocessor = Preprocessor()
-    tokens: list[list[str]] = []
+    # Tokens go to a temporary file, read back by each stage: memory stays flat as the corpus grows.
+    tokens = TokenStore()
     labels: list[tuple[str, ...] | None] = []
     articles: Iterable[Article] = corpus
     if show_bar:
@@ -133,7 +138,7 @@ def train(
 
     say(f"Learning phrases from {len(tokens):,} articles")
     preprocessor.fit_tokens(tokens)
-    phrased = [preprocessor.join_phrases(t) for t in tokens]
+    phrased = TokenStore(preprocessor.join_phrases(t) for t in tokens)
 
     seeds = theme_seed_tokens(taxonomy, preprocessor)
     sweep = None
@@ -155,8 +160,12 @@ def train(
         raise CorpusError(f"{description}: cannot learn topics from {len(tokens):,} "
                           f"article{'' if len(tokens) == 1 else 's'} ({exc}); train on more, varied articles") from exc
     say("Measuring topic coherence")
-    quality = evaluate_topics(lda, phrased, measures=("c_npmi", "c_v") if len(phrased) <= 5000 else ("c_npmi",))
-    del phrased
+    # On an even sample: co-occurrence counts over a few ten thousand articles estimate NPMI well.
+    sample = set(np.linspace(0, len(phrased) - 1, min(len(phrased), COHERENCE_SAMPLE)).astype(int).tolist())
+    texts = [t for i, t in enumerate(phrased) if i in sample]
+    quality = evaluate_topics(lda, texts, measures=("c_npmi", "c_v") if len(texts) <= 5000 else ("c_npmi",))
+    del texts
+    phrased.close()
 
     if keep is not None:
         labels = [None if y is None else (tuple(label for label in y if label in keep) or None) for y in labels]
@@ -167,12 +176,14 @@ def train(
         themes = taxonomy.with_names(label_names)
         say(f"Training the theme classifier on {len(labelled):,} labelled articles ({len(label_names)} themes)")
         classifier = ThemeClassifier(themes, random_state=random_state)
-        classifier.fit([tokens[i] for i in labelled], [labels[i] for i in labelled])
+        wanted = set(labelled)
+        classifier.fit([t for i, t in enumerate(tokens) if i in wanted], [labels[i] for i in labelled])
     else:
         themes = taxonomy
         say(f"Training the theme classifier from the taxonomy's seed terms ({len(themes)} themes)")
         classifier = ThemeClassifier(themes, random_state=random_state)
         classifier.fit(tokens, tokenize=preprocessor.tokenize)
+    tokens.close()
 
     classifier_seconds = time.perf_counter() - classifier_started
     model = Model(preprocessor, lda, classifier, themes)
