@@ -78,6 +78,24 @@ def test_taxonomy_mode_learns_words_past_the_seed_list(lee_taxonomy_model):
     assert clf.model_weights_[security] > clf.model_weights_[tourism] >= 0
 
 
+def test_taxonomy_mode_learns_from_a_bounded_sample_of_a_large_corpus(lee_taxonomy_model):
+    # Above max_weak_articles the weak-label classifiers see an even sample (bounded memory):
+    # their learned words and the tags they give stay close to the full fit's.
+    docs = _lee_tokens()
+    capped = ThemeClassifier(default_taxonomy(), max_weak_articles=150).fit(docs, tokenize=P.tokenize)
+    full = lee_taxonomy_model
+    assert capped.vectorizer_.vocabulary_ == full.vectorizer_.vocabulary_  # the vocabulary still reads every article
+    assert not np.array_equal(capped.coef_, full.coef_)
+    agree = (capped.predict(docs) == full.predict(docs)).mean()
+    assert agree > 0.97
+
+
+def test_max_features_keeps_the_most_frequent_features():
+    X, y = _supervised_data()
+    small = ThemeClassifier(min_df=1, cv=2, max_features=20).fit(X, y)
+    assert small.coef_.shape[1] == 20 and len(small.vectorizer_.vocabulary_) == 20
+
+
 def test_supervised_multilabel_with_thresholds_and_single_label_mode():
     docs = _lee_tokens()
     # Real text, labels from the Lee corpus' own subjects (fire stories vs. cricket vs. the rest).

@@ -82,3 +82,15 @@ def test_priming_beats_random_start_on_coherence():
     primed = coherence(LdaTopicModel(n_topics=10).fit(docs), docs)[0]
     random = coherence(LdaTopicModel(n_topics=10, init="random").fit(docs), docs)[0]
     assert primed > random
+
+
+def test_trains_the_same_model_from_tokens_on_disk():
+    # Training streams its tokens from a TokenStore: the model must not depend on where they live.
+    from topics.tokens import TokenStore
+
+    docs = _lee_tokens(120)
+    docs = docs + docs[:5]  # with repeats to drop
+    in_memory = LdaTopicModel(n_topics=5).fit(docs)
+    on_disk = LdaTopicModel(n_topics=5).fit(TokenStore(docs, block=16))
+    assert on_disk.topics() == in_memory.topics() and on_disk.n_duplicates_ == in_memory.n_duplicates_
+    np.testing.assert_array_equal(on_disk.topic_sizes_, in_memory.topic_sizes_)
