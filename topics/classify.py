@@ -33,8 +33,8 @@ from sklearn.preprocessing import MultiLabelBinarizer
 
 from .evidence import SeedMatcher
 from .features import NgramTfidfVectorizer, ngrams
-from .tokens import Chained
 from .taxonomy import Taxonomy
+from .tokens import Chained
 
 __all__ = ["ThemeClassifier", "ThemeScore", "theme_scores"]
 

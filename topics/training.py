@@ -11,9 +11,15 @@ import numpy as np
 from .classify import ThemeClassifier
 from .corpus import Article, ChainCorpus, Corpus, CorpusError, default_corpus
 from .lda import LdaTopicModel
-from .quality import default_k_range, evaluate_topics, parse_k_range, sweep_reason, sweep_topics
 from .model import Model
 from .preprocess import Preprocessor
+from .quality import (
+    default_k_range,
+    evaluate_topics,
+    parse_k_range,
+    sweep_reason,
+    sweep_topics,
+)
 from .taxonomy import Taxonomy, default_taxonomy, load_taxonomy
 from .tokens import TokenStore
 
