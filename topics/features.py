@@ -1,11 +1,13 @@
 """TF-IDF features of token lists: words and word pairs, transformed in bulk.
 
-scikit-learn's ``TfidfVectorizer`` fits our features well, but at tagging time
-it builds every bigram string of every article and counts them in a Python
-dict, which costs more than the classifier itself. :class:`NgramTfidfVectorizer`
-fits exactly like it and transforms a batch with one dictionary lookup per
-token and numpy for the rest: bigrams become integer keys looked up in a sorted
-array, so tagging a batch is a few vectorised passes.
+scikit-learn's ``TfidfVectorizer`` defines our features, but at tagging time it
+builds every bigram string of every article and counts them in a Python dict,
+which costs more than the classifier itself; and fitting holds every n-gram of
+the corpus in Python lists. :class:`NgramTfidfVectorizer` learns the same
+vocabulary, idf and matrix, counting n-grams as integer keys a block of
+documents at a time, and transforms a batch with one dictionary lookup per
+token and numpy for the rest (bigrams are integer keys looked up in a sorted
+array, most ruled out first by a bitmap).
 """
 
 from __future__ import annotations
@@ -38,16 +40,17 @@ class _WordIds(dict):
         return -1
 
 
-_BLOCK = 4096  # documents transformed at once when fitting
+_BLOCK = 4096  # documents counted or transformed at once
 
 
 class NgramTfidfVectorizer(TfidfVectorizer):
     """A ``TfidfVectorizer`` over token lists whose ``transform`` is vectorised.
 
     Takes the same parameters as :class:`~sklearn.feature_extraction.text.TfidfVectorizer`;
-    with ``analyzer=ngrams`` (unigrams and bigrams of pre-tokenised documents)
-    ``transform`` returns the same matrix as the parent's, several times faster.
-    Other analyzers fall back to the parent's ``transform``.
+    with ``analyzer=ngrams`` (unigrams and bigrams of pre-tokenised documents),
+    ``fit`` reads the documents once in blocks (memory: 16 bytes per distinct
+    n-gram) and ``transform`` returns the same matrix as the parent's, several
+    times faster. Other settings fall back to the parent's methods.
 
     Attributes
     ----------

@@ -63,7 +63,7 @@ _TAGS = re.compile(r"<[^>]{0,200}>")
 # Dotted abbreviations ("U.S.", "U.N.") become one token ("usa", "un").
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")
 _UNITED_STATES = re.compile(r"\bunited states\b")
-_TOKEN_CACHE_SIZE = 500_000  # distinct chunks (and tokens) remembered: a few tens of MB at most
+_TOKEN_CACHE_SIZE = 200_000  # distinct chunks (and tokens) remembered: ~40 MB at most
 _UNSEEN = object()
 
 
