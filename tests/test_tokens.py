@@ -27,3 +27,12 @@ def test_chained_is_one_sequence():
     c = Chained(DOCS, [["extra"]])
     assert len(c) == 6 and c[5] == ["extra"] and c[-1] == ["extra"] and c[0] == DOCS[0]
     assert list(c) == DOCS + [["extra"]]
+
+
+def test_subset_views_without_copying():
+    from topics.tokens import Subset
+
+    store = TokenStore(DOCS)
+    sub = Subset(store, [0, 2, 4])
+    assert len(sub) == 3 and sub[1] == DOCS[2] and sub[-1] == DOCS[4]
+    assert list(sub) == [DOCS[0], DOCS[2], DOCS[4]]

@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .preprocess import find_duplicates
+from .tokens import Subset
 
 __all__ = ["LdaTopicModel", "default_n_topics"]
 
@@ -29,23 +30,6 @@ def default_n_topics(n_documents: int) -> int:
 
 
 _SIZE_SAMPLE = 2000  # articles whose topic mix estimates topic sizes
-
-
-class _Without(Sequence):
-    """A view of ``docs`` without the indices in ``drop`` (no copy: docs may be on disk)."""
-
-    def __init__(self, docs: Sequence, drop: set[int]) -> None:
-        self.docs, self.drop = docs, drop
-        self.index = np.array([i for i in range(len(docs)) if i not in drop], dtype=np.int64)
-
-    def __len__(self) -> int:
-        return len(self.index)
-
-    def __getitem__(self, i: int):
-        return self.docs[int(self.index[i])]
-
-    def __iter__(self):
-        return (d for i, d in enumerate(self.docs) if i not in self.drop)
 
 
 class _FixedStart:
@@ -180,7 +164,8 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         X = X if isinstance(X, Sequence) else list(X)
         if self.dedup is not None and len(X) > 1:
             exact, near = find_duplicates(X, threshold=self.dedup)
-            docs = _Without(X, set(exact) | set(near))
+            drop = set(exact) | set(near)
+            docs = Subset(X, (i for i in range(len(X)) if i not in drop))
         else:
             exact, near, docs = [], [], X
         dictionary = Dictionary(docs)

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
-__all__ = ["TokenStore", "Chained"]
+__all__ = ["Chained", "Subset", "TokenStore"]
 
 
 class _Ids(dict):
@@ -139,3 +139,21 @@ class Chained(Sequence):
     def __iter__(self) -> Iterator:
         for part in self.parts:
             yield from part
+
+
+class Subset(Sequence):
+    """The documents of ``docs`` at ``indices`` (increasing), without copying them."""
+
+    def __init__(self, docs: Sequence, indices: Iterable[int]) -> None:
+        self.docs = docs
+        self.indices = np.fromiter(indices, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, i: int):
+        return self.docs[int(self.indices[i])]
+
+    def __iter__(self) -> Iterator:
+        wanted = set(self.indices.tolist())  # one sequential read, however docs are stored
+        return (d for i, d in enumerate(self.docs) if i in wanted)

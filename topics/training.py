@@ -21,7 +21,7 @@ from .quality import (
     sweep_topics,
 )
 from .taxonomy import Taxonomy, default_taxonomy, load_taxonomy
-from .tokens import TokenStore
+from .tokens import Subset, TokenStore
 
 __all__ = ["train", "update", "theme_seed_tokens"]
 
@@ -182,8 +182,7 @@ def train(
         themes = taxonomy.with_names(label_names)
         say(f"Training the theme classifier on {len(labelled):,} labelled articles ({len(label_names)} themes)")
         classifier = ThemeClassifier(themes, random_state=random_state)
-        wanted = set(labelled)
-        classifier.fit([t for i, t in enumerate(tokens) if i in wanted], [labels[i] for i in labelled])
+        classifier.fit(Subset(tokens, labelled), [labels[i] for i in labelled])
     else:
         themes = taxonomy
         say(f"Training the theme classifier from the taxonomy's seed terms ({len(themes)} themes)")
