@@ -34,7 +34,7 @@ from sklearn.preprocessing import MultiLabelBinarizer
 from .evidence import SeedMatcher
 from .features import NgramTfidfVectorizer, ngrams
 from .taxonomy import Taxonomy
-from .tokens import Chained
+from .tokens import Chained, Subset
 
 __all__ = ["ThemeClassifier", "ThemeScore", "theme_scores"]
 
@@ -331,9 +331,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         sample = np.arange(n) if n <= cap else np.unique(np.linspace(0, n - 1, cap).astype(int))
         positives = [_even(np.flatnonzero(lex[:, t] >= self.weak_positive), cap) for t in range(n_themes)]
         rows = np.union1d(sample, np.concatenate(positives)).astype(int)
-        wanted = set(rows.tolist())
-        chosen = (tokens for i, tokens in enumerate(X) if i in wanted)  # transformed a block at a time
-        F = sp.vstack([self.vectorizer_.transform(chosen), self.vectorizer_.transform(pseudo)], format="csr")
+        # Subset: read in one pass and transformed a block at a time.
+        F = sp.vstack([self.vectorizer_.transform(Subset(X, rows)), self.vectorizer_.transform(pseudo)], format="csr")
         coef = np.zeros((n_themes, F.shape[1]))
         intercept = np.full(n_themes, -12.0)
         n_pos = np.zeros(n_themes)
