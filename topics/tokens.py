@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import weakref
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -57,6 +58,7 @@ class TokenStore(Sequence):
         self._offsets = array("q", [0])
         self._pending = array("I")
         self._file = tempfile.TemporaryFile(dir=directory)
+        self._close = weakref.finalize(self, self._file.close)  # closed however the store is dropped
         self._block = block
         self._words: np.ndarray | None = None
         self.extend(token_lists)
@@ -112,7 +114,7 @@ class TokenStore(Sequence):
         return self._offsets[-1]
 
     def close(self) -> None:
-        self._file.close()
+        self._close()
 
     def __getstate__(self):
         raise TypeError("a TokenStore is a temporary file; convert it with list() to pickle its tokens")
