@@ -39,6 +39,14 @@ def data_dir() -> Path:
     return Path(os.environ.get("TOPICS_DATA") or ROOT.parent / "shared" / "data")
 
 
+def corpora_present() -> bool:
+    """Reuters-21578 and BBC News under TOPICS_DATA (says where it looked when they are not)."""
+    if (data_dir() / "reuters21578").is_dir() and (data_dir() / "bbc").is_dir():
+        return True
+    print(f"corpora not found under {data_dir()}; set TOPICS_DATA", file=sys.stderr)
+    return False
+
+
 def baseline(train_texts, train_labels, test_texts, themes):
     """Plain TF-IDF + one-vs-rest LinearSVC: (predicted label lists, train seconds, tag seconds)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -165,8 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--record", action="store_true", help="append the table to benchmarks/RESULTS.md")
     args = parser.parse_args(argv)
-    if not (data_dir() / "reuters21578").is_dir() or not (data_dir() / "bbc").is_dir():
-        print(f"corpora not found under {data_dir()}; set TOPICS_DATA", file=sys.stderr)
+    if not corpora_present():
         return 2
     rows: list = []
     notes: list = []

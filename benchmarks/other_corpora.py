@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from classification import baseline, data_dir  # noqa: E402
+from classification import baseline, corpora_present, data_dir  # noqa: E402
 
 
 def write_labelled_dir(folder: Path, articles) -> None:
@@ -79,8 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--record", action="store_true", help="append the table to benchmarks/RESULTS.md")
     args = parser.parse_args(argv)
-    if not (data_dir() / "reuters21578").is_dir() or not (data_dir() / "bbc").is_dir():
-        print(f"corpora not found under {data_dir()}; set TOPICS_DATA", file=sys.stderr)
+    if not corpora_present():
         return 2
     import topics
 
