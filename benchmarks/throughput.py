@@ -11,10 +11,12 @@ Everything runs on this machine in this run, so the ratios hold even when the ma
 * service latency (p50/p99) of single-article ``POST /tag`` from a local keep-alive client;
 * wall time of a one-article ``topics tag`` command;
 * peak memory (max RSS) of ``topics train`` on 1×, 2×, 4×, 8× the Reuters corpus (ModApte train +
-  test, no labels, so themes train from the taxonomy). Copies are *distinct* articles, so that
-  duplicate removal cannot collapse them: copy r > 0 of article i is the first half of its
-  sentences followed by the second half of another article's (a seeded permutation per copy).
-  Real wire text, realistic word pairs, and a vocabulary that grows with the corpus.
+  test), twice: without labels (themes train from the taxonomy) and with each article's Reuters
+  topics (supervised; above 50,000 labelled articles the classifier learns out of core). Copies
+  are *distinct* articles, so that duplicate removal cannot collapse them: copy r > 0 of article
+  i is the first half of its sentences followed by the second half of another article's (a
+  seeded permutation per copy), labelled with article i's topics. Real wire text, realistic word
+  pairs, and a vocabulary that grows with the corpus.
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ def service_latency(artifacts: str, texts: list[str], n: int = 500) -> tuple[flo
         proc.wait(timeout=30)
 
 
-def write_copies(path: Path, articles: list, k: int) -> None:
+def write_copies(path: Path, articles: list, k: int, labelled: bool = False) -> None:
     """``k`` distinct copies of ``articles`` as JSONL (see the module docstring)."""
     import random
     import re
@@ -97,7 +99,8 @@ def write_copies(path: Path, articles: list, k: int) -> None:
             for i, a in enumerate(articles):
                 first, second = sentences[i], sentences[other[i]]
                 text = a.text if r == 0 else " ".join(first[: max(1, len(first) // 2)] + second[len(second) // 2 :])
-                f.write(json.dumps({"id": f"{a.id}-{r}", "title": a.title, "text": text}) + "\n")
+                labels = {"labels": list(a.labels)} if labelled else {}
+                f.write(json.dumps({"id": f"{a.id}-{r}", "title": a.title, "text": text, **labels}) + "\n")
 
 
 def peak_train_memory(jsonl: Path, artifacts: str) -> tuple[float, float]:
@@ -194,14 +197,17 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("`topics tag one.txt` wall time (best of 3)", f"{min(walls):.2f} s", "imports + verified load + tag"))
 
         scales = [int(s) for s in args.memory_scales.split(",") if s]
-        base_mb = None
-        for k in scales:
-            jsonl = Path(art) / f"reuters_x{k}.jsonl"
-            write_copies(jsonl, train + test, k)
-            mb, secs = peak_train_memory(jsonl, art)
-            base_mb = base_mb or mb
-            rows.append((f"`topics train` peak memory, {k}× Reuters ({k * (len(train) + len(test)):,} articles)", f"{mb:,.0f} MB", f"{mb / base_mb:.2f}× the 1× peak; {secs:.0f} s"))
-            jsonl.unlink()
+        for labelled in (False, True):
+            base_mb = None
+            for k in scales:
+                jsonl = Path(art) / f"reuters_x{k}.jsonl"
+                write_copies(jsonl, train + test, k, labelled)
+                mb, secs = peak_train_memory(jsonl, art)
+                base_mb = base_mb or mb
+                what = "labelled" if labelled else "unlabelled"
+                rows.append((f"`topics train` peak memory, {k}× Reuters ({k * (len(train) + len(test)):,} {what} articles)",
+                             f"{mb:,.0f} MB", f"{mb / base_mb:.2f}× the 1× peak; {secs:.0f} s"))
+                jsonl.unlink()
 
     table = "\n".join(["| measure | value | note |", "|---|---|---|", *[f"| {a} | {b} | {c} |" for a, b, c in rows]])
     print(table)

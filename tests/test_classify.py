@@ -239,3 +239,40 @@ def test_supervised_model_pickles_and_predicts_the_same():
     clf = ThemeClassifier(min_df=1, cv=3).fit(X, y)
     again = pickle.loads(pickle.dumps(clf))
     assert np.allclose(again.predict_proba(X), clf.predict_proba(X))
+
+
+# -- out of core -----------------------------------------------------------------------------
+def test_out_of_core_is_deterministic_and_learns_themes_in_groups(monkeypatch):
+    import topics.outofcore as outofcore
+
+    X, y = _supervised_data()
+    X, y = X * 4, y * 4  # 80 articles, above the limit below
+    messages = []
+    clf = ThemeClassifier(min_df=1, cv=4, out_of_core_above=50).fit(X, y, progress=messages.append)
+    assert clf.cv_scores_["held_out"] == 20 and "folds" not in clf.cv_scores_
+    assert any("SGD epoch 5/5" in m for m in messages)
+    new = [P.tokenize("OPEC said crude oil output would fall."), P.tokenize("The striker scored in the cup match.")]
+    assert clf.predict_proba(new).argmax(axis=1).tolist() == [0, 1]
+    # Same input, same model; and learning the themes one group at a time (as when their
+    # weights would not fit the memory budget together) changes nothing.
+    monkeypatch.setattr(outofcore, "_STATE_BYTES", 1)
+    grouped = ThemeClassifier(min_df=1, cv=4, out_of_core_above=50).fit(X, y, progress=messages.append)
+    assert any("group 3/3" in m for m in messages)
+    assert np.array_equal(grouped.coef_, clf.coef_) and np.array_equal(grouped.thresholds_, clf.thresholds_)
+
+
+def test_out_of_core_matches_the_exact_learner_on_real_news(shared_data):
+    """BBC News, 1,500 articles to train, the other 725 to test: the SGD learner (forced
+    by a low limit) tags nearly as well as the exact one."""
+    from topics.corpus import Corpus
+
+    articles = list(Corpus(shared_data / "bbc", "labelled-dir"))
+    order = np.random.default_rng(0).permutation(len(articles))
+    X = [P.tokenize(articles[i].full_text) for i in order]
+    y = [articles[i].labels for i in order]
+    accuracy = {}
+    for limit in (None, 1000):
+        clf = ThemeClassifier(out_of_core_above=limit).fit(X[:1500], y[:1500])
+        pred = clf.classes_[clf.predict(X[1500:]).argmax(axis=1)]
+        accuracy[limit] = np.mean([p in labels for p, labels in zip(pred, y[1500:])])
+    assert accuracy[None] > 0.96 and accuracy[1000] > accuracy[None] - 0.015

@@ -109,3 +109,19 @@ def test_missing_extra_is_one_line_naming_it(trained, monkeypatch, capsys, comma
     assert main([command, "--artifacts", str(trained)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("topics: error:") and f'pip install "topics[{extra}]"' in err[-1]
+
+
+def test_train_out_of_core_above_a_size(shared_data, tmp_path, capsys):
+    """BBC's 2,225 articles with a limit of 1,000: the themes are learned out of core, the
+    manifest says so, and the model still tags a sport story as sport."""
+    art = str(tmp_path)
+    assert main(["train", "--corpus", str(shared_data / "bbc"), "--name", "bbc", "--artifacts", art,
+                 "--out-of-core-above", "1000"]) == 0
+    assert "SGD epoch 5/5" in capsys.readouterr().err
+    assert main(["info", "--model", "bbc", "--artifacts", art, "--json"]) == 0
+    meta = json.loads(capsys.readouterr().out)["meta"]
+    assert meta["parameters"]["classifier"] == {"out_of_core_above": 1000}
+    assert meta["classifier"]["cv"]["held_out"] == 445  # a fifth (cv=5), calibrating the scores
+    sport = shared_data / "bbc" / "sport" / "001.txt"
+    assert main(["tag", str(sport), "--model", "bbc", "--artifacts", art, "--format", "jsonl"]) == 0
+    assert [t["name"] for t in json.loads(capsys.readouterr().out)["themes"]] == ["sport"]

@@ -40,6 +40,7 @@ __all__ = ["ThemeClassifier", "ThemeScore", "theme_scores"]
 
 Tokens = Sequence[str]
 _BLOCK = 4096  # articles scored at once while fitting
+_HELD_OUT = 25_000  # out of core: at most this many articles calibrate scores and thresholds
 
 
 _ngrams = ngrams  # the name bundles saved before topics.features existed refer to
@@ -114,6 +115,18 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         Taxonomy mode: the weak-label classifiers learn from at most this many articles
         (an even sample) plus this many weak positives per theme; the seed evidence still
         reads every article. Bounds training memory on large corpora.
+    max_features : int or None, default=250_000
+        At most this many word and bigram features (the most frequent), which bounds
+        the model's size on large corpora.
+    out_of_core_above : int or None, default=50_000
+        Supervised: with more labelled articles than this, the per-theme SVMs are
+        learned out of core (:func:`topics.outofcore.fit_sgd`: SGD over
+        blocks read from disk, same objective, no NB scaling), and calibration and
+        thresholds come from the margins of a held-out even sample (a ``1/cv`` share,
+        at most 25,000 articles) instead of cross-validation. Memory then stays flat
+        as the corpus grows. None: always the exact learner.
+    sgd_epochs : int, default=5
+        Out of core: passes over the training articles.
 
     Attributes
     ----------
@@ -159,6 +172,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         n_jobs: int = -1,
         max_weak_articles: int = 30_000,
         max_features: int | None = 250_000,
+        out_of_core_above: int | None = 50_000,
+        sgd_epochs: int = 5,
     ) -> None:
         self.taxonomy = taxonomy
         self.C = C
@@ -178,9 +193,13 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.max_weak_articles = max_weak_articles
         self.max_features = max_features
+        self.out_of_core_above = out_of_core_above
+        self.sgd_epochs = sgd_epochs
 
     # -- fitting ------------------------------------------------------------------------
-    def fit(self, X: Sequence[Tokens], y: Sequence[Sequence[str]] | None = None, *, tokenize=None) -> "ThemeClassifier":
+    def fit(
+        self, X: Sequence[Tokens], y: Sequence[Sequence[str]] | None = None, *, tokenize=None, progress=None
+    ) -> "ThemeClassifier":
         """Learn themes from token lists ``X``.
 
         Parameters
@@ -190,13 +209,15 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             None trains from the taxonomy's seed terms (``tokenize`` required).
         tokenize : callable, optional
             The preprocessor's ``tokenize``, used to tokenise seed terms.
+        progress : callable, optional
+            Called with a line of text at each step of long work (out-of-core epochs).
         """
         X = X if isinstance(X, Sequence) else list(X)
         if y is None:
             if self.taxonomy is None or tokenize is None:
                 raise ValueError("training without labels needs a taxonomy and a tokenize function")
             return self._fit_taxonomy(X, tokenize)
-        return self._fit_supervised(X, [tuple(labels) for labels in y])
+        return self._fit_supervised(X, [tuple(labels) for labels in y], progress)
 
     def _fit_linear(self, F, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """One linear SVM per column of Y (in threads); constant columns get a constant model.
@@ -239,23 +260,43 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         svm = LinearSVC(C=self.svm_C, random_state=self.random_state).fit(scaled, y)
         return (svm.coef_[0] * ratio).astype(np.float32), float(svm.intercept_[0])
 
-    def _fit_supervised(self, X: list[Tokens], y: list[tuple[str, ...]]) -> "ThemeClassifier":
-        mlb = MultiLabelBinarizer()
-        Y = mlb.fit_transform(y)
+    def _fit_supervised(self, X: Sequence[Tokens], y: list[tuple[str, ...]], progress=None) -> "ThemeClassifier":
+        mlb = MultiLabelBinarizer(sparse_output=True)  # dense, it would be articles × themes int64
+        Y = mlb.fit_transform(y).tocsr()
         if Y.shape[1] == 0:
             raise ValueError("the training articles carry no labels")
         self.mode_ = "supervised"
         self.classes_ = mlb.classes_.astype(str)
-        self.single_label_ = bool((Y.sum(axis=1) == 1).all())
+        self.single_label_ = bool((np.diff(Y.indptr) == 1).all())
+        self.matcher_ = None
         self.vectorizer_ = NgramTfidfVectorizer(
             analyzer=ngrams, min_df=self.min_df, max_features=self.max_features, sublinear_tf=True, dtype=np.float32
         )
+        if self.out_of_core_above is not None and len(X) > self.out_of_core_above:
+            return self._fit_out_of_core(X, Y, progress)
+        Y = Y.toarray()
         F = self.vectorizer_.fit_transform(X)
         oof = self._oof_margins(F, Y)
         coef, self.intercept_ = self._fit_linear(F, Y)
         self.coef_ = np.asfortranarray(coef)  # coef_.T is then C-contiguous, as scoring wants it
-        self._choose_thresholds(oof, Y)
-        self.matcher_ = None
+        self._choose_thresholds(oof, Y, {"folds": min(self.cv, len(Y))})
+        return self
+
+    def _fit_out_of_core(self, X: Sequence[Tokens], Y: sp.csr_matrix, progress) -> "ThemeClassifier":
+        """SVMs by SGD over blocks; calibration and thresholds from a held-out even sample."""
+        from .outofcore import fit_sgd
+
+        self.vectorizer_.fit(X)  # counts n-grams a block at a time
+        n = len(X)
+        held = _even(np.arange(n), min(n // max(self.cv, 2), _HELD_OUT))
+        rows = np.setdiff1d(np.arange(n), held)
+        coef, self.intercept_ = fit_sgd(
+            X, Y, rows, self.vectorizer_, C=self.svm_C, epochs=self.sgd_epochs,
+            n_jobs=self.n_jobs, random_state=self.random_state, progress=progress,
+        )
+        self.coef_ = np.asfortranarray(coef)
+        margins = self._linear(self.vectorizer_.transform(Subset(X, held)))
+        self._choose_thresholds(margins, Y[held].toarray(), {"held_out": len(held)})
         return self
 
     def _oof_margins(self, F, Y: np.ndarray) -> np.ndarray | None:
@@ -269,8 +310,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             oof[test] = np.asarray(F[test] @ coef.T) + intercept
         return oof
 
-    def _choose_thresholds(self, oof: np.ndarray | None, Y: np.ndarray) -> None:
-        """Platt calibration, thresholds and the best-theme fallback, from out-of-fold margins.
+    def _choose_thresholds(self, oof: np.ndarray | None, Y: np.ndarray, how: dict) -> None:
+        """Platt calibration, thresholds and the best-theme fallback, from out-of-fold
+        (or held-out) margins; ``how`` says which, in ``cv_scores_``.
 
         Themes with at least ``min_threshold_docs`` articles get their own calibration
         and the threshold maximising their F1; rarer themes share one calibration
@@ -303,7 +345,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             fallback = self._decide(proba)
             self.always_tag_ = _micro_f1(Y, fallback) > _micro_f1(Y, plain)
         pred = self._decide(proba)
-        self.cv_scores_ = {"micro_f1": round(_micro_f1(Y, pred), 4), "macro_f1": round(_macro_f1(Y, pred), 4), "folds": min(self.cv, len(Y))}
+        self.cv_scores_ = {"micro_f1": round(_micro_f1(Y, pred), 4), "macro_f1": round(_macro_f1(Y, pred), 4), **how}
 
     def _fit_taxonomy(self, X: Sequence[Tokens], tokenize) -> "ThemeClassifier":
         self.mode_ = "taxonomy"

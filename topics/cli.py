@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "split, not only the 90 that occur in both ModApte splits")
     p.add_argument("--dask", default=None, metavar="ADDRESS", help="fit the classifier's per-theme models and "
                    "cross-validation on a Dask cluster: a scheduler address, or 'local'")
+    p.add_argument("--out-of-core-above", type=_positive_int, default=None, metavar="N", help="with more labelled "
+                   "articles than N, learn the theme models out of core (SGD over blocks read from disk), so memory "
+                   "stays flat (default: 50000)")
     _add_signing_args(p)
     p.set_defaults(func=cmd_train)
 
@@ -272,6 +275,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             progress=lambda msg: _err(f"… {msg}"),
             show_bar=sys.stderr.isatty(),
             signing_key=_signing_key(args),
+            classifier_options=None if args.out_of_core_above is None else {"out_of_core_above": args.out_of_core_above},
         )
     meta = model.manifest["meta"]
     c = meta["corpus"]

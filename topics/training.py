@@ -65,6 +65,7 @@ def train(
     show_bar: bool = False,
     signing_key: str | bytes | None = None,
     labels: Iterable[str] | None = None,
+    classifier_options: dict | None = None,
     **corpus_options,
 ) -> Model:
     """Train a model bundle: preprocessor, LDA topics and a theme classifier.
@@ -102,6 +103,9 @@ def train(
         and an article left without labels does not train the classifier (it still
         trains the topics). E.g. the 90 Reuters-21578 topics of both ModApte splits,
         :func:`topics.corpus.reuters_common_labels`.
+    classifier_options : dict, optional
+        Parameters of the :class:`topics.classify.ThemeClassifier`, e.g.
+        ``{"out_of_core_above": 20_000}``; recorded in the manifest.
     **corpus_options
         Passed to :class:`topics.corpus.Corpus` (``text_field``, ``labels_field``, ...).
 
@@ -181,12 +185,12 @@ def train(
         label_names = sorted({label for i in labelled for label in labels[i]})
         themes = taxonomy.with_names(label_names)
         say(f"Training the theme classifier on {len(labelled):,} labelled articles ({len(label_names)} themes)")
-        classifier = ThemeClassifier(themes, random_state=random_state)
-        classifier.fit(Subset(tokens, labelled), [labels[i] for i in labelled])
+        classifier = ThemeClassifier(themes, random_state=random_state, **(classifier_options or {}))
+        classifier.fit(Subset(tokens, labelled), [labels[i] for i in labelled], progress=say)
     else:
         themes = taxonomy
         say(f"Training the theme classifier from the taxonomy's seed terms ({len(themes)} themes)")
-        classifier = ThemeClassifier(themes, random_state=random_state)
+        classifier = ThemeClassifier(themes, random_state=random_state, **(classifier_options or {}))
         classifier.fit(tokens, tokenize=preprocessor.tokenize)
     tokens.close()
 
@@ -207,6 +211,7 @@ def train(
             "random_state": random_state,
             "taxonomy": taxonomy.source,
             "classifier_mode": classifier.mode_,
+            **({"classifier": dict(classifier_options)} if classifier_options else {}),
         },
         "vocabulary": len(lda.dictionary_),
         "phrases": len(preprocessor.phrases_.phrasegrams) if preprocessor.phrases_ is not None else 0,
