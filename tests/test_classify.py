@@ -276,3 +276,17 @@ def test_out_of_core_matches_the_exact_learner_on_real_news(shared_data):
         pred = clf.classes_[clf.predict(X[1500:]).argmax(axis=1)]
         accuracy[limit] = np.mean([p in labels for p, labels in zip(pred, y[1500:])])
     assert accuracy[None] > 0.96 and accuracy[1000] > accuracy[None] - 0.015
+
+
+def test_a_bundle_saved_before_a_parameter_existed_still_loads_and_prints():
+    import pickle
+
+    X, y = _supervised_data()
+    clf = ThemeClassifier(min_df=1, cv=3).fit(X, y)
+    old = clf.__getstate__()
+    del old["out_of_core_above"], old["sgd_epochs"]  # as pickled by an earlier version
+    again = ThemeClassifier.__new__(ThemeClassifier)
+    again.__setstate__(old)
+    assert again.get_params()["out_of_core_above"] == 50_000 and "ThemeClassifier" in repr(again)
+    assert np.allclose(again.predict_proba(X), clf.predict_proba(X))
+    assert pickle.loads(pickle.dumps(clf)).get_params() == clf.get_params()

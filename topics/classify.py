@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from inspect import signature
 from itertools import islice
 from typing import NamedTuple
 
@@ -121,7 +122,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     out_of_core_above : int or None, default=50_000
         Supervised: with more labelled articles than this, the per-theme SVMs are
         learned out of core (:func:`topics.outofcore.fit_sgd`: SGD over
-        blocks read from disk, same objective, no NB scaling), and calibration and
+        blocks read from disk, hinge loss, the same penalty, no NB scaling), and calibration and
         thresholds come from the margins of a held-out even sample (a ``1/cv`` share,
         at most 25,000 articles) instead of cross-validation. Memory then stays flat
         as the corpus grows. None: always the exact learner.
@@ -498,6 +499,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         state.pop("_names_cache", None)
         state.pop("_coef_t", None)
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        # A bundle saved before a parameter existed lacks it: give it the default, so
+        # get_params, clone and repr (a notebook's cell output) keep working.
+        defaults = {k: p.default for k, p in signature(type(self).__init__).parameters.items() if k != "self"}
+        super().__setstate__({**defaults, **state})
 
 
 def theme_scores(names, thresholds: np.ndarray, proba: np.ndarray, tagged: np.ndarray, evidence: dict) -> list[ThemeScore]:

@@ -74,7 +74,7 @@ def fit_sgd(
     say = progress or (lambda _: None)
     Y = sp.csr_matrix(Y)
     n_features, n_themes = len(vectorizer.vocabulary_), Y.shape[1]
-    coef = np.zeros((n_themes, n_features), dtype=np.float32)
+    coef = np.zeros((n_themes, n_features), dtype=np.float32, order="F")  # as ThemeClassifier keeps it: no copy
     n_pos = np.asarray(Y[rows].sum(axis=0)).ravel()
     intercept = np.where(n_pos == 0, -1.0, 1.0)  # themes with one class only: a constant model
     live = np.flatnonzero((n_pos > 0) & (n_pos < len(rows)))
