@@ -235,11 +235,15 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             present = F.copy()
             present.data[:] = 1.0
             present = (present, np.asarray(present.sum(axis=0)).ravel())
-        fits = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+        fits = Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")(
             delayed(self._fit_one)(F, Y[:, j], present) for j in range(Y.shape[1])
         )
-        coef = np.array([c for c, _ in fits], dtype=np.float32).reshape(Y.shape[1], F.shape[1])
-        return coef, np.array([b for _, b in fits])
+        # Filled as the fits arrive: a list of them and its stacked copy would hold the weights twice.
+        coef = np.empty((Y.shape[1], F.shape[1]), dtype=np.float32, order="F")
+        intercept = np.empty(Y.shape[1])
+        for j, (c, b) in enumerate(fits):
+            coef[j], intercept[j] = c, b
+        return coef, intercept
 
     def _fit_one(self, F, y: np.ndarray, present) -> tuple[np.ndarray, float]:
         from sklearn.svm import LinearSVC
