@@ -313,6 +313,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         for train, test in KFold(n_splits, shuffle=True, random_state=self.random_state).split(F):
             coef, intercept = self._fit_linear(F[train], Y[train])
             oof[test] = np.asarray(F[test] @ coef.T) + intercept
+            del coef  # before the next fold's fit: two weight matrices at once would double the peak
         return oof
 
     def _choose_thresholds(self, oof: np.ndarray | None, Y: np.ndarray, how: dict) -> None:
