@@ -181,16 +181,17 @@ def train(
         labels = [None if y is None else (tuple(label for label in y if label in keep) or None) for y in labels]
     labelled = [i for i, y in enumerate(labels) if y is not None]
     classifier_started = time.perf_counter()
+    options = {"random_state": random_state, **(classifier_options or {})}
     if labelled:
         label_names = sorted({label for i in labelled for label in labels[i]})
         themes = taxonomy.with_names(label_names)
         say(f"Training the theme classifier on {len(labelled):,} labelled articles ({len(label_names)} themes)")
-        classifier = ThemeClassifier(themes, random_state=random_state, **(classifier_options or {}))
+        classifier = ThemeClassifier(themes, **options)
         classifier.fit(Subset(tokens, labelled), [labels[i] for i in labelled], progress=say)
     else:
         themes = taxonomy
         say(f"Training the theme classifier from the taxonomy's seed terms ({len(themes)} themes)")
-        classifier = ThemeClassifier(themes, random_state=random_state, **(classifier_options or {}))
+        classifier = ThemeClassifier(themes, **options)
         classifier.fit(tokens, tokenize=preprocessor.tokenize)
     tokens.close()
 
