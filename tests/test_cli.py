@@ -125,3 +125,18 @@ def test_train_out_of_core_above_a_size(shared_data, tmp_path, capsys):
     sport = shared_data / "bbc" / "sport" / "001.txt"
     assert main(["tag", str(sport), "--model", "bbc", "--artifacts", art, "--format", "jsonl"]) == 0
     assert [t["name"] for t in json.loads(capsys.readouterr().out)["themes"]] == ["sport"]
+
+
+@pytest.mark.parametrize("value", ["0", "x", "-5"])
+def test_a_bad_count_names_the_option_and_the_value(value, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", "--out-of-core-above", value])
+    assert exit_.value.code == 2
+    assert f"argument --out-of-core-above: must be a positive integer, got '{value}'" in capsys.readouterr().err
+
+
+def test_counts_read_with_thousands_separators():
+    from topics.cli import build_parser
+
+    args = build_parser().parse_args(["train", "--out-of-core-above", "20,000"])
+    assert args.out_of_core_above == 20_000
