@@ -220,11 +220,13 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             return self._fit_taxonomy(X, tokenize)
         return self._fit_supervised(X, [tuple(labels) for labels in y], progress)
 
-    def _fit_linear(self, F, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _fit_linear(self, F, Y: np.ndarray, test=None):
         """One linear SVM per column of Y (in threads); constant columns get a constant model.
 
-        The NB scaling is folded into the returned weights, so scores stay
-        ``F @ coef.T + intercept`` on the plain TF-IDF features.
+        Returns ``(coef, intercept)``, the NB scaling folded into the weights, so scores
+        stay ``F @ coef.T + intercept`` on the plain TF-IDF features; or, given ``test``
+        features, only their margins (articles × themes): cross-validation then never
+        holds a fold's whole weight matrix (themes × features).
         """
         from joblib import Parallel, delayed
 
@@ -238,7 +240,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         fits = Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")(
             delayed(self._fit_one)(F, Y[:, j], present) for j in range(Y.shape[1])
         )
-        # Filled as the fits arrive: a list of them and its stacked copy would hold the weights twice.
+        # Used as the fits arrive: a list of them would hold every theme's weights at once.
+        if test is not None:
+            margins = np.empty((test.shape[0], Y.shape[1]))
+            for j, (c, b) in enumerate(fits):
+                margins[:, j] = (test @ c).astype(np.float64) + b
+            return margins
         coef = np.empty((Y.shape[1], F.shape[1]), dtype=np.float32, order="F")
         intercept = np.empty(Y.shape[1])
         for j, (c, b) in enumerate(fits):
@@ -311,9 +318,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             return None
         oof = np.zeros(Y.shape)
         for train, test in KFold(n_splits, shuffle=True, random_state=self.random_state).split(F):
-            coef, intercept = self._fit_linear(F[train], Y[train])
-            oof[test] = np.asarray(F[test] @ coef.T) + intercept
-            del coef  # before the next fold's fit: two weight matrices at once would double the peak
+            oof[test] = self._fit_linear(F[train], Y[train], test=F[test])
         return oof
 
     def _choose_thresholds(self, oof: np.ndarray | None, Y: np.ndarray, how: dict) -> None:
