@@ -290,3 +290,15 @@ def test_a_bundle_saved_before_a_parameter_existed_still_loads_and_prints():
     assert again.get_params()["out_of_core_above"] == 50_000 and "ThemeClassifier" in repr(again)
     assert np.allclose(again.predict_proba(X), clf.predict_proba(X))
     assert pickle.loads(pickle.dumps(clf)).get_params() == clf.get_params()
+
+
+def test_supervised_model_is_the_same_on_every_run_and_any_number_of_workers(shared_data):
+    """liblinear's random generator is process-wide: SVMs fitted in concurrent threads come
+    out slightly different on every run. The exact learner fits in worker processes."""
+    from topics.corpus import Corpus
+
+    articles = list(Corpus(shared_data / "bbc", "labelled-dir"))[::2]
+    X, y = [P.tokenize(a.full_text) for a in articles], [a.labels for a in articles]
+    runs = [ThemeClassifier(n_jobs=n).fit(X, y) for n in (2, 2, 1)]
+    for other in runs[1:]:
+        assert np.array_equal(other.coef_, runs[0].coef_) and np.array_equal(other.thresholds_, runs[0].thresholds_)

@@ -86,7 +86,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         its threshold. ``"auto"`` decides by which gives the higher micro-F1 on the
         cross-validated training scores.
     n_jobs : int, default=-1
-        Threads fitting the per-theme SVMs (liblinear releases the GIL); -1 = all cores.
+        Worker processes fitting the per-theme SVMs (threads for the out-of-core SGD);
+        -1 = all cores. The model is the same for any value.
     min_df : int, default=2
         Features must occur in at least this many training articles.
     cv : int, default=5
@@ -221,56 +222,40 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return self._fit_supervised(X, [tuple(labels) for labels in y], progress)
 
     def _fit_linear(self, F, Y: np.ndarray, test=None):
-        """One linear SVM per column of Y (in threads); constant columns get a constant model.
+        """One linear SVM per column of Y; constant columns get a constant model.
 
         Returns ``(coef, intercept)``, the NB scaling folded into the weights, so scores
         stay ``F @ coef.T + intercept`` on the plain TF-IDF features; or, given ``test``
         features, only their margins (articles × themes): cross-validation then never
         holds a fold's whole weight matrix (themes × features).
+
+        The themes are dealt round-robin to ``n_jobs`` worker processes, each fitting its
+        share one after another. Not threads: liblinear draws from one process-wide random
+        generator, so SVMs fitted in concurrent threads come out slightly different on
+        every run, and the same corpus must give the same model.
         """
-        from joblib import Parallel, delayed
+        from joblib import Parallel, delayed, effective_n_jobs
 
         F = F.tocsr()
-        F.sort_indices()  # once here, not in every thread
-        present = None
-        if self.nb_weighting:
-            present = F.copy()
-            present.data[:] = 1.0
-            present = (present, np.asarray(present.sum(axis=0)).ravel())
-        fits = Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")(
-            delayed(self._fit_one)(F, Y[:, j], present) for j in range(Y.shape[1])
-        )
-        # Used as the fits arrive: a list of them would hold every theme's weights at once.
+        F.sort_indices()  # once here, not in every worker
+        n_themes = Y.shape[1]
+        workers = max(1, min(effective_n_jobs(self.n_jobs), n_themes))
+        shares = [np.arange(w, n_themes, workers) for w in range(workers)]
+        args = (self.nb_weighting, self.svm_C, self.random_state, test)
+        if workers == 1:
+            parts = [_fit_svms(F, Y, *args)]
+        else:
+            parts = Parallel(n_jobs=workers, prefer="processes")(delayed(_fit_svms)(F, Y[:, share], *args) for share in shares)
         if test is not None:
-            margins = np.empty((test.shape[0], Y.shape[1]))
-            for j, (c, b) in enumerate(fits):
-                margins[:, j] = (test @ c).astype(np.float64) + b
+            margins = np.empty((test.shape[0], n_themes))
+            for share, part in zip(shares, parts):
+                margins[:, share] = part
             return margins
-        coef = np.empty((Y.shape[1], F.shape[1]), dtype=np.float32, order="F")
-        intercept = np.empty(Y.shape[1])
-        for j, (c, b) in enumerate(fits):
-            coef[j], intercept[j] = c, b
+        coef = np.empty((n_themes, F.shape[1]), dtype=np.float32, order="F")
+        intercept = np.empty(n_themes)
+        for share, (c, b) in zip(shares, parts):
+            coef[share], intercept[share] = c, b
         return coef, intercept
-
-    def _fit_one(self, F, y: np.ndarray, present) -> tuple[np.ndarray, float]:
-        from sklearn.svm import LinearSVC
-
-        n_pos = int(y.sum())
-        if n_pos in (0, len(y)):
-            return np.zeros(F.shape[1], dtype=np.float32), (-1.0 if n_pos == 0 else 1.0)
-        if present is None:
-            svm = LinearSVC(C=self.svm_C, random_state=self.random_state).fit(F, y)
-            return svm.coef_[0].astype(np.float32), float(svm.intercept_[0])
-        # NBSVM: scale each feature by the log ratio of its (add-one smoothed, normalised)
-        # document frequency in and outside the theme, so sharp features count more.
-        binary, df = present
-        pos = binary.T @ y.astype(np.float32) + 1.0
-        neg = df - pos + 2.0
-        ratio = np.log((pos / pos.sum()) / (neg / neg.sum())).astype(np.float32)
-        scaled = F.copy()
-        scaled.data *= ratio[scaled.indices]
-        svm = LinearSVC(C=self.svm_C, random_state=self.random_state).fit(scaled, y)
-        return (svm.coef_[0] * ratio).astype(np.float32), float(svm.intercept_[0])
 
     def _fit_supervised(self, X: Sequence[Tokens], y: list[tuple[str, ...]], progress=None) -> "ThemeClassifier":
         mlb = MultiLabelBinarizer(sparse_output=True)  # dense, it would be articles × themes int64
@@ -515,6 +500,46 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         # get_params, clone and repr (a notebook's cell output) keep working.
         defaults = {k: p.default for k, p in signature(type(self).__init__).parameters.items() if k != "self"}
         super().__setstate__({**defaults, **state})
+
+
+def _fit_svms(F, Y: np.ndarray, nb_weighting: bool, C: float, random_state: int, test=None):
+    """Linear SVMs for the columns of ``Y``, one after another (see ``ThemeClassifier._fit_linear``):
+    ``(coef, intercept)``, or the margins of ``test`` when given."""
+    from sklearn.svm import LinearSVC
+
+    present = None
+    if nb_weighting:
+        binary = F.copy()
+        binary.data[:] = 1.0
+        present = (binary, np.asarray(binary.sum(axis=0)).ravel())
+    n_themes = Y.shape[1]
+    coef = np.zeros((n_themes, F.shape[1]), dtype=np.float32) if test is None else None
+    intercept = np.empty(n_themes)
+    margins = np.empty((test.shape[0], n_themes)) if test is not None else None
+    for j in range(n_themes):
+        y = Y[:, j]
+        n_pos = int(y.sum())
+        if n_pos in (0, len(y)):  # one class only: a constant model
+            w, intercept[j] = np.zeros(F.shape[1], dtype=np.float32), (-1.0 if n_pos == 0 else 1.0)
+        elif present is None:
+            svm = LinearSVC(C=C, random_state=random_state).fit(F, y)
+            w, intercept[j] = svm.coef_[0].astype(np.float32), float(svm.intercept_[0])
+        else:
+            # NBSVM: scale each feature by the log ratio of its (add-one smoothed, normalised)
+            # document frequency in and outside the theme, so sharp features count more.
+            binary, df = present
+            pos = binary.T @ y.astype(np.float32) + 1.0
+            neg = df - pos + 2.0
+            ratio = np.log((pos / pos.sum()) / (neg / neg.sum())).astype(np.float32)
+            scaled = F.copy()
+            scaled.data *= ratio[scaled.indices]
+            svm = LinearSVC(C=C, random_state=random_state).fit(scaled, y)
+            w, intercept[j] = (svm.coef_[0] * ratio).astype(np.float32), float(svm.intercept_[0])
+        if test is None:
+            coef[j] = w
+        else:
+            margins[:, j] = (test @ w).astype(np.float64) + intercept[j]
+    return (coef, intercept) if test is None else margins
 
 
 def theme_scores(names, thresholds: np.ndarray, proba: np.ndarray, tagged: np.ndarray, evidence: dict) -> list[ThemeScore]:
