@@ -17,7 +17,7 @@ phrases and LDA, which the baseline has no counterpart of; the whole ``topics.tr
 (with LDA) is printed below the table. Throughput: articles tagged per second from
 in-memory text (ours: tokenising + theme scores, ``topics.evaluate``; baseline: TF-IDF
 ``transform`` + ``predict``); full ``topics.Tagger`` tagging (themes with evidence + LDA
-topic mix) is printed below the table. Ours fits its per-theme SVMs in threads (all cores);
+topic mix) is printed below the table. Ours fits its per-theme SVMs in worker processes (all cores);
 the baseline uses one core, as it does by default.
 """
 

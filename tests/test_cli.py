@@ -140,3 +140,10 @@ def test_counts_read_with_thousands_separators():
 
     args = build_parser().parse_args(["train", "--out-of-core-above", "20,000"])
     assert args.out_of_core_above == 20_000
+
+
+@pytest.mark.parametrize("command", ["train", "tag x.txt"])
+def test_zero_jobs_is_refused(command, capsys):
+    with pytest.raises(SystemExit):
+        main([*command.split(), "--jobs", "0"])
+    assert "argument --jobs/-j: must be a number of processes, or -1 for all cores; got '0'" in capsys.readouterr().err

@@ -107,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-of-core-above", type=_positive_int, default=None, metavar="N", help="with more labelled "
                    "articles than N, learn the theme models out of core (SGD over blocks read from disk), so memory "
                    "stays flat (default: 50000)")
+    p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N", help="processes fitting the theme "
+                   "classifier's SVMs (-1: all cores, the default; each costs ~100 MB more; same model for any N)")
     _add_signing_args(p)
     p.set_defaults(func=cmd_train)
 
@@ -119,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=_positive_int, default=3, metavar="N", help="topics shown per article (default: 3)")
     p.add_argument("--explain", action="store_true", help="table: show the evidence terms of each theme")
     p.add_argument("--output", "-o", default=None, help="write to this file (atomically) instead of standard output")
-    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="tag in N processes (-1: all cores; default: 1)")
+    p.add_argument("--jobs", "-j", type=_jobs, default=1, metavar="N", help="tag in N processes (-1: all cores; default: 1)")
     p.add_argument("--dask", default=None, metavar="ADDRESS", help="tag on a Dask cluster: a scheduler address, or 'local'")
     p.add_argument("--batch-size", type=_positive_int, default=512, metavar="N", help="articles per batch (default: 512)")
     p.set_defaults(func=cmd_tag)
@@ -218,6 +220,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value == 0 or value < -1:
+        raise argparse.ArgumentTypeError(f"must be a number of processes, or -1 for all cores; got {text!r}")
+    return value
+
+
 # -- commands -------------------------------------------------------------------------------
 def _topics_arg(text: str):
     """``--topics``: a positive K, ``auto`` or ``START:STOP[:STEP]``."""
@@ -278,7 +290,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             progress=lambda msg: _err(f"… {msg}"),
             show_bar=sys.stderr.isatty(),
             signing_key=_signing_key(args),
-            classifier_options=None if args.out_of_core_above is None else {"out_of_core_above": args.out_of_core_above},
+            classifier_options={k: v for k, v in (("out_of_core_above", args.out_of_core_above), ("n_jobs", args.jobs))
+                                if v is not None} or None,
         )
     meta = model.manifest["meta"]
     c = meta["corpus"]
