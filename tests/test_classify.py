@@ -243,7 +243,7 @@ def test_supervised_model_pickles_and_predicts_the_same():
 
 # -- out of core -----------------------------------------------------------------------------
 def test_out_of_core_is_deterministic_and_learns_themes_in_groups(monkeypatch):
-    import topics.outofcore as outofcore
+    from topics import outofcore
 
     X, y = _supervised_data()
     X, y = X * 4, y * 4  # 80 articles, above the limit below
