@@ -259,6 +259,9 @@ def test_out_of_core_is_deterministic_and_learns_themes_in_groups(monkeypatch):
     grouped = ThemeClassifier(min_df=1, cv=4, out_of_core_above=50).fit(X, y, progress=messages.append)
     assert any("group 3/3" in m for m in messages)
     assert np.array_equal(grouped.coef_, clf.coef_) and np.array_equal(grouped.thresholds_, clf.thresholds_)
+    # Too few articles to hold any out: default calibration, and no made-up held-out figures.
+    tiny = ThemeClassifier(min_df=1, out_of_core_above=0).fit(X[:3], y[:3])
+    assert tiny.cv_scores_ == {} and (tiny.thresholds_ == 0.5).all()
 
 
 def test_out_of_core_matches_the_exact_learner_on_real_news(shared_data):

@@ -291,8 +291,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             X, Y, rows, self.vectorizer_, C=self.svm_C, epochs=self.sgd_epochs,
             n_jobs=self.n_jobs, random_state=self.random_state, progress=progress,
         )
-        self.coef_ = np.asfortranarray(coef)
-        margins = self._linear(self.vectorizer_.transform(Subset(X, held)))
+        self.coef_ = coef  # Fortran-ordered, as scoring wants it
+        margins = self._linear(self.vectorizer_.transform(Subset(X, held))) if len(held) else None  # None: defaults
         self._choose_thresholds(margins, Y[held].toarray(), {"held_out": len(held)})
         return self
 
