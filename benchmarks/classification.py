@@ -174,11 +174,17 @@ def table(rows: list) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def record_args(argv: list[str] | None, doc: str) -> argparse.Namespace | None:
+    """A benchmark's command line (``--record``); None when the corpora are absent."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
     parser.add_argument("--record", action="store_true", help="append the table to benchmarks/RESULTS.md")
     args = parser.parse_args(argv)
-    if not corpora_present():
+    return args if corpora_present() else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = record_args(argv, __doc__)
+    if args is None:
         return 2
     rows: list = []
     notes: list = []

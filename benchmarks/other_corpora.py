@@ -20,10 +20,8 @@ as our readers give them) and the same split.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
-import os
 import random
 import subprocess
 import sys
@@ -34,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from classification import baseline, corpora_present, data_dir  # noqa: E402
+from classification import baseline, data_dir, record_args  # noqa: E402
 
 
 def write_labelled_dir(folder: Path, articles) -> None:
@@ -76,10 +74,8 @@ def run(name: str, fmt: str, train_path: Path, test_path: Path, artifacts: Path)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--record", action="store_true", help="append the table to benchmarks/RESULTS.md")
-    args = parser.parse_args(argv)
-    if not corpora_present():
+    args = record_args(argv, __doc__)
+    if args is None:
         return 2
     import topics
 

@@ -210,22 +210,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive_int(text: str) -> int:
+def _int(text: str) -> int | None:
     try:
-        value = int(text.replace(",", ""))  # 50,000 reads as 50000 (int() takes 50_000 itself)
+        return int(text.replace(",", ""))  # 50,000 reads as 50000 (int() takes 50_000 itself)
     except ValueError:
-        value = 0
-    if value < 1:
+        return None
+
+
+def _positive_int(text: str) -> int:
+    value = _int(text)
+    if value is None or value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
     return value
 
 
 def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value == 0 or value < -1:
+    value = _int(text)
+    if value is None or value == 0 or value < -1:
         raise argparse.ArgumentTypeError(f"must be a number of processes, or -1 for all cores; got {text!r}")
     return value
 

@@ -2,7 +2,7 @@
 
 The exact learner (:class:`topics.classify.ThemeClassifier` below its
 ``out_of_core_above`` size) holds the whole TF-IDF matrix, its cross-validation
-copies and liblinear's copy per thread: memory grows with the corpus. Here each
+copies and liblinear's copy per worker: memory grows with the corpus. Here each
 theme's SVM is learned by stochastic gradient descent (scikit-learn's
 ``SGDClassifier.partial_fit``) over blocks of articles read from the token store in
 a fresh random order every epoch, so memory holds one block and the weights,
