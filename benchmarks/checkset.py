@@ -31,6 +31,9 @@ SPLITS = ("dev", "test")
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 CHECKSET_PATH = HERE / "checkset" / "themes.jsonl"
+# The three parts of the check set: full articles, short leads of other articles (title +
+# first sentences, ``lead_chars`` of the body), and wire items we wrote (text stored).
+PARTS = {"articles": CHECKSET_PATH, "leads": HERE / "checkset" / "leads.jsonl", "written": HERE / "checkset" / "written.jsonl"}
 
 
 def default_data_dir() -> Path:
@@ -97,44 +100,59 @@ def read_reuters_file(path: Path) -> dict[str, tuple[str, str]]:
 
 # ------------------------------------------------------------------ loader
 def read_entries(path: Path = CHECKSET_PATH) -> list[dict]:
+    if not path.exists() and path != CHECKSET_PATH:
+        return []  # an optional part not written yet
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def load_checkset(data_dir: Path | None = None, split: str | None = None) -> list[dict]:
+def load_checkset(data_dir: Path | None = None, split: str | None = None, parts=("articles",)) -> list[dict]:
     """Load check-set articles with their texts.
 
-    Returns dicts ``{"id", "corpus", "ref", "title", "text", "labels", "split"}``
-    where ``text`` is title + blank line + body and ``id`` is ``corpus:ref``.
-    ``split`` selects "dev" or "test" (None = both).
+    Returns dicts ``{"id", "corpus", "ref", "title", "text", "labels", "split", "part", "length"}``
+    where ``text`` is title + blank line + body, ``id`` is ``corpus:ref`` (``leads:corpus:ref``
+    for a lead), ``length`` is "short" (headline + a sentence or two) or "long".
+    ``split`` selects "dev" or "test" (None = both); ``parts`` which files (see ``PARTS``).
     """
     if split is not None and split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS} or None, got {split!r}")
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     out = []
-    for e in read_entries():
-        if split is not None and e["split"] != split:
-            continue
-        if e["corpus"] == "bbc":
-            title, body = read_bbc(data_dir / "bbc" / e["ref"])
-        elif e["corpus"] == "reuters21578":
-            fname, _, newid = e["ref"].partition("#")
-            docs = read_reuters_file(data_dir / "reuters21578" / fname)
-            if newid not in docs:
-                raise KeyError(f"NEWID {newid} not found in {fname}")
-            title, body = docs[newid]
-        else:
-            raise ValueError(f"unknown corpus {e['corpus']!r}")
-        out.append({
-            "id": f"{e['corpus']}:{e['ref']}",
-            "corpus": e["corpus"],
-            "ref": e["ref"],
-            "title": title or e.get("title", ""),
-            "text": f"{title}\n\n{body}".strip(),
-            "labels": list(e["labels"]),
-            "split": e["split"],
-        })
+    for part in parts:
+        for e in read_entries(PARTS[part]):
+            if split is not None and e["split"] != split:
+                continue
+            out.append(_entry(e, part, data_dir))
     return out
+
+
+def _entry(e: dict, part: str, data_dir: Path) -> dict:
+    if e["corpus"] == "written":
+        title, body = e["title"], e["text"]
+    elif e["corpus"] == "bbc":
+        title, body = read_bbc(data_dir / "bbc" / e["ref"])
+    elif e["corpus"] == "reuters21578":
+        fname, _, newid = e["ref"].partition("#")
+        docs = read_reuters_file(data_dir / "reuters21578" / fname)
+        if newid not in docs:
+            raise KeyError(f"NEWID {newid} not found in {fname}")
+        title, body = docs[newid]
+    else:
+        raise ValueError(f"unknown corpus {e['corpus']!r}")
+    if "lead_chars" in e:
+        body = body[: e["lead_chars"]]
+    short = part == "leads" or e.get("length") == "short"
+    return {
+        "id": f"{'leads:' if part == 'leads' else ''}{e['corpus']}:{e['ref']}",
+        "corpus": e["corpus"],
+        "ref": e["ref"],
+        "title": title or e.get("title", ""),
+        "text": f"{title}\n\n{body}".strip(),
+        "labels": list(e["labels"]),
+        "split": e["split"],
+        "part": part,
+        "length": "short" if short else "long",
+    }
 
 
 def summarize(entries: list[dict]) -> str:

@@ -32,7 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.preprocessing import MultiLabelBinarizer
 
-from .evidence import SeedMatcher
+from .evidence import EvidenceModel, SeedMatcher, default_evidence_model, evidence_features
 from .features import NgramTfidfVectorizer, ngrams
 from .taxonomy import Taxonomy
 from .tokens import Chained, Subset
@@ -176,6 +176,11 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         max_features: int | None = 250_000,
         out_of_core_above: int | None = 50_000,
         sgd_epochs: int = 5,
+        near_similarity: float | None = 0.7,
+        near_weight: float = 0.5,
+        short_power: float = 0.0,
+        use_examples: bool = True,
+        evidence_model: str | None = "news",
     ) -> None:
         self.taxonomy = taxonomy
         self.C = C
@@ -197,6 +202,11 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.max_features = max_features
         self.out_of_core_above = out_of_core_above
         self.sgd_epochs = sgd_epochs
+        self.near_similarity = near_similarity
+        self.near_weight = near_weight
+        self.short_power = short_power
+        self.use_examples = use_examples
+        self.evidence_model = evidence_model
 
     # -- fitting ------------------------------------------------------------------------
     def fit(
@@ -347,7 +357,18 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.mode_ = "taxonomy"
         self.classes_ = np.array(self.taxonomy.names)
         self.single_label_ = False
-        self.matcher_ = SeedMatcher(self.taxonomy, tokenize)
+        near = []
+        if self.near_similarity is not None:
+            from .semantic import default_vectors, near_terms
+
+            near = near_terms(self.taxonomy, tokenize, default_vectors(), min_similarity=self.near_similarity)
+        self.matcher_ = SeedMatcher(self.taxonomy, tokenize, near=near, near_weight=self.near_weight)
+        if self.evidence_model == "news":
+            self.evidence_model_ = default_evidence_model()
+        elif self.evidence_model is None:
+            self.evidence_model_ = None
+        else:
+            self.evidence_model_ = EvidenceModel(*self.evidence_model)
         n, n_themes = len(X), len(self.classes_)
         lex = np.zeros((n, n_themes))
         articles = iter(X)  # X may be a TokenStore on disk: read it in blocks, in order
@@ -358,6 +379,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         # Each theme's seed list also joins the training set as a pseudo-article, so a
         # theme the corpus barely covers still has positives.
         pseudo = [list(self.matcher_tokens(theme.name, tokenize)) for theme in self.taxonomy.themes]
+        owner = list(range(n_themes))  # the theme each pseudo-article is a positive of
+        if self.use_examples:  # the taxonomy's example headlines: positives of their theme
+            for t, theme in enumerate(self.taxonomy.themes):
+                for example in theme.examples:
+                    pseudo.append(tokenize(example))
+                    owner.append(t)
         self.vectorizer_ = NgramTfidfVectorizer(
             analyzer=ngrams, min_df=self.min_df, max_features=self.max_features, sublinear_tf=True, dtype=np.float32
         )
@@ -379,7 +406,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             n_pos[t] = len(pos)
             neg = sample[lex[sample, t] == 0.0]
             take = np.concatenate([np.searchsorted(rows, pos), np.searchsorted(rows, neg), len(rows) + np.arange(len(pseudo))])
-            labels = np.concatenate([np.ones(len(pos)), np.zeros(len(neg)), (np.arange(len(pseudo)) == t).astype(float)])
+            labels = np.concatenate([np.ones(len(pos)), np.zeros(len(neg)), (np.asarray(owner) == t).astype(float)])
             if labels.sum() < 2 or (labels == 0).sum() < 2:
                 continue
             lr = LogisticRegression(C=self.C, solver="liblinear", class_weight="balanced", random_state=self.random_state)
@@ -400,8 +427,17 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     # -- scoring ------------------------------------------------------------------------
     def _lexicon_scores(self, X: Sequence[Tokens], counts: list[list[Counter]] | None = None) -> np.ndarray:
+        model = getattr(self, "evidence_model_", None)  # None in bundles saved before it
+        if model is not None:
+            counts = [self.matcher_.matches(tokens) for tokens in X] if counts is None else counts
+            by_kind = self.matcher_.evidence_by_kind(counts)
+            features = evidence_features(by_kind, np.array([len(tokens) for tokens in X]), self.length_ref)
+            return model.predict(features, by_kind)
         evidence = self.matcher_.transform(X) if counts is None else self.matcher_.evidence_matrix(counts)
-        length = np.array([max(1.0, len(tokens) / self.length_ref) for tokens in X])
+        # Long articles: evidence per length_ref tokens. Short items (a headline and a lead)
+        # are divided by (n / length_ref) ** short_power < 1: a term in 30 words says more.
+        ratio = np.array([max(len(tokens), 1) / self.length_ref for tokens in X])
+        length = np.where(ratio >= 1.0, ratio, ratio ** self.short_power)
         return 1.0 - np.exp(-evidence / length[:, None] / self.evidence_scale)
 
     def decision_function(self, X: Sequence[Tokens]) -> np.ndarray:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 from collections import Counter
 from collections.abc import Sequence
+from importlib import resources
+from typing import NamedTuple
 
 import numpy as np
 
 from .taxonomy import Taxonomy
 
-__all__ = ["SeedMatcher"]
+__all__ = ["SeedMatcher", "evidence_features", "FEATURES", "EvidenceModel", "default_evidence_model"]
 
 Tokens = Sequence[str]
 
@@ -32,9 +35,16 @@ class SeedMatcher:
         ``str -> list[str]``, normally ``Preprocessor.tokenize``.
     related_weight : float
         Weight of a related term relative to a seed term.
+    near : sequence of NearTerm, optional
+        Terms close in meaning to a theme's seeds (:func:`topics.semantic.near_terms`);
+        each counts ``near_weight * similarity`` and is reported as ``term ≈ seed``.
+    near_weight : float
+        Weight of a near term of similarity 1, relative to a seed term.
     """
 
-    def __init__(self, taxonomy: Taxonomy, tokenize, related_weight: float = 0.35) -> None:
+    def __init__(
+        self, taxonomy: Taxonomy, tokenize, related_weight: float = 0.35, near=(), near_weight: float = 0.5
+    ) -> None:
         self.names = taxonomy.names
         self.related_weight = related_weight
         # first token -> [(term tokens, theme index, weight, term)], longest first
@@ -61,6 +71,10 @@ class SeedMatcher:
                 a = _by_first_token({tuple(tokenize(x)) for x in cue.a} - {()})
                 b = _by_first_token({tuple(tokenize(x)) for x in cue.b} - {()})
                 self._pairs.append((t, a, b, cue.window, cue.weight))
+        for term in near:
+            self._index.setdefault(term.token, []).append(
+                ((term.token,), term.theme, near_weight * term.similarity, f"{term.token} \u2248 {term.seed}")
+            )
         for entries in self._index.values():
             entries.sort(key=lambda e: -len(e[0]))
 
@@ -99,6 +113,16 @@ class SeedMatcher:
         1 + ln(count), so repetition helps less than variety."""
         return sum(weight * (1.0 + math.log(n)) for (weight, _), n in counts.items())
 
+    def evidence_by_kind(self, counts: Sequence[list[Counter]]) -> np.ndarray:
+        """Evidence split by kind, shape (n_documents, n_themes, 4): seed terms, related
+        terms, proximity cues and near terms (each weighted and damped as in :meth:`evidence`)."""
+        out = np.zeros((len(counts), len(self.names), len(KINDS)))
+        for d, per_theme in enumerate(counts):
+            for t, found in enumerate(per_theme):
+                for (weight, term), n in found.items():
+                    out[d, t, _kind(weight, term, self.related_weight)] += weight * (1.0 + math.log(n))
+        return out
+
     def transform(self, docs: Sequence[Tokens]) -> np.ndarray:
         """Evidence matrix of shape (n_documents, n_themes)."""
         return self.evidence_matrix([self.matches(tokens) for tokens in docs])
@@ -111,6 +135,62 @@ class SeedMatcher:
                 if found:
                     out[d, t] = self.evidence(found)
         return out
+
+
+KINDS = ("seed", "related", "pair", "near")
+FEATURES = (
+    "log1p(seed)", "log1p(related)", "log1p(pair)", "log1p(near)", "log1p(evidence per length_ref tokens)",
+    "log(tokens / length_ref)", "share of the article's strongest theme", "any seed term",
+)
+
+
+def evidence_features(by_kind: np.ndarray, n_tokens: np.ndarray, length_ref: float) -> np.ndarray:
+    """Features of each (article, theme) from :meth:`SeedMatcher.evidence_by_kind`, shape
+    (n_documents, n_themes, len(FEATURES)): how much evidence of each kind, how dense it
+    is in the article (long articles), how long the article is (short items say more per
+    term), and how the theme compares with the article's strongest one (a second theme
+    is a real subject, or spill-over from the first)."""
+    total = by_kind.sum(axis=2)
+    ratio = np.maximum(np.asarray(n_tokens, dtype=float), 1.0) / length_ref
+    strongest = np.maximum(total.max(axis=1, keepdims=True), 1e-9)
+    return np.concatenate([
+        np.log1p(by_kind),
+        np.log1p(total / np.maximum(ratio, 1.0)[:, None])[..., None],
+        np.broadcast_to(np.log(ratio)[:, None, None], total.shape + (1,)),
+        (total / strongest)[..., None],
+        (by_kind[..., 0] > 0)[..., None].astype(float),
+    ], axis=2)
+
+
+class EvidenceModel(NamedTuple):
+    """A logistic model over :func:`evidence_features`: P(theme) = sigmoid(features @ coef + intercept),
+    0 without any evidence. Shared by every theme, so it carries over to any taxonomy."""
+
+    coef: tuple[float, ...]
+    intercept: float
+    source: str = ""
+
+    def predict(self, features: np.ndarray, by_kind: np.ndarray) -> np.ndarray:
+        z = features @ np.asarray(self.coef) + self.intercept
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        return np.where(by_kind.sum(axis=2) > 0, p, 0.0)
+
+
+def default_evidence_model() -> EvidenceModel:
+    """The evidence model shipped with the toolkit (``topics/data/evidence_model.json``),
+    fitted on the dev split of the hand-labelled check set (``scripts/fit_evidence_model.py``)."""
+    data = json.loads(resources.files("topics").joinpath("data/evidence_model.json").read_text(encoding="utf-8"))
+    if list(data["features"]) != list(FEATURES):
+        raise ValueError("evidence_model.json was fitted on other features; rerun scripts/fit_evidence_model.py")
+    return EvidenceModel(tuple(data["coef"]), float(data["intercept"]), data.get("source", ""))
+
+
+def _kind(weight: float, term: str, related_weight: float) -> int:
+    if "\u2248" in term:
+        return 3
+    if " ~ " in term:
+        return 2
+    return 1 if weight == related_weight else 0
 
 
 def _positions(tokens: Tokens, terms: dict[str, list[tuple[str, ...]]], excluded: set[int]) -> list[tuple[int, str]]:

@@ -45,6 +45,7 @@ class Theme:
     exclude: tuple[str, ...] = ()
     pairs: tuple[ProximityCue, ...] = ()
     iptc: str | None = None
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ def _parse(data: dict, source: str) -> Taxonomy:
                 exclude=_terms(table, "exclude", where),
                 pairs=tuple(pairs),
                 iptc=table.get("iptc"),
+                examples=_terms(table, "examples", where),
             )
         )
     names = [t.name for t in themes]

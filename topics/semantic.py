@@ -1,0 +1,149 @@
+"""Word meaning for the taxonomy: terms near a theme's seeds count even when no list names them.
+
+The toolkit ships compact static word vectors (``topics/data/news_vectors.npz``: the
+tokens of ~32,000 news words, as the toolkit tokenises them, with 96-dimensional float16
+vectors). They were distilled once, at development time, from the sentence encoder
+all-MiniLM-L6-v2 (Apache-2.0): each word embedded on its own, centred, reduced by PCA
+(``scripts/news_vocabulary.py`` and ``scripts/distill_vectors.py`` rebuild them). Nothing
+is downloaded at run time and no neural network runs: the vectors are only read when a
+model is trained, to find each theme's *near terms*.
+
+A near term is a vocabulary word whose vector is close to one of a theme's seed terms
+(cosine at least ``min_similarity``), e.g. ``howitzer`` near ``artillery``. It becomes
+evidence of the theme with a weight that grows with that similarity, and explanations
+show it as ``howitzer ≈ artillery``. At tagging time near terms are looked up like seed
+terms: a dictionary lookup per token, no vectors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from .taxonomy import Taxonomy
+
+__all__ = ["WordVectors", "NearTerm", "near_terms", "default_vectors"]
+
+
+class WordVectors:
+    """Unit-length word vectors keyed by token.
+
+    Parameters
+    ----------
+    tokens : sequence of str
+        Tokens as :meth:`topics.preprocess.Preprocessor.tokenize` produces them.
+    vectors : ndarray (n_tokens, dims)
+        One row per token; normalised to unit length here.
+    name_share : ndarray (n_tokens,), optional
+        Share of each token's occurrences written with a capital: names are near 1.
+    """
+
+    def __init__(self, tokens, vectors: np.ndarray, name_share=None) -> None:
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2 or len(vectors) != len(tokens):
+            raise ValueError("word vectors: one row of vectors per token expected")
+        self.tokens = [str(t) for t in tokens]
+        self.name_share = np.zeros(len(tokens)) if name_share is None else np.asarray(name_share, dtype=float)
+        self.index = {t: i for i, t in enumerate(self.tokens)}
+        self.vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+    def __contains__(self, token: str) -> bool:
+        return token in self.index
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def mean(self, tokens) -> np.ndarray | None:
+        """Unit mean vector of the known ``tokens`` (None if none is known)."""
+        rows = [self.index[t] for t in tokens if t in self.index]
+        if not rows:
+            return None
+        v = self.vectors[rows].mean(axis=0)
+        norm = np.linalg.norm(v)
+        return v / norm if norm > 0 else None
+
+
+@lru_cache(maxsize=1)
+def default_vectors() -> WordVectors:
+    """The word vectors shipped with the toolkit."""
+    with resources.files("topics").joinpath("data/news_vectors.npz").open("rb") as f:
+        data = np.load(f)
+        return WordVectors(data["tokens"], data["vectors"], data["name_share"])
+
+
+@dataclass(frozen=True)
+class NearTerm:
+    """A vocabulary token close in meaning to one of a theme's seed terms."""
+
+    token: str
+    theme: int
+    similarity: float
+    seed: str
+
+
+def near_terms(
+    taxonomy: Taxonomy,
+    tokenize,
+    vectors: WordVectors,
+    *,
+    min_similarity: float = 0.7,
+    vocabulary=None,
+) -> list[NearTerm]:
+    """Near terms of every theme: tokens whose vector is within ``min_similarity`` (cosine)
+    of one of the theme's one-word seed terms, with the seed each stands for.
+
+    Only words stand in for words: seed terms of several words are left out (their
+    words alone mean something else: "front" of "front line"), and so are names on
+    either side (a place or a group is not the theme, and names' vectors are mostly
+    spelling), words of fewer than 4 letters (acronyms), and a token that is its seed
+    plus letters other than an inflection ("coupon" is not "coup"). Tokens that are
+    already a term of any theme's lists are left out too: the lists say what they
+    mean, the vectors only add what they do not name. ``vocabulary`` (a set of tokens)
+    limits the candidates; by default every token of ``vectors``.
+    """
+    listed: set[str] = set()
+    anchors: list[list[tuple[str, int]]] = []
+    word = (vectors.name_share < NAME_SHARE) & np.array([len(t) >= 4 and t.isalpha() for t in vectors.tokens])
+    for theme in taxonomy:
+        found = []
+        for term in (*theme.seeds, *theme.related, *theme.exclude):
+            toks = tokenize(term)
+            if len(toks) == 1:
+                listed.add(toks[0])
+        for term in theme.seeds:
+            toks = tokenize(term)
+            i = vectors.index.get(toks[0]) if len(toks) == 1 else None
+            if i is not None and word[i]:
+                found.append((toks[0], i))
+        anchors.append(found)
+    rows = np.array([i for i, t in enumerate(vectors.tokens)
+                     if word[i] and t not in listed and (vocabulary is None or t in vocabulary)], dtype=int)
+    if not len(rows):
+        return []
+    C = vectors.vectors[rows]
+    out: list[NearTerm] = []
+    for t, found in enumerate(anchors):
+        if not found:
+            continue
+        sims = C @ vectors.vectors[[i for _, i in found]].T
+        best = sims.argmax(axis=1)
+        best_sim = sims[np.arange(len(rows)), best]
+        for k in np.flatnonzero(best_sim >= min_similarity):
+            token, seed = vectors.tokens[rows[k]], found[best[k]][0]
+            if not _spelling_only(token, seed):
+                out.append(NearTerm(token, t, float(best_sim[k]), seed))
+    return out
+
+
+NAME_SHARE = 0.7  # tokens written with a capital at least this often are names
+_INFLECTIONS = ("s", "es", "ed", "d", "ing", "er", "ers", "r", "rs", "ly", "al", "ist", "ists", "ism", "ion", "ions", "e", "n")
+
+
+def _spelling_only(token: str, seed: str) -> bool:
+    """True when one word is the other plus letters that are not an inflection
+    ("coupon"/"coup"): the encoder's word pieces, not meaning, make them alike."""
+    short, long_ = sorted((token, seed), key=len)
+    return long_.startswith(short) and long_[len(short):] not in _INFLECTIONS
