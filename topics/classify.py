@@ -178,9 +178,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         sgd_epochs: int = 5,
         near_similarity: float | None = 0.7,
         near_weight: float = 0.5,
-        short_power: float = 0.0,
         use_examples: bool = True,
         evidence_model: str | None = "news",
+        weak_negative: float = 0.05,
     ) -> None:
         self.taxonomy = taxonomy
         self.C = C
@@ -204,9 +204,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.sgd_epochs = sgd_epochs
         self.near_similarity = near_similarity
         self.near_weight = near_weight
-        self.short_power = short_power
         self.use_examples = use_examples
         self.evidence_model = evidence_model
+        self.weak_negative = weak_negative
 
     # -- fitting ------------------------------------------------------------------------
     def fit(
@@ -363,8 +363,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
             near = near_terms(self.taxonomy, tokenize, default_vectors(), min_similarity=self.near_similarity)
         self.matcher_ = SeedMatcher(self.taxonomy, tokenize, near=near, near_weight=self.near_weight)
+        self.semantic_ = None
         if self.evidence_model == "news":
+            from .semantic import ThemeSimilarity, default_vectors
+
             self.evidence_model_ = default_evidence_model()
+            self.semantic_ = ThemeSimilarity(self.taxonomy, tokenize, default_vectors())
         elif self.evidence_model is None:
             self.evidence_model_ = None
         else:
@@ -404,7 +408,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         for t in range(n_themes):
             pos = positives[t]
             n_pos[t] = len(pos)
-            neg = sample[lex[sample, t] == 0.0]
+            neg = sample[lex[sample, t] < self.weak_negative]
             take = np.concatenate([np.searchsorted(rows, pos), np.searchsorted(rows, neg), len(rows) + np.arange(len(pseudo))])
             labels = np.concatenate([np.ones(len(pos)), np.zeros(len(neg)), (np.asarray(owner) == t).astype(float)])
             if labels.sum() < 2 or (labels == 0).sum() < 2:
@@ -430,15 +434,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         model = getattr(self, "evidence_model_", None)  # None in bundles saved before it
         if model is not None:
             counts = [self.matcher_.matches(tokens) for tokens in X] if counts is None else counts
-            by_kind = self.matcher_.evidence_by_kind(counts)
-            features = evidence_features(by_kind, np.array([len(tokens) for tokens in X]), self.length_ref)
-            return model.predict(features, by_kind)
+            return model.predict(self._evidence_features(X, counts))
         evidence = self.matcher_.transform(X) if counts is None else self.matcher_.evidence_matrix(counts)
-        # Long articles: evidence per length_ref tokens. Short items (a headline and a lead)
-        # are divided by (n / length_ref) ** short_power < 1: a term in 30 words says more.
-        ratio = np.array([max(len(tokens), 1) / self.length_ref for tokens in X])
-        length = np.where(ratio >= 1.0, ratio, ratio ** self.short_power)
+        length = np.array([max(1.0, len(tokens) / self.length_ref) for tokens in X])
         return 1.0 - np.exp(-evidence / length[:, None] / self.evidence_scale)
+
+    def _evidence_features(self, X: Sequence[Tokens], counts: list[list[Counter]]) -> np.ndarray:
+        by_kind = self.matcher_.evidence_by_kind(counts)
+        return evidence_features(by_kind, np.array([len(tokens) for tokens in X]), self.length_ref, self.semantic_.transform(X))
 
     def decision_function(self, X: Sequence[Tokens]) -> np.ndarray:
         """Linear scores of the learned model, shape (n_documents, n_themes)."""

@@ -141,39 +141,49 @@ KINDS = ("seed", "related", "pair", "near")
 FEATURES = (
     "log1p(seed)", "log1p(related)", "log1p(pair)", "log1p(near)", "log1p(evidence per length_ref tokens)",
     "log(tokens / length_ref)", "share of the article's strongest theme", "any seed term",
+    "semantic mean", "semantic top-3", "semantic top-3 over the best other theme's",
 )
 
 
-def evidence_features(by_kind: np.ndarray, n_tokens: np.ndarray, length_ref: float) -> np.ndarray:
+def evidence_features(by_kind: np.ndarray, n_tokens: np.ndarray, length_ref: float, semantic: np.ndarray) -> np.ndarray:
     """Features of each (article, theme) from :meth:`SeedMatcher.evidence_by_kind`, shape
     (n_documents, n_themes, len(FEATURES)): how much evidence of each kind, how dense it
     is in the article (long articles), how long the article is (short items say more per
     term), and how the theme compares with the article's strongest one (a second theme
-    is a real subject, or spill-over from the first)."""
+    is a real subject, or spill-over from the first), and how close the article's words
+    are in meaning to the theme (``semantic``, from :class:`topics.semantic.ThemeSimilarity`)."""
     total = by_kind.sum(axis=2)
     ratio = np.maximum(np.asarray(n_tokens, dtype=float), 1.0) / length_ref
     strongest = np.maximum(total.max(axis=1, keepdims=True), 1e-9)
+    top = semantic[..., 1]
+    if top.shape[1] > 1:
+        part = np.partition(top, -2, axis=1)
+        best, second = part[:, -1:], part[:, -2:-1]
+        others = np.where(top >= best, second, best)  # the best of the other themes
+    else:
+        others = np.zeros_like(top)
     return np.concatenate([
         np.log1p(by_kind),
         np.log1p(total / np.maximum(ratio, 1.0)[:, None])[..., None],
         np.broadcast_to(np.log(ratio)[:, None, None], total.shape + (1,)),
         (total / strongest)[..., None],
         (by_kind[..., 0] > 0)[..., None].astype(float),
+        semantic,
+        (top - others)[..., None],
     ], axis=2)
 
 
 class EvidenceModel(NamedTuple):
-    """A logistic model over :func:`evidence_features`: P(theme) = sigmoid(features @ coef + intercept),
-    0 without any evidence. Shared by every theme, so it carries over to any taxonomy."""
+    """A logistic model over :func:`evidence_features`: P(theme) = sigmoid(features @ coef + intercept).
+    Shared by every theme, so it carries over to any taxonomy."""
 
     coef: tuple[float, ...]
     intercept: float
     source: str = ""
 
-    def predict(self, features: np.ndarray, by_kind: np.ndarray) -> np.ndarray:
+    def predict(self, features: np.ndarray) -> np.ndarray:
         z = features @ np.asarray(self.coef) + self.intercept
-        p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
-        return np.where(by_kind.sum(axis=2) > 0, p, 0.0)
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
 def default_evidence_model() -> EvidenceModel:

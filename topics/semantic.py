@@ -25,7 +25,7 @@ import numpy as np
 
 from .taxonomy import Taxonomy
 
-__all__ = ["WordVectors", "NearTerm", "near_terms", "default_vectors"]
+__all__ = ["WordVectors", "NearTerm", "near_terms", "default_vectors", "ThemeSimilarity"]
 
 
 class WordVectors:
@@ -147,3 +147,56 @@ def _spelling_only(token: str, seed: str) -> bool:
     ("coupon"/"coup"): the encoder's word pieces, not meaning, make them alike."""
     short, long_ = sorted((token, seed), key=len)
     return long_.startswith(short) and long_[len(short):] not in _INFLECTIONS
+
+
+class ThemeSimilarity:
+    """How close an article's words are in meaning to each theme, without any list.
+
+    Each theme gets a prototype: the mean vector of its one-word seed terms (names and
+    acronyms left out, as for near terms) and of the words of its ``examples``. Every
+    vocabulary word's cosine to every prototype is computed once, at training; an
+    article's similarity to a theme is then the mean of its words' cosines (its
+    centroid's direction) and the mean of its 3 closest words (a short item's one
+    telling word), both table lookups at tagging time.
+
+    Parameters
+    ----------
+    taxonomy : Taxonomy
+    tokenize : callable
+    vectors : WordVectors
+    """
+
+    TOP = 3
+
+    def __init__(self, taxonomy: Taxonomy, tokenize, vectors: WordVectors) -> None:
+        word = (vectors.name_share < NAME_SHARE) & np.array([len(t) >= 4 and t.isalpha() for t in vectors.tokens])
+        protos = []
+        for theme in taxonomy:
+            rows = []
+            for term in theme.seeds:
+                toks = tokenize(term)
+                if len(toks) == 1 and toks[0] in vectors.index and word[vectors.index[toks[0]]]:
+                    rows.append(vectors.index[toks[0]])
+            for example in theme.examples:
+                rows += [vectors.index[t] for t in tokenize(example) if t in vectors.index and word[vectors.index[t]]]
+            v = vectors.vectors[rows].mean(axis=0) if rows else np.zeros(vectors.vectors.shape[1], dtype=np.float32)
+            protos.append(v / max(float(np.linalg.norm(v)), 1e-12))
+        keep = np.flatnonzero(word)
+        self.index = {vectors.tokens[i]: k for k, i in enumerate(keep)}
+        self.table = (vectors.vectors[keep] @ np.stack(protos).T).astype(np.float32)
+
+    def transform(self, docs) -> np.ndarray:
+        """Shape (n_documents, n_themes, 2): mean cosine of the article's known words, and
+        mean of its 3 closest words' cosines (0 for an article with no known word)."""
+        n_themes = self.table.shape[1]
+        out = np.zeros((len(docs), n_themes, 2), dtype=np.float64)
+        index = self.index
+        for d, tokens in enumerate(docs):
+            rows = [index[t] for t in tokens if t in index]
+            if not rows:
+                continue
+            sims = self.table[rows]
+            out[d, :, 0] = sims.mean(axis=0)
+            k = min(self.TOP, len(rows))
+            out[d, :, 1] = -np.sort(-sims, axis=0)[:k].mean(axis=0) if k < len(rows) else sims.mean(axis=0)
+        return out
