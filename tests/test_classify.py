@@ -54,12 +54,27 @@ def lee_taxonomy_model():
 
 
 def test_taxonomy_mode_needs_more_than_a_passing_mention(lee_taxonomy_model):
+    # A long article that mentions a theme once is not about it; a short item that names
+    # it is (in a headline and a sentence, one telling term is the subject).
     clf = lee_taxonomy_model
     assert clf.mode_ == "taxonomy" and list(clf.classes_) == list(default_taxonomy().names)
     sport = list(clf.classes_).index("sport")
     passing, about = clf.predict_proba(
         [
-            P.tokenize("Wickets fell in the garden, where the council meets on weekdays to plan roads."),
+            P.tokenize(
+                "The county council met on Tuesday to plan new roads, cycle lanes and bus routes for the town centre. "
+                "Councillors argued over the cost of resurfacing, the timetable for the bypass and the parking charges "
+                "that shopkeepers say keep customers away. The budget committee will publish its figures next month, "
+                "and residents can comment on the plans at the library until the end of the year. Officials said the "
+                "consultation drew more than four hundred letters, most of them about traffic near the primary school "
+                "and the lack of crossings on the high street. The transport director promised wider pavements, new "
+                "lighting on the river path and a review of the speed limits around the hospital. Businesses asked for "
+                "loading bays and cheaper permits; the chamber of commerce warned that months of roadworks could close "
+                "small shops. The mayor said grants from the regional fund would cover half the cost, and that the "
+                "work would be split into phases to keep the market open on weekends. A final vote is due in spring, "
+                "after engineers report on drainage under the old station yard and on the state of the canal bridge. "
+                "One member joked that the old pavilion, where wickets once fell, would make a fine depot for the buses."
+            ),
             P.tokenize("Wickets fell as the bowlers dominated the Test; the batsmen saved the match in the stadium."),
         ]
     )

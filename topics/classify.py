@@ -363,16 +363,16 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
             near = near_terms(self.taxonomy, tokenize, default_vectors(), min_similarity=self.near_similarity)
         self.matcher_ = SeedMatcher(self.taxonomy, tokenize, near=near, near_weight=self.near_weight)
-        self.semantic_ = None
-        if self.evidence_model == "news":
+        # Scoring: the shipped evidence model ("news"), a (coef, intercept) pair, or None
+        # for the plain seed-evidence formula of earlier versions.
+        self.semantic_ = self.evidence_model_ = None
+        if self.evidence_model is not None:
             from .semantic import ThemeSimilarity, default_vectors
 
-            self.evidence_model_ = default_evidence_model()
             self.semantic_ = ThemeSimilarity(self.taxonomy, tokenize, default_vectors())
-        elif self.evidence_model is None:
-            self.evidence_model_ = None
-        else:
-            self.evidence_model_ = EvidenceModel(*self.evidence_model)
+            self.evidence_model_ = (
+                default_evidence_model() if self.evidence_model == "news" else EvidenceModel(*self.evidence_model)
+            )
         n, n_themes = len(X), len(self.classes_)
         lex = np.zeros((n, n_themes))
         articles = iter(X)  # X may be a TokenStore on disk: read it in blocks, in order

@@ -140,7 +140,7 @@ class SeedMatcher:
 KINDS = ("seed", "related", "pair", "near")
 FEATURES = (
     "log1p(seed)", "log1p(related)", "log1p(pair)", "log1p(near)", "log1p(evidence per length_ref tokens)",
-    "log(tokens / length_ref)", "share of the article's strongest theme", "any seed term",
+    "log(tokens / length_ref)", "share of the article's strongest theme (0 for a lone term)", "any seed term",
     "semantic mean", "semantic top-3", "semantic top-3 over the best other theme's",
 )
 
@@ -166,7 +166,8 @@ def evidence_features(by_kind: np.ndarray, n_tokens: np.ndarray, length_ref: flo
         np.log1p(by_kind),
         np.log1p(total / np.maximum(ratio, 1.0)[:, None])[..., None],
         np.broadcast_to(np.log(ratio)[:, None, None], total.shape + (1,)),
-        (total / strongest)[..., None],
+        # a theme's share of the article's evidence; a lone term (total under 1.5) is no share
+        np.where(total >= 1.5, total / strongest, 0.0)[..., None],
         (by_kind[..., 0] > 0)[..., None].astype(float),
         semantic,
         (top - others)[..., None],
