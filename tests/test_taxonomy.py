@@ -50,3 +50,15 @@ def test_bad_taxonomy_names_file_and_problem(tmp_path, text, message):
 def test_missing_taxonomy_file(tmp_path):
     with pytest.raises(TaxonomyError, match="no such taxonomy file"):
         load_taxonomy(tmp_path / "nope.toml")
+
+
+def test_examples_are_read_and_checked(tmp_path):
+    from topics.taxonomy import TaxonomyError, load_taxonomy
+
+    good = tmp_path / "t.toml"
+    good.write_text('[[theme]]\nname = "energy"\nseeds = ["oil"]\nexamples = ["Refinery fire cuts output"]\n', encoding="utf-8")
+    assert load_taxonomy(good)["energy"].examples == ("Refinery fire cuts output",)
+    bad = tmp_path / "b.toml"
+    bad.write_text('[[theme]]\nname = "energy"\nexamples = "one string"\n', encoding="utf-8")
+    with pytest.raises(TaxonomyError, match="examples"):
+        load_taxonomy(bad)

@@ -1,0 +1,40 @@
+"""Zero-label themes on the hand-labelled check set, scored as a new user gets them (default model)."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from topics.corpus import Article
+from topics.tagger import Tagger
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+
+@pytest.fixture(scope="module")
+def test_split(shared_data):
+    from checkset import load_checkset
+
+    return load_checkset(shared_data, split="test", parts=("articles", "leads", "written"))
+
+
+def test_default_model_beats_the_keyword_matcher_on_long_and_short_items(default_model, test_split):
+    from zero_label_themes import THEMES, keyword_tags
+
+    from topics.evaluate import theme_metrics
+
+    results = list(Tagger(default_model).tag(Article(id=e["id"], text=e["text"]) for e in test_split))
+    ours = [{t.name for t in r.themes} & set(THEMES) for r in results]
+    truth = [set(e["labels"]) for e in test_split]
+    keywords = [keyword_tags(e["text"]) for e in test_split]
+    short = [i for i, e in enumerate(test_split) if e["length"] == "short"]
+    assert len(test_split) >= 250 and len(short) >= 100
+    f1 = theme_metrics(truth, ours, THEMES).micro_f1
+    assert f1 >= 0.78 and f1 >= theme_metrics(truth, keywords, THEMES).micro_f1 + 0.08
+    assert theme_metrics([truth[i] for i in short], [ours[i] for i in short], THEMES).micro_f1 >= 0.75
+
+
+def test_explain_names_the_seed_a_near_term_stands_for(default_model):
+    result = next(Tagger(default_model).tag([Article(id="a", text="Insurgents bombed a convoy and shelled the garrison overnight.")]))
+    security = next(t for t in result.themes if t.name == "security")
+    assert "bombed \u2248 bombing" in security.evidence
