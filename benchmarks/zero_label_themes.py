@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from checkset import PARTS, load_checkset  # noqa: E402
 
@@ -60,14 +62,30 @@ def _value(text: str):
         return text
 
 
-def model_tags(entries: list[dict], options: dict | None) -> tuple[list[set[str]], list, float]:
-    """Tags of a model trained as `topics train` does (plus classifier ``options``)."""
+def archive(n: int, exclude: list[dict]) -> list:
+    """``n`` unlabelled articles, an even sample of Reuters-21578 and BBC News, none of them
+    (by title) a check-set item: a user's archive for self-training."""
+    from checkset import default_data_dir
+
+    from topics.corpus import Article, Corpus
+
+    data = default_data_dir()
+    titles = {" ".join(e["title"].lower().split()) for e in exclude}
+    pool = [a for corpus in (Corpus(data / "reuters21578", "reuters21578"), Corpus(data / "bbc", "labelled-dir"))
+            for a in corpus if " ".join((a.title or a.text.split("\n")[0]).lower().split()) not in titles]
+    pick = sorted({int(i) for i in np.linspace(0, len(pool) - 1, min(n, len(pool)))})
+    return [Article(id=pool[i].id, text=pool[i].text, title=pool[i].title) for i in pick]
+
+
+def model_tags(entries: list[dict], options: dict | None, corpus=None) -> tuple[list[set[str]], list, float]:
+    """Tags of a model trained as `topics train` does (plus classifier ``options``; on
+    ``corpus`` instead of the bundled one when given)."""
     import topics
     from topics.corpus import Article
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as art:
-        model = topics.train(artifacts=art, classifier_options=options or None)
+        model = topics.train(corpus, artifacts=art, classifier_options=options or None)
     seconds = time.perf_counter() - started
     articles = [Article(id=e["id"], text=e["text"], title=None) for e in entries]
     results = list(topics.Tagger(model).tag(articles))
@@ -99,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="a classifier option for the default row (dev tuning), e.g. --set near_weight=0.4")
     ap.add_argument("--only-default", action="store_true", help="skip the keyword and lexicon rows")
+    ap.add_argument("--archive", default="", metavar="N[,N...]",
+                    help="also train on N unlabelled Reuters/BBC articles (no check-set item), one row per N")
     ap.add_argument("--record", action="store_true", help="append the table to benchmarks/RESULTS.md")
     ap.add_argument("--errors", action="store_true", help="list the default model's mistakes")
     args = ap.parse_args(argv)
@@ -111,6 +131,13 @@ def main(argv: list[str] | None = None) -> int:
         rows["keywords"] = [keyword_tags(e["text"]) for e in entries]
         rows["lexicon (before)"], _, _ = model_tags(entries, LEXICON)
     rows["default"], results, train_s = model_tags(entries, options)
+    if args.archive:
+        from checkset import load_checkset as load_all
+
+        everything = load_all(parts=tuple(args.parts.split(",")))
+        for n in map(int, args.archive.split(",")):
+            articles = archive(n, everything)
+            rows[f"default, trained on {len(articles):,} archive articles"], _, _ = model_tags(entries, options, articles)
     n_short = sum(e["length"] == "short" for e in entries)
     lines = [
         f"Zero-label themes, check set split={args.split}, parts={args.parts}: {len(entries)} items "

@@ -33,6 +33,18 @@ def test_proximity_cue_finds_weapon_sales_without_a_listed_phrase():
     assert not _matches(far)["defense-trade"]
 
 
+def test_proximity_cue_window_either_side_and_counts_every_weapon():
+    from topics.taxonomy import ProximityCue
+
+    tax = Taxonomy((Theme("trade", "Trade", pairs=(ProximityCue(("missile",), ("sale",), window=3),)),))
+    matcher = SeedMatcher(tax, P.tokenize)
+    words = lambda text: sum(matcher.matches(P.tokenize(text))[0].values())  # noqa: E731
+    assert words("sale alpha beta missile") == 1  # b before a, exactly at the window
+    assert words("sale alpha beta gamma missile") == 0  # one word too far
+    # a long text full of cues: every weapon near a sale counts (matching stays linear in length)
+    assert words("missile sale. " * 5000) == 5000
+
+
 def test_evidence_damps_repetition():
     tax = Taxonomy((Theme("oil", "Oil", seeds=("oil",), related=("barrel",)),))
     matcher = SeedMatcher(tax, P.tokenize)

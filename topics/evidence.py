@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from bisect import bisect_left
 import warnings
 from collections import Counter
 from collections.abc import Sequence
@@ -101,10 +102,15 @@ class SeedMatcher:
             if not a_pos:
                 continue
             b_pos = _positions(tokens, b_terms, excluded[t])
+            starts = [j for j, _ in b_pos]
             for i, a_term in a_pos:
-                near = [b for j, b in b_pos if abs(j - i) <= window and j != i]
-                if near:
-                    found[t][(weight, f"{a_term} ~ {near[0]}")] += 1
+                # the first b term within the window (not at i itself): a binary search, so
+                # a long article full of cues costs n log n, not n squared
+                k = bisect_left(starts, i - window)
+                if k < len(starts) and starts[k] == i:
+                    k += 1
+                if k < len(starts) and starts[k] <= i + window:
+                    found[t][(weight, f"{a_term} ~ {b_pos[k][1]}")] += 1
         return found
 
     def evidence(self, counts: Counter) -> float:
