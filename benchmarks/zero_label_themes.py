@@ -77,15 +77,33 @@ def archive(n: int, exclude: list[dict]) -> list:
     return [Article(id=pool[i].id, text=pool[i].text, title=pool[i].title) for i in pick]
 
 
-def model_tags(entries: list[dict], options: dict | None, corpus=None) -> tuple[list[set[str]], list, float]:
+def labelled_sample(k: int, seed: int = 0) -> list:
+    """``k`` labelled dev items per theme plus ``k`` dev items without a label, as
+    Articles: what a user labels by hand for ``topics train --labels``."""
+    import random
+
+    from topics.corpus import Article
+
+    dev = load_checkset(split="dev", parts=tuple(PARTS))
+    rng = random.Random(seed)
+    rng.shuffle(dev)
+    chosen: dict[str, dict] = {}
+    for theme in (*THEMES, None):
+        have = [e for e in dev if (theme in e["labels"] if theme else not e["labels"])]
+        for e in have[:k]:
+            chosen.setdefault(e["id"], e)
+    return [Article(id=e["id"], text=e["text"], labels=tuple(e["labels"])) for e in chosen.values()]
+
+
+def model_tags(entries: list[dict], options: dict | None, corpus=None, examples=None) -> tuple[list[set[str]], list, float]:
     """Tags of a model trained as `topics train` does (plus classifier ``options``; on
-    ``corpus`` instead of the bundled one when given)."""
+    ``corpus`` instead of the bundled one when given; with labelled ``examples``)."""
     import topics
     from topics.corpus import Article
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as art:
-        model = topics.train(corpus, artifacts=art, classifier_options=options or None)
+        model = topics.train(corpus, artifacts=art, classifier_options=options or None, examples=examples)
     seconds = time.perf_counter() - started
     articles = [Article(id=e["id"], text=e["text"], title=None) for e in entries]
     results = list(topics.Tagger(model).tag(articles))
@@ -119,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only-default", action="store_true", help="skip the keyword and lexicon rows")
     ap.add_argument("--archive", default="", metavar="N[,N...]",
                     help="also train on N unlabelled Reuters/BBC articles (no check-set item), one row per N")
+    ap.add_argument("--labels-per-theme", default="", metavar="K[,K...]",
+                    help="also train with K labelled dev items per theme (+ K unlabelled), one row per K (`topics train --labels`)")
     ap.add_argument("--record", action="store_true", help="append the table to benchmarks/RESULTS.md")
     ap.add_argument("--errors", action="store_true", help="list the default model's mistakes")
     args = ap.parse_args(argv)
@@ -138,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
         for n in map(int, args.archive.split(",")):
             articles = archive(n, everything)
             rows[f"default, trained on {len(articles):,} archive articles"], _, _ = model_tags(entries, options, articles)
+    for k in (map(int, args.labels_per_theme.split(",")) if args.labels_per_theme else ()):
+        for seed in (0, 1, 2):
+            shots = labelled_sample(k, seed)
+            rows[f"default + {len(shots)} labelled dev items ({k}/theme, draw {seed})"], _, _ = model_tags(entries, options, examples=shots)
     n_short = sum(e["length"] == "short" for e in entries)
     lines = [
         f"Zero-label themes, check set split={args.split}, parts={args.parts}: {len(entries)} items "

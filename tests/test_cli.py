@@ -147,3 +147,23 @@ def test_zero_jobs_is_refused(command, capsys):
     with pytest.raises(SystemExit):
         main([*command.split(), "--jobs", "0"])
     assert "argument --jobs/-j: must be a number of processes, or -1 for all cores; got '0'" in capsys.readouterr().err
+
+
+def test_train_with_a_few_labelled_examples(trained, tmp_path, capsys):
+    examples = tmp_path / "labels.jsonl"
+    rows = [
+        {"id": "1", "text": "Hoteliers on the coast report record bookings as cruise passengers return.", "labels": ["tourism"]},
+        {"id": "2", "text": "The utility switched on a new wind farm and two gas turbines.", "labels": ["energy"]},
+        {"id": "3", "text": "Shares in the carmaker fell after it cut its sales forecast.", "labels": []},
+    ]
+    examples.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert main(["train", "--artifacts", str(trained), "--name", "shots", "--labels", str(examples)]) == 0
+    assert "and 3 labelled examples" in capsys.readouterr().out
+    info = json.loads(next(p for p in (trained / "shots").rglob("manifest.json")).read_text())
+    assert info["meta"]["corpus"]["labelled_examples"] == 3
+    # a label the taxonomy lacks: one clear line, status 2
+    rows[0]["labels"] = ["toursim"]
+    examples.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert main(["train", "--artifacts", str(trained), "--name", "bad", "--labels", str(examples)]) == 2
+    err = capsys.readouterr().err
+    assert "toursim" in err and "taxonomy does not have" in err and "Traceback" not in err

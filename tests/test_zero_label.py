@@ -38,3 +38,20 @@ def test_explain_names_the_seed_a_near_term_stands_for(default_model):
     result = next(Tagger(default_model).tag([Article(id="a", text="Insurgents bombed a convoy and shelled the garrison overnight.")]))
     security = next(t for t in result.themes if t.name == "security")
     assert "bombed \u2248 bombing" in security.evidence
+
+
+def test_ten_labelled_examples_per_theme_do_not_hurt(default_model, test_split, artifacts):
+    from zero_label_themes import THEMES, labelled_sample
+
+    from topics.evaluate import theme_metrics
+    from topics.training import train
+
+    truth = [set(e["labels"]) for e in test_split]
+
+    def f1(model):
+        results = Tagger(model).tag(Article(id=e["id"], text=e["text"]) for e in test_split)
+        return theme_metrics(truth, [{t.name for t in r.themes} & set(THEMES) for r in results], THEMES).micro_f1
+
+    shots = labelled_sample(10, seed=0)
+    assert 45 <= len(shots) <= 60
+    assert f1(train(artifacts=artifacts, name="shots", examples=shots, save=False)) >= f1(default_model)

@@ -210,7 +210,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     # -- fitting ------------------------------------------------------------------------
     def fit(
-        self, X: Sequence[Tokens], y: Sequence[Sequence[str]] | None = None, *, tokenize=None, progress=None
+        self, X: Sequence[Tokens], y: Sequence[Sequence[str]] | None = None, *, tokenize=None, progress=None,
+        examples: Sequence[tuple[Tokens, Sequence[str]]] = (),
     ) -> "ThemeClassifier":
         """Learn themes from token lists ``X``.
 
@@ -223,12 +224,18 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             The preprocessor's ``tokenize``, used to tokenise seed terms.
         progress : callable, optional
             Called with a line of text at each step of long work (out-of-core epochs).
+        examples : sequence of (token list, label list), optional
+            Without labels: a few labelled articles (``topics train --labels FILE``). Their
+            words join their themes' meaning (as taxonomy examples), they train the
+            weak-label classifiers as positives of their themes and negatives of the other
+            labelled themes, and each labelled theme's threshold moves towards the one
+            that tags them best (the more examples, the further).
         """
         X = X if isinstance(X, Sequence) else list(X)
         if y is None:
             if self.taxonomy is None or tokenize is None:
                 raise ValueError("training without labels needs a taxonomy and a tokenize function")
-            return self._fit_taxonomy(X, tokenize)
+            return self._fit_taxonomy(X, tokenize, list(examples))
         return self._fit_supervised(X, [tuple(labels) for labels in y], progress)
 
     def _fit_linear(self, F, Y: np.ndarray, test=None):
@@ -353,10 +360,19 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         pred = self._decide(proba)
         self.cv_scores_ = {"micro_f1": round(_micro_f1(Y, pred), 4), "macro_f1": round(_macro_f1(Y, pred), 4), **how}
 
-    def _fit_taxonomy(self, X: Sequence[Tokens], tokenize) -> "ThemeClassifier":
+    def _fit_taxonomy(self, X: Sequence[Tokens], tokenize, examples: list | None = None) -> "ThemeClassifier":
         self.mode_ = "taxonomy"
         self.classes_ = np.array(self.taxonomy.names)
         self.single_label_ = False
+        examples = examples or []
+        index = {name: t for t, name in enumerate(self.taxonomy.names)}
+        unknown = sorted({label for _, labels in examples for label in labels if label not in index})
+        if unknown:
+            raise ValueError(f"labelled examples name themes the taxonomy does not have: {', '.join(unknown)}")
+        E = np.zeros((len(examples), len(index)), dtype=bool)  # example × theme
+        for i, (_, labels) in enumerate(examples):
+            E[i, [index[label] for label in labels]] = True
+        labelled = E.any(axis=0)  # themes the examples speak about (examples are negatives of these only)
         near = []
         if self.near_similarity is not None:
             from .semantic import default_vectors, near_terms
@@ -383,12 +399,17 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         # Each theme's seed list also joins the training set as a pseudo-article, so a
         # theme the corpus barely covers still has positives.
         pseudo = [list(self.matcher_tokens(theme.name, tokenize)) for theme in self.taxonomy.themes]
-        owner = list(range(n_themes))  # the theme each pseudo-article is a positive of
+        # pseudo-article × theme: 1 positive, 0 negative, -1 left out
+        owner = [np.where(np.arange(n_themes) == t, 1, 0) for t in range(n_themes)]
         if self.use_examples:  # the taxonomy's example headlines: positives of their theme
             for t, theme in enumerate(self.taxonomy.themes):
                 for example in theme.examples:
                     pseudo.append(tokenize(example))
-                    owner.append(t)
+                    owner.append(np.where(np.arange(n_themes) == t, 1, 0))
+        for (tokens, _), e in zip(examples, E):
+            pseudo.append(list(tokens))
+            owner.append(np.where(e, 1, np.where(labelled, 0, -1)))
+        owner = np.array(owner)
         self.vectorizer_ = NgramTfidfVectorizer(
             analyzer=ngrams, min_df=self.min_df, max_features=self.max_features, sublinear_tf=True, dtype=np.float32
         )
@@ -409,8 +430,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             pos = positives[t]
             n_pos[t] = len(pos)
             neg = sample[lex[sample, t] < self.weak_negative]
-            take = np.concatenate([np.searchsorted(rows, pos), np.searchsorted(rows, neg), len(rows) + np.arange(len(pseudo))])
-            labels = np.concatenate([np.ones(len(pos)), np.zeros(len(neg)), (np.asarray(owner) == t).astype(float)])
+            own = np.flatnonzero(owner[:, t] >= 0)
+            take = np.concatenate([np.searchsorted(rows, pos), np.searchsorted(rows, neg), len(rows) + own])
+            labels = np.concatenate([np.ones(len(pos)), np.zeros(len(neg)), owner[own, t].astype(float)])
             if labels.sum() < 2 or (labels == 0).sum() < 2:
                 continue
             lr = LogisticRegression(C=self.C, solver="liblinear", class_weight="balanced", random_state=self.random_state)
@@ -421,7 +443,21 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.intercept_ = intercept
         self.model_weights_ = self.model_weight * n_pos / (n_pos + self.model_shrinkage)
         self.thresholds_ = np.full(len(self.classes_), self.threshold)
+        if examples:
+            self._thresholds_from_examples([tokens for tokens, _ in examples], E, labelled)
         return self
+
+    def _thresholds_from_examples(self, tokens: list, E: np.ndarray, labelled: np.ndarray) -> None:
+        """Move each labelled theme's threshold from ``threshold`` towards the one that tags
+        the labelled examples best (F1), by n / (n + 10) for n positive examples: five
+        examples move it a third of the way, a hundred almost all of it."""
+        proba = self.predict_proba(tokens)
+        for t in np.flatnonzero(labelled):
+            n = int(E[:, t].sum())
+            if n == 0 or n == len(E):
+                continue
+            best = min(max(_best_threshold(E[:, t], proba[:, t]), 0.05), 0.95)
+            self.thresholds_[t] = self.threshold + (best - self.threshold) * n / (n + 10)
 
     def matcher_tokens(self, name: str, tokenize) -> list[str]:
         """Tokens of a theme's seed terms, its label and description (its pseudo-article)."""

@@ -100,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--cv", type=_positive_int, default=None, metavar="K", help="also print K-fold cross-validated "
                    "theme figures on the training corpus (labelled corpora)")
+    p.add_argument("--labels", default=None, metavar="FILE", dest="examples", help="a few labelled articles (JSONL: "
+                   "id, text, labels naming themes of the taxonomy) that sharpen themes learned without corpus labels; "
+                   "5-25 per theme help")
     p.add_argument("--all-labels", action="store_true", help="Reuters-21578 with --split: train on every topic of the "
                    "split, not only the 90 that occur in both ModApte splits")
     p.add_argument("--dask", default=None, metavar="ADDRESS", help="fit the classifier's per-theme models and "
@@ -291,6 +294,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             progress=lambda msg: _err(f"… {msg}"),
             show_bar=sys.stderr.isatty(),
             signing_key=_signing_key(args),
+            examples=args.examples,
             classifier_options={k: v for k, v in (("out_of_core_above", args.out_of_core_above), ("n_jobs", args.jobs))
                                 if v is not None} or None,
         )
@@ -298,6 +302,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     c = meta["corpus"]
     _report_skips(corpus)
     mode = "supervised, from the corpus labels" if meta["parameters"]["classifier_mode"] == "supervised" else "from the taxonomy's seed terms"
+    if c.get("labelled_examples"):
+        mode += f" and {c['labelled_examples']:,} labelled examples"
     print(f"Trained model '{args.name}' in {meta['training_seconds']:.1f} s")
     print(f"  corpus      {c['description']}")
     print(f"  articles    {c['documents']:,} read, {c['skipped']:,} skipped")

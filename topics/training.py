@@ -51,6 +51,25 @@ def theme_seed_tokens(taxonomy: Taxonomy, preprocessor: Preprocessor) -> dict[st
     return out
 
 
+def _labelled_examples(examples, preprocessor: Preprocessor, taxonomy: Taxonomy) -> list[tuple[list[str], tuple[str, ...]]]:
+    """(tokens, labels) of the labelled examples; a label the taxonomy lacks is a user error."""
+    if examples is None:
+        return []
+    if isinstance(examples, (str, os.PathLike)):
+        examples = Corpus(examples, "jsonl")
+    out, source = [], getattr(examples, "description", "labelled examples")
+    for article in examples:
+        labels = tuple(article.labels or ())
+        unknown = [label for label in labels if label not in taxonomy.names]
+        if unknown:
+            raise CorpusError(f"{source}: article {article.id!r} is labelled {', '.join(unknown)}, "
+                              f"which the taxonomy does not have (themes: {', '.join(taxonomy.names)})")
+        out.append((preprocessor.tokenize(article.full_text), labels))
+    if not out:
+        raise CorpusError(f"{source}: no labelled examples found")
+    return out
+
+
 def train(
     corpus: str | os.PathLike | Corpus | ChainCorpus | Iterable[Article] | None = None,
     *,
@@ -66,6 +85,7 @@ def train(
     signing_key: str | bytes | None = None,
     labels: Iterable[str] | None = None,
     classifier_options: dict | None = None,
+    examples: str | os.PathLike | Iterable[Article] | None = None,
     **corpus_options,
 ) -> Model:
     """Train a model bundle: preprocessor, LDA topics and a theme classifier.
@@ -103,6 +123,11 @@ def train(
         and an article left without labels does not train the classifier (it still
         trains the topics). E.g. the 90 Reuters-21578 topics of both ModApte splits,
         :func:`topics.corpus.reuters_common_labels`.
+    examples : path or iterable of Article, optional
+        A few labelled articles (a JSONL file of ``id``/``text``/``labels``, or Articles
+        with ``labels``) that sharpen themes learned from the taxonomy (``topics train
+        --labels FILE``): see :meth:`topics.classify.ThemeClassifier.fit`. Their labels
+        must be theme names of the taxonomy. Ignored when the corpus itself is labelled.
     classifier_options : dict, optional
         Parameters of the :class:`topics.classify.ThemeClassifier`, e.g.
         ``{"out_of_core_above": 20_000}``; recorded in the manifest.
@@ -182,6 +207,7 @@ def train(
     labelled = [i for i, y in enumerate(labels) if y is not None]
     classifier_started = time.perf_counter()
     options = {"random_state": random_state, **(classifier_options or {})}
+    shots: list = []
     if labelled:
         label_names = sorted({label for i in labelled for label in labels[i]})
         themes = taxonomy.with_names(label_names)
@@ -192,7 +218,10 @@ def train(
         themes = taxonomy
         say(f"Training the theme classifier from the taxonomy's seed terms ({len(themes)} themes)")
         classifier = ThemeClassifier(themes, **options)
-        classifier.fit(tokens, tokenize=preprocessor.tokenize)
+        shots = _labelled_examples(examples, preprocessor, taxonomy)
+        if shots:
+            say(f"… with {len(shots):,} labelled examples")
+        classifier.fit(tokens, tokenize=preprocessor.tokenize, examples=shots)
     tokens.close()
 
     classifier_seconds = time.perf_counter() - classifier_started
@@ -204,6 +233,7 @@ def train(
             "documents": len(tokens),
             "labelled_documents": len(labelled),
             "skipped": report.n_skipped if report is not None else 0,
+            **({"labelled_examples": len(shots)} if not labelled and shots else {}),
         },
         "parameters": {
             "n_topics": lda.n_topics_,
