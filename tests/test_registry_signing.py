@@ -263,3 +263,87 @@ def test_update_checks_and_keeps_the_signature(tmp_path):
         update("default", news, artifacts=tmp_path, require_signature=True)
     model = update("default", news, artifacts=tmp_path, signing_key=KEY, require_signature=True)
     assert check_signature(model.path, KEY) == "verified"
+
+
+# -- what an attacker or a careless copy tries (#14) ------------------------------------------
+def test_unsigned_bundle_warns_and_can_be_refused_by_environment(tmp_path, monkeypatch):
+    save_bundle({"x": 1}, artifacts=tmp_path)
+    with pytest.warns(bundle.UnsignedBundleWarning, match="unsigned: loading it runs the code"):
+        load_bundle(artifacts=tmp_path)
+    monkeypatch.setenv("TOPICS_REQUIRE_SIGNATURE", "1")
+    with pytest.raises(BundleError, match="no signing key"):
+        load_bundle(artifacts=tmp_path)
+
+
+def test_deleted_signature_is_no_silent_downgrade_when_a_key_is_set(tmp_path, no_unpickling):
+    path = save_bundle({"x": 1}, artifacts=tmp_path, signing_key=KEY)
+    (path / SIGNATURE).unlink()
+    with pytest.raises(BundleError, match="not signed, but a signing key is set"):
+        load_bundle(artifacts=tmp_path, key=KEY)
+
+
+def test_signed_bundle_moved_into_another_models_place_is_refused(tmp_path, no_unpickling, clock):
+    a = save_bundle({"x": 1}, name="a", artifacts=tmp_path, signing_key=KEY)
+    b = save_bundle({"x": 2}, name="b", artifacts=tmp_path, signing_key=KEY)
+    import shutil
+
+    shutil.rmtree(b)
+    shutil.copytree(a, b)  # a's signed files under b's name and version
+    with pytest.raises(BundleError, match="moved into another model's place"):
+        load_bundle("b", artifacts=tmp_path, key=KEY)
+
+
+@pytest.mark.parametrize("target", ["fifo", "file"])
+def test_bundle_files_are_never_read_through_a_link(tmp_path, no_unpickling, target):
+    import os
+
+    path = save_bundle({"x": 1}, artifacts=tmp_path)
+    other = tmp_path / "elsewhere"
+    if target == "fifo":
+        os.mkfifo(other)  # reading it would hang
+    else:
+        (path / "x.joblib").rename(other)
+    (path / "x.joblib").unlink(missing_ok=True)
+    (path / "x.joblib").symlink_to(other)
+    with pytest.raises(BundleError, match="symbolic link"):
+        load_bundle(artifacts=tmp_path)
+
+
+def test_update_of_a_signed_model_needs_its_key(tmp_path, capsys):
+    from conftest import SEED
+
+    key_file = tmp_path / "key"
+    key_file.write_text(KEY)
+    art = str(tmp_path / "art")
+    assert main(["train", "--artifacts", art, "--topics", "5", "--signing-key-file", str(key_file)]) == 0
+    capsys.readouterr()
+    # without the key: refused (its new version would be unsigned), one line
+    assert main(["update", "--model", "default", "--corpus", str(SEED), "--artifacts", art]) == 2
+    assert "is signed: updating it needs the signing key" in capsys.readouterr().err
+    assert main(["update", "--model", "default", "--corpus", str(SEED), "--artifacts", art,
+                 "--signing-key-file", str(key_file)]) == 0
+    assert "signature   HMAC-SHA256" in capsys.readouterr().out
+
+
+def test_cli_says_in_one_line_that_a_bundle_is_unsigned(tmp_path, capsys):
+    from conftest import SEED
+
+    art = str(tmp_path / "art")
+    assert main(["train", "--artifacts", art, "--topics", "5"]) == 0
+    capsys.readouterr()
+    import warnings
+
+    with warnings.catch_warnings():  # the test run filters the warning (pyproject); a user sees it
+        warnings.simplefilter("always", bundle.UnsignedBundleWarning)
+        assert main(["tag", str(SEED), "--artifacts", art]) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "unsigned" in line]
+    assert len(lines) == 1 and lines[0].startswith("topics: warning: model bundle ")
+
+
+def test_a_bundle_whose_parts_are_not_a_models_is_refused(tmp_path):
+    from topics.model import load
+
+    save_bundle({"preprocessor": 1, "lda": 2, "classifier": 3, "taxonomy": 4}, artifacts=tmp_path)
+    with pytest.raises(BundleError, match="its preprocessor is a int, not a Preprocessor"):
+        load(artifacts=tmp_path)

@@ -18,6 +18,7 @@ hold every file's hash) shows that the bundle was made by someone holding the ke
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import io
@@ -27,6 +28,7 @@ import platform
 import re
 import secrets
 import shutil
+import stat
 import time
 import warnings
 from contextlib import suppress
@@ -44,6 +46,7 @@ MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 LATEST = "LATEST"
 SIGNING_KEY_ENV = "TOPICS_SIGNING_KEY"
+REQUIRE_SIGNATURE_ENV = "TOPICS_REQUIRE_SIGNATURE"
 _SIG_ALGORITHM = "hmac-sha256"
 FORMAT = 1
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -57,6 +60,19 @@ _STALE_SECONDS = 3600
 
 class BundleError(Exception):
     """A model bundle cannot be saved, found, trusted or loaded (message is for users)."""
+
+
+class UnsignedBundleWarning(UserWarning):
+    """An unsigned bundle is being loaded: its pickle files run code, and nothing vouches for them.
+
+    Filter it (``warnings.simplefilter("ignore", UnsignedBundleWarning)``) where unsigned
+    bundles are expected; set ``$TOPICS_REQUIRE_SIGNATURE=1`` to refuse them instead.
+    """
+
+
+def signature_required(require: bool = False) -> bool:
+    """``require``, or ``$TOPICS_REQUIRE_SIGNATURE`` set to 1/true/yes."""
+    return require or os.environ.get(REQUIRE_SIGNATURE_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
 def default_artifacts_dir() -> Path:
@@ -127,7 +143,7 @@ def _check_signature(path: Path, manifest_bytes: bytes, key: bytes | None, requi
         raise BundleError(f"Cannot check the signature of model bundle {path}: no signing key "
                           f"(set ${SIGNING_KEY_ENV} or pass --signing-key-file).")
     try:
-        sig = json.loads((path / SIGNATURE).read_text(encoding="utf-8"))
+        sig = json.loads(_read_regular(path / SIGNATURE).decode("utf-8"))
     except FileNotFoundError:
         if require:
             raise BundleError(f"Model bundle {path} is not signed: refusing to load it "
@@ -553,11 +569,32 @@ def _bundle_dir(path: str | os.PathLike) -> Path:
     return path.parent if path.name == MANIFEST and not path.is_dir() else path
 
 
+def _open_regular(file: Path):
+    """``file`` opened for reading, never through a symbolic link (to a FIFO it would hang,
+    to another file it would swap what was checked), and only if it is a regular file."""
+    try:
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise BundleError(f"Bundle file {file} is a symbolic link: refusing to load the bundle.") from None
+        raise
+    f = open(fd, "rb")
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        f.close()
+        raise BundleError(f"Bundle file {file} is not a regular file: refusing to load the bundle.")
+    return f
+
+
+def _read_regular(file: Path) -> bytes:
+    with _open_regular(file) as f:
+        return f.read()
+
+
 def _read_manifest(path: Path) -> tuple[dict, bytes]:
     """The validated manifest of the version folder ``path`` and its exact bytes."""
     file = path / MANIFEST
     try:
-        raw = file.read_bytes()
+        raw = _read_regular(file)
     except FileNotFoundError:
         raise BundleError(f"{path} is not a model bundle: it has no {MANIFEST}.") from None
     except OSError as exc:
@@ -626,7 +663,15 @@ def _verified(path: Path, keep_data: bool, key: bytes | None = None, require_sig
     path = _bundle_dir(path)
     manifest, raw = manifest or _read_manifest(path)
     # The signature covers the manifest, which covers every file's hash: check it first.
-    _check_signature(path, raw, key, require_signature)
+    status = _check_signature(path, raw, key, signature_required(require_signature))
+    _check_place(path, manifest)
+    if status == "unsigned" and key is not None:  # a deleted signature must not downgrade a signed bundle silently
+        raise BundleError(f"Model bundle {path} is not signed, but a signing key is set: refusing to load it "
+                          f"(sign it with the key, or unset ${SIGNING_KEY_ENV} to load unsigned bundles).")
+    if status == "unsigned" and keep_data:
+        warnings.warn(f"model bundle {path} is unsigned: loading it runs the code in its pickle files, and nothing "
+                      f"vouches for them (sign bundles with a key; ${REQUIRE_SIGNATURE_ENV}=1 refuses unsigned ones)",
+                      UnsignedBundleWarning, stacklevel=4)
     files = manifest["files"]
     for extra in sorted(p for p in path.glob("*.joblib") if p.name not in files):
         raise BundleError(f"Bundle file {extra} is not listed in its manifest: refusing to load "
@@ -635,7 +680,7 @@ def _verified(path: Path, keep_data: bool, key: bytes | None = None, require_sig
     for fname, entry in files.items():
         file, digest, chunks = path / fname, hashlib.sha256(), []
         try:
-            with open(file, "rb") as f:
+            with _open_regular(file) as f:
                 size = os.fstat(f.fileno()).st_size
                 # A wrong size already fails the check, so skip reading a possibly huge file.
                 while size == entry["bytes"] and (chunk := f.read(1 << 20)):
@@ -653,6 +698,17 @@ def _verified(path: Path, keep_data: bool, key: bytes | None = None, require_sig
         if keep_data:
             data[fname] = b"".join(chunks)
     return manifest, data
+
+
+def _check_place(path: Path, manifest: dict) -> None:
+    """A version folder of a model registry (``NAME/VERSION`` beside a LATEST file) must hold
+    the bundle its manifest (which the signature covers) names: a bundle copied into another
+    model's folder, or renamed to another version, is refused."""
+    if _VERSION_RE.match(path.name) and (path.parent / LATEST).exists():
+        if (manifest["name"], manifest["version"]) != (path.parent.name, path.name):
+            raise BundleError(f"Model bundle {path} is {manifest['name']}@{manifest['version']} by its manifest, "
+                              f"not {path.parent.name}@{path.name}: refusing to load a bundle moved into "
+                              "another model's place.")
 
 
 def verify_bundle(path: Path, *, key: str | bytes | None = None, require_signature: bool = False) -> dict:

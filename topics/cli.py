@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import tempfile
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -268,7 +269,6 @@ def _dask_backend(address: str | None):
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .bundle import SIGNATURE
     from .corpus import Corpus, default_corpus
     from .training import train
 
@@ -325,7 +325,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                 _err(f"warning: {exc}")
     print(f"  themes      {len(meta['themes'])} ({mode}): {', '.join(meta['themes'])}")
     print(f"  saved to    {model.path}")
-    print(f"  signature   {'HMAC-SHA256 with the signing key' if (model.path / SIGNATURE).is_file() else 'none (no signing key)'}")
+    _print_signature(model.path)
     cv = meta.get("classifier", {}).get("cv")
     if cv:
         print(f"  theme CV    micro-F1 {cv['micro_f1']:.3f}, macro-F1 {cv['macro_f1']:.3f} on out-of-fold scores "
@@ -478,7 +478,14 @@ def cmd_update(args: argparse.Namespace) -> int:
     if quality and not quality.get("before_update"):
         print(f"  NPMI        {quality['npmi']:.3f} on the new articles")
     print(f"  saved to    {model.path}")
+    _print_signature(model.path)
     return 0
+
+
+def _print_signature(path) -> None:
+    from .bundle import SIGNATURE
+
+    print(f"  signature   {'HMAC-SHA256 with the signing key' if (path / SIGNATURE).is_file() else 'none (no signing key)'}")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -698,7 +705,10 @@ def main(argv: list[str] | None = None) -> int:
     from .taxonomy import TaxonomyError
 
     args = build_parser().parse_args(argv)
+    shown = warnings.showwarning
     try:
+        # A warning is one line on standard error, like an error.
+        warnings.showwarning = lambda message, *_, **__: _err(f"topics: warning: {message}")
         # --rejects FILE stays open for the whole command, for every corpus it reads.
         with _rejects(getattr(args, "rejects", None)) as on_reject:
             args.on_reject = on_reject
@@ -713,6 +723,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("topics: interrupted (saved models are unchanged)")
         return 130
+    finally:
+        warnings.showwarning = shown
     return EXIT_USER_ERROR
 
 

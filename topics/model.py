@@ -82,6 +82,10 @@ class Model:
         missing = [p for p in _PARTS if p not in parts]
         if missing:
             raise BundleError(f"Bundle {path} lacks its {', '.join(missing)}: not a topics model bundle.")
+        for part, kind in zip(_PARTS, (Preprocessor, LdaTopicModel, ThemeClassifier, Taxonomy)):
+            if not isinstance(parts[part], kind):
+                raise BundleError(f"Bundle {path}: its {part} is a {type(parts[part]).__name__}, not a "
+                                  f"{kind.__name__}: not a topics model bundle.")
         return cls(**{p: parts[p] for p in _PARTS}, manifest=manifest, path=path)
 
 

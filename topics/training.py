@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from .bundle import SIGNATURE, SIGNING_KEY_ENV, BundleError, resolve_signing_key
 from .classify import ThemeClassifier
 from .corpus import Article, ChainCorpus, Corpus, CorpusError, default_corpus
 from .lda import LdaTopicModel
@@ -312,6 +313,9 @@ def update(
     started = time.perf_counter()
     # The key that signs the new version also checks the one it is built on.
     current = load(model, artifacts, key=signing_key, require_signature=require_signature)
+    if save and current.path is not None and (current.path / SIGNATURE).is_file() and resolve_signing_key(signing_key) is None:
+        raise BundleError(f"Model bundle {current.path} is signed: updating it needs the signing key (set "
+                          f"${SIGNING_KEY_ENV} or pass --signing-key-file), or its new version would be unsigned.")
     if isinstance(corpus, (str, os.PathLike)):
         corpus = Corpus(corpus, format, **corpus_options)
     say(f"Reading {getattr(corpus, 'description', 'articles')}")
