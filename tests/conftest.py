@@ -21,6 +21,10 @@ def data_dir() -> Path | None:
 def _no_signing_key_from_the_environment(monkeypatch):
     """A developer's own $TOPICS_SIGNING_KEY must not sign or verify test bundles."""
     monkeypatch.delenv("TOPICS_SIGNING_KEY", raising=False)
+    monkeypatch.delenv("TOPICS_REQUIRE_SIGNATURE", raising=False)
+    # Test bundles are unsigned on purpose: `topics` run as a child process stays quiet about
+    # it (as pyproject's filterwarnings does in-process); tests of the warning re-enable it.
+    monkeypatch.setenv("PYTHONWARNINGS", "ignore:unsigned model bundle:UserWarning")
 
 
 @pytest.fixture(scope="session")

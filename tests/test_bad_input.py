@@ -138,6 +138,12 @@ CASES = [
          read=N_GOOD + 1, check=_ids({"ru"}), train=True),
     Case("turkish-dotted-i", _file("tr.jsonl", _jsonl(_good_rows() + [{"id": "tr", "text": TURKISH}])),
          read=N_GOOD + 1, check=_ids({"tr"}), train=True),
+    Case("json-nested-too-deeply", _file("deep.jsonl", _jsonl(_good_rows()[:2]) + b'{"text": ' + b"[" * 5000
+                                         + b"]" * 5000 + b"}\n" + _jsonl(_good_rows(2)[2:])),
+         read=N_GOOD, skipped=1, reason="nested too deeply", line=3, train=True),
+    Case("csv-unterminated-quote", _file("quote.csv", b"id,text\n" + b"".join(
+        f'{i},"{t}"\n'.encode() for i, t in enumerate(GOOD)) + b'x,"Oil prices rose.\n' + b"y,Tourists came.\n" * 3),
+         read=N_GOOD, skipped=1, reason="a quote opened here is never closed: lines 8-11 skipped", line=8),
     Case("one-10mb-line", _file("big.jsonl", _jsonl([{"id": "big", "text": BIG[:200_000]}]) + b"x" * 10_000_000
                                + b"\n" + _jsonl(_good_rows())),
          read=N_GOOD + 1, skipped=1, reason="invalid JSON", line=2),

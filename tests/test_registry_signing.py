@@ -268,7 +268,7 @@ def test_update_checks_and_keeps_the_signature(tmp_path):
 # -- what an attacker or a careless copy tries (#14) ------------------------------------------
 def test_unsigned_bundle_warns_and_can_be_refused_by_environment(tmp_path, monkeypatch):
     save_bundle({"x": 1}, artifacts=tmp_path)
-    with pytest.warns(bundle.UnsignedBundleWarning, match="unsigned: loading it runs the code"):
+    with pytest.warns(bundle.UnsignedBundleWarning, match="unsigned model bundle .*: loading it runs the code"):
         load_bundle(artifacts=tmp_path)
     monkeypatch.setenv("TOPICS_REQUIRE_SIGNATURE", "1")
     with pytest.raises(BundleError, match="no signing key"):
@@ -338,7 +338,7 @@ def test_cli_says_in_one_line_that_a_bundle_is_unsigned(tmp_path, capsys):
         assert main(["tag", str(SEED), "--artifacts", art]) == 0
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if "unsigned" in line]
-    assert len(lines) == 1 and lines[0].startswith("topics: warning: model bundle ")
+    assert len(lines) == 1 and lines[0].startswith("topics: warning: unsigned model bundle ")
 
 
 def test_a_bundle_whose_parts_are_not_a_models_is_refused(tmp_path):

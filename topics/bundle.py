@@ -669,7 +669,7 @@ def _verified(path: Path, keep_data: bool, key: bytes | None = None, require_sig
         raise BundleError(f"Model bundle {path} is not signed, but a signing key is set: refusing to load it "
                           f"(sign it with the key, or unset ${SIGNING_KEY_ENV} to load unsigned bundles).")
     if status == "unsigned" and keep_data:
-        warnings.warn(f"model bundle {path} is unsigned: loading it runs the code in its pickle files, and nothing "
+        warnings.warn(f"unsigned model bundle {path}: loading it runs the code in its pickle files, and nothing "
                       f"vouches for them (sign bundles with a key; ${REQUIRE_SIGNATURE_ENV}=1 refuses unsigned ones)",
                       UnsignedBundleWarning, stacklevel=4)
     files = manifest["files"]

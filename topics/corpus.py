@@ -402,6 +402,9 @@ class Corpus:
                 except json.JSONDecodeError as e:
                     self._problem(report, where, f"invalid JSON ({e.msg} at column {e.colno})")
                     continue
+                except RecursionError:
+                    self._problem(report, where, "invalid JSON (nested too deeply)")
+                    continue
                 if not isinstance(record, dict):
                     self._problem(report, where, f"expected a JSON object, got {type(record).__name__}")
                 elif article := self._record(report, where, record, f"{stem}-{n}", name):
@@ -412,7 +415,9 @@ class Corpus:
         csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
         delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
         with open(path, "rb") as f:
-            rows = csv.reader((line for _, line in self._lines(report, f, name)), delimiter=delimiter)
+            # strict: a quote left open fails at the end of the file instead of silently
+            # merging every later row into one field
+            rows = csv.reader((line for _, line in self._lines(report, f, name)), delimiter=delimiter, strict=True)
             try:
                 header = [column.strip() for column in next(rows, [])]
             except csv.Error as e:
@@ -434,8 +439,12 @@ class Corpus:
                 except StopIteration:
                     break
                 except csv.Error as e:  # the reader resumes at the next line: skip this record
+                    spanned = rows.line_num - n + 1
                     next_line = rows.line_num + 1
-                    self._problem(report, _Where(name, n), f"malformed CSV row ({e})")
+                    why = f"malformed CSV row ({e})"
+                    if spanned > 1:
+                        why = f"malformed CSV row ({e}; a quote opened here is never closed: lines {n}-{rows.line_num} skipped)"
+                    self._problem(report, _Where(name, n), why)
                     continue
                 next_line = rows.line_num + 1
                 where = _Where(name, n)
