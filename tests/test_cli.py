@@ -90,12 +90,26 @@ def test_tampered_bundle_is_refused_naming_the_file(trained, tmp_path, capsys):
         (["tag", "/no/such/file.txt"], "no such file"),
         (["tag", str(SEED), "--model", "missing"], "No model named 'missing'"),
         (["train", "--corpus", str(SEED), "--taxonomy", "/no/tax.toml"], "no such taxonomy file"),
+        (["train", "--corpus", str(SEED), "--taxonomy", "{tmp}/themes-not-tables.toml"], "each theme must be a table"),
+        (["train", "--corpus", str(SEED), "--taxonomy", "{tmp}/pairs-not-tables.toml"], "'pairs' must be tables"),
+        (["tag", str(SEED), "--encoding", "utf-99"], "unknown text encoding 'utf-99'"),
+        (["train", "--corpus", str(SEED.parent), "--split", "train"], "--split selects a Reuters-21578"),
+        (["tag", "-", "--input-format", "dir"], "standard input ('-') holds one stream"),
     ],
 )
 def test_user_errors_are_one_clear_line(args, message, tmp_path, capsys):
+    (tmp_path / "themes-not-tables.toml").write_text('theme = ["security"]\n')
+    (tmp_path / "pairs-not-tables.toml").write_text('[[theme]]\nname = "a"\npairs = ["x"]\n')
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     assert main(args + ["--artifacts", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("topics: error:") and message in err[-1]
+
+
+def test_serve_port_out_of_range_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--port", "99999"])
+    assert exit_.value.code == 2 and "must be a port number from 0 to 65535" in capsys.readouterr().err
 
 
 def test_console_script_runs():

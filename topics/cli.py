@@ -169,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "POST /tag, GET /health, GET /topics and GET /model (needs the serve extra).")
     _add_model_args(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("report", help="write an HTML report of a model's topics and themes", description="Write one "
@@ -266,6 +266,13 @@ def _dask_backend(address: str | None):
 
     with distributed.dask_client(address) as client, distributed.joblib_backend(client):
         yield
+
+
+def _port(text: str) -> int:
+    port = _int(text)
+    if port is None or not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number from 0 to 65535, got {text!r}")
+    return port
 
 
 def cmd_train(args: argparse.Namespace) -> int:

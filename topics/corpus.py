@@ -203,7 +203,10 @@ class Corpus:
             raise ValueError(f"split must be None, 'train' or 'test', got {split!r}")
         if limit is not None and limit < 0:
             raise ValueError(f"limit must be None or >= 0, got {limit!r}")
-        codecs.lookup(encoding)  # fail now on a misspelt encoding, not mid-pass
+        try:
+            codecs.lookup(encoding)  # fail now on a misspelt encoding, not mid-pass
+        except LookupError:
+            raise CorpusError(f"unknown text encoding {encoding!r} (e.g. utf-8, latin-1, cp1252, utf-16)") from None
         self.path = Path(path)
         self.text_field, self.id_field, self.title_field = text_field, id_field, title_field
         self.date_field, self.labels_field, self.label_sep = date_field, labels_field, label_sep
@@ -214,12 +217,14 @@ class Corpus:
         self._spooled: Path | None = None
         self._id_format = "{stem}-{n}"  # id of "lines" articles; default_corpus() overrides it
         if self._stdin and format in _DIR_FORMATS:
-            raise ValueError(f"format {format!r} cannot read standard input")
+            raise CorpusError(f"standard input ('-') holds one stream, not folders: format {format!r} cannot read it "
+                              "(use jsonl, lines, csv or txt)")
         if not self._stdin and not self.path.exists():
             raise CorpusError(f"{self.path}: no such file or directory")
         self.format = self._detect() if format == "auto" else format
         if split is not None and self.format != "reuters21578":
-            raise ValueError(f"split is only supported by format 'reuters21578', not {self.format!r}")
+            raise CorpusError(f"{self.path}: --split selects a Reuters-21578 ModApte split, but this corpus is "
+                              f"read as {self.format!r}, not 'reuters21578'")
         self._check_layout()
 
     # -- public interface ------------------------------------------------------------

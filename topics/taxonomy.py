@@ -111,6 +111,8 @@ def _parse(data: dict, source: str) -> Taxonomy:
     themes: list[Theme] = []
     for i, table in enumerate(tables, 1):
         where = f"{source}: theme #{i}"
+        if not isinstance(table, dict):
+            raise TaxonomyError(f"{where}: each theme must be a table ([[theme]]), got {type(table).__name__}")
         name = table.get("name")
         if not isinstance(name, str) or not _NAME.match(name):
             raise TaxonomyError(f"{where}: 'name' must be lowercase letters, digits and hyphens, got {name!r}")
@@ -119,7 +121,10 @@ def _parse(data: dict, source: str) -> Taxonomy:
         if not isinstance(label, str):
             raise TaxonomyError(f"{where}: 'label' must be a string")
         pairs = []
-        for cue in table.get("pairs", []):
+        cues = table.get("pairs", [])
+        if not isinstance(cues, list) or not all(isinstance(cue, dict) for cue in cues):
+            raise TaxonomyError(f"{where}: 'pairs' must be tables ([[theme.pairs]]) with 'a', 'b' and an optional 'window'")
+        for cue in cues:
             window = cue.get("window", 8)
             if not isinstance(window, int) or window < 1:
                 raise TaxonomyError(f"{where}: pairs 'window' must be a positive integer")
