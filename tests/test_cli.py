@@ -95,6 +95,7 @@ def test_tampered_bundle_is_refused_naming_the_file(trained, tmp_path, capsys):
         (["tag", str(SEED), "--encoding", "utf-99"], "unknown text encoding 'utf-99'"),
         (["train", "--corpus", str(SEED.parent), "--split", "train"], "--split selects a Reuters-21578"),
         (["tag", "-", "--input-format", "dir"], "standard input ('-') holds one stream"),
+        (["train", "--topics", "100000"], "100,000 topics is more than"),
     ],
 )
 def test_user_errors_are_one_clear_line(args, message, tmp_path, capsys):

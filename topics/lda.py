@@ -180,6 +180,9 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         if len(dictionary) == 0:
             raise ValueError("no words left after vocabulary pruning; is the corpus too small?")
         self.n_topics_ = k = self.n_topics or default_n_topics(n_docs)
+        if k > min(n_docs, len(dictionary)):  # more topics than articles or words: hours of work for nothing
+            raise ValueError(f"{k:,} topics is more than {n_docs:,} distinct articles with a vocabulary of "
+                             f"{len(dictionary):,} words can hold (at most {min(n_docs, len(dictionary)):,})")
         # One compact documents × words matrix serves priming and training: a list of
         # per-document (id, count) tuples would cost ~5× the memory.
         counts = corpus2csc((dictionary.doc2bow(d) for d in docs), num_terms=len(dictionary)).T.tocsr()
