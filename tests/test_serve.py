@@ -61,3 +61,22 @@ def test_malformed_requests_get_4xx_with_a_reason(client, body, status):
 def test_oversized_request_is_refused(client):
     r = client.post("/tag", json={"text": "word " * 100_000})
     assert r.status_code == 413 and "over" in r.json()["detail"]
+
+
+def test_manifest_keeps_no_server_paths_and_docs_load_nothing_from_a_cdn(client):
+    body = json.dumps(client.get("/model").json())
+    assert "/work/" not in body and "/tmp/" not in body and "lee_background.cor" in body
+    assert client.get("/docs").status_code == 404 and client.get("/openapi.json").status_code == 200
+
+
+def test_whitespace_only_text_is_refused_as_the_cli_skips_it(client):
+    r = client.post("/tag", json={"text": "  \n\t "})
+    assert r.status_code == 422 and "only whitespace" in json.dumps(r.json())
+
+
+def test_bearer_token(default_model):
+    app = TestClient(create_app(default_model, token="s3cret"))
+    assert app.get("/health").status_code == 200  # liveness stays open
+    assert app.post("/tag", json={"text": "Oil prices rose."}).status_code == 401
+    assert app.get("/model", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert app.post("/tag", json={"text": "Oil prices rose."}, headers={"Authorization": "Bearer s3cret"}).status_code == 200

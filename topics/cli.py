@@ -170,6 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_args(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
+    p.add_argument("--token-file", default=None, metavar="FILE", help="require 'Authorization: Bearer TOKEN' "
+                   "with the token in FILE on every endpoint but /health (default: $TOPICS_SERVE_TOKEN; none: open)")
+    p.add_argument("--max-connections", type=_positive_int, default=64, metavar="N",
+                   help="concurrent connections served; more get 503 (default: 64)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("report", help="write an HTML report of a model's topics and themes", description="Write one "
@@ -684,8 +688,14 @@ def _extra(module: str, name: str, needs: str, extra: str):
 def cmd_serve(args: argparse.Namespace) -> int:
     serve = _extra(".serve", "serve", "the service needs FastAPI and uvicorn", "serve")
     model = _load_model(args)
+    token = None
+    if args.token_file:
+        token = Path(args.token_file).expanduser().read_bytes().decode("utf-8", errors="replace").strip()
+        if not token:
+            _err(f"topics: error: the token file {args.token_file} is empty")
+            return EXIT_USER_ERROR
     _err(f"Serving {model.manifest.get('name')}@{model.manifest.get('version')} on http://{args.host}:{args.port} (Ctrl-C stops)")
-    serve(model, host=args.host, port=args.port)
+    serve(model, host=args.host, port=args.port, token=token, max_connections=args.max_connections)
     return 0
 
 

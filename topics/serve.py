@@ -15,12 +15,15 @@ get a 4xx answer that says what is wrong.
 
 from __future__ import annotations
 
+import hmac
+import os
+import re
 from typing import Annotated, Union
 
 from fastapi import Body, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from . import __version__
 from .corpus import Article
@@ -31,6 +34,8 @@ __all__ = ["create_app", "ArticleIn"]
 
 MAX_BODY_BYTES = 10_000_000
 MAX_BATCH = 1_000
+TOKEN_ENV = "TOPICS_SERVE_TOKEN"
+_PATH = re.compile(r"(?:(?<![A-Za-z])[A-Za-z]:)?[/\\][^\s:+,;'\"]*[/\\]([^\s:+,;'\"/\\]+)")
 
 
 class ArticleIn(BaseModel):
@@ -43,6 +48,13 @@ class ArticleIn(BaseModel):
     title: str | None = Field(default=None, max_length=10_000)
     date: str | None = Field(default=None, max_length=100)
 
+    @field_validator("text")
+    @classmethod
+    def _has_words(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("text is only whitespace")
+        return text
+
 
 class Batch(BaseModel):
     articles: list[ArticleIn] = Field(min_length=1, max_length=MAX_BATCH)
@@ -51,7 +63,19 @@ class Batch(BaseModel):
 Payload = Union[ArticleIn, Annotated[list[ArticleIn], Field(min_length=1, max_length=MAX_BATCH)], Batch]
 
 
-def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+def _without_paths(value):
+    """``value`` with every filesystem path cut to its last part: the service must not tell
+    clients where the model's corpus or taxonomy lives on the server."""
+    if isinstance(value, str):
+        return _PATH.sub(r"\1", value)
+    if isinstance(value, dict):
+        return {k: _without_paths(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_paths(v) for v in value]
+    return value
+
+
+def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | None = None) -> FastAPI:
     """A FastAPI application serving ``model``.
 
     Parameters
@@ -60,15 +84,32 @@ def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
         A loaded (verified) model.
     max_body_bytes : int
         Larger request bodies are refused with 413 before they are parsed.
+    token : str, optional
+        Require ``Authorization: Bearer <token>`` on every endpoint but ``/health``
+        (default: ``$TOPICS_SERVE_TOKEN``; none: no authentication).
     """
     tagger = Tagger(model)
     name = f"{model.manifest.get('name')}@{model.manifest.get('version')}"
     topics_payload = {"model": name, "topics": model.lda.topics(topn=10)}
+    public_manifest = _without_paths(model.manifest)
+    token = token if token is not None else os.environ.get(TOKEN_ENV) or None
+    expected = f"Bearer {token}".encode() if token else None
     app = FastAPI(
         title="topics tagging service",
         version=__version__,
         description="Tags news articles with themes (scores, evidence terms) and LDA topics.",
+        docs_url=None,  # the interactive pages load their scripts from a CDN; /openapi.json describes the API
+        redoc_url=None,
     )
+
+    @app.middleware("http")
+    async def authenticate(request: Request, call_next):
+        if expected is not None and request.url.path != "/health":
+            given = request.headers.get("authorization", "").encode()
+            if not hmac.compare_digest(given, expected):
+                return JSONResponse({"detail": "missing or wrong bearer token"}, status_code=401,
+                                    headers={"WWW-Authenticate": "Bearer"})
+        return await call_next(request)
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):
@@ -98,7 +139,7 @@ def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
 
     @app.get("/model", summary="The bundle manifest (versions, corpus, parameters, hashes)")
     def manifest() -> dict:
-        return model.manifest
+        return public_manifest
 
     @app.get("/topics", summary="The model's topics with their top words and sizes")
     def topics() -> dict:
@@ -118,8 +159,14 @@ def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
     return app
 
 
-def serve(model: Model, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the service with uvicorn until interrupted."""
+def serve(model: Model, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
+          max_connections: int = 64) -> None:
+    """Run the service with uvicorn until interrupted.
+
+    ``max_connections`` caps concurrent connections and requests (more get 503); idle
+    keep-alive connections close after 5 seconds.
+    """
     import uvicorn
 
-    uvicorn.run(create_app(model), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(model, token=token), host=host, port=port, log_level="warning",
+                limit_concurrency=max_connections, timeout_keep_alive=5)
