@@ -144,6 +144,12 @@ CASES = [
     Case("csv-unterminated-quote", _file("quote.csv", b"id,text\n" + b"".join(
         f'{i},"{t}"\n'.encode() for i, t in enumerate(GOOD)) + b'x,"Oil prices rose.\n' + b"y,Tourists came.\n" * 3),
          read=N_GOOD, skipped=1, reason="a quote opened here is never closed: lines 8-11 skipped", line=8),
+    Case("non-string-id-and-title", _file("ids.jsonl", _jsonl(_good_rows() + [{"id": {"a": 1}, "title": [1, 2],
+                                                                              "text": "Oil prices rose."}])),
+         read=N_GOOD + 1, line=N_GOOD + 1, fail="'id' must be a string or a number, got dict",
+         check=_ids({f"ids-{N_GOOD + 1}"})),  # the default id, never "{'a': 1}"
+    Case("text-over-max-chars", _file("huge.jsonl", _jsonl(_good_rows() + [{"id": "huge", "text": "Oil prices rose. " * 70_000}])),
+         read=N_GOOD + 1, line=N_GOOD + 1, fail="characters cut to 1,000,000", check=_ids({"huge"})),
     Case("one-10mb-line", _file("big.jsonl", _jsonl([{"id": "big", "text": BIG[:200_000]}]) + b"x" * 10_000_000
                                + b"\n" + _jsonl(_good_rows())),
          read=N_GOOD + 1, skipped=1, reason="invalid JSON", line=2),

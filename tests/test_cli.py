@@ -182,3 +182,19 @@ def test_train_with_a_few_labelled_examples(trained, tmp_path, capsys):
     assert main(["train", "--artifacts", str(trained), "--name", "bad", "--labels", str(examples)]) == 2
     err = capsys.readouterr().err
     assert "toursim" in err and "taxonomy does not have" in err and "Traceback" not in err
+
+
+def test_invalid_name_is_refused_before_any_work(tmp_path, capsys):
+    assert main(["train", "--name", "no/slashes", "--artifacts", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "Invalid model name" in err and "Reading" not in err
+
+
+def test_tag_output_file_gets_the_usual_mode(trained, tmp_path):
+    import os
+
+    out = tmp_path / "tags.jsonl"
+    assert main(["tag", str(SEED), "--format", "jsonl", "--output", str(out), "--artifacts", str(trained)]) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask

@@ -62,3 +62,23 @@ def test_examples_are_read_and_checked(tmp_path):
     bad.write_text('[[theme]]\nname = "energy"\nexamples = "one string"\n', encoding="utf-8")
     with pytest.raises(TaxonomyError, match="examples"):
         load_taxonomy(bad)
+
+
+@pytest.mark.parametrize("body, message", [
+    ('[[theme]]\nname = "a"\nseeds = ["oil"]\n[[theme.pairs]]\na = ["x"]\nb = ["y"]\nweight = nan\n', "positive finite number"),
+    ('[[theme]]\nname = "a"\nseeds = ["oil"]\n[[theme.pairs]]\na = ["x"]\nb = ["y"]\nweight = inf\n', "positive finite number"),
+])
+def test_pair_weights_must_be_finite(body, message, tmp_path):
+    path = tmp_path / "t.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(TaxonomyError, match=message):
+        load_taxonomy(path)
+
+
+def test_a_theme_whose_seeds_are_all_stop_words_is_refused(tmp_path, capsys):
+    from topics.cli import main
+
+    path = tmp_path / "t.toml"
+    path.write_text('[[theme]]\nname = "vague"\nseeds = ["the", "and it", "a"]\n', encoding="utf-8")
+    assert main(["train", "--taxonomy", str(path), "--artifacts", str(tmp_path)]) == 2
+    assert "none of its seed terms is left after tokenizing" in capsys.readouterr().err

@@ -85,7 +85,8 @@ def _artifacts(artifacts: str | os.PathLike | None) -> Path:
     return Path(artifacts).expanduser() if artifacts is not None else default_artifacts_dir()
 
 
-def _check_name(name: object) -> None:
+def check_name(name: object) -> None:
+    """Raise BundleError unless ``name`` is a valid model name."""
     if not isinstance(name, str) or not _NAME_RE.match(name):
         raise BundleError(f"Invalid model name {name!r}: use 1-64 letters, digits, '.', '_' or '-', "
                           "starting with a letter or digit.")
@@ -315,7 +316,7 @@ def save_bundle(parts: dict[str, object], *, name: str = "default",
     Path
         The new version folder.
     """
-    _check_name(name)
+    check_name(name)
     if not parts:
         raise BundleError("Nothing to save: a model bundle needs at least one part.")
     for key in parts:
@@ -362,7 +363,7 @@ def save_bundle(parts: dict[str, object], *, name: str = "default",
 
 def list_versions(name: str, artifacts: str | os.PathLike | None = None) -> list[str]:
     """Return the complete versions of model ``name``, sorted oldest to newest."""
-    _check_name(name)
+    check_name(name)
     return _versions(_artifacts(artifacts) / name)
 
 
@@ -433,7 +434,7 @@ def list_models(artifacts: str | os.PathLike | None = None, name: str | None = N
     """
     base = _artifacts(artifacts)
     if name is not None:
-        _check_name(name)
+        check_name(name)
         roots = [base / name]
     else:
         try:
@@ -460,7 +461,7 @@ def remove_version(name: str, version: str, artifacts: str | os.PathLike | None 
     str or None
         The model's LATEST version afterwards.
     """
-    _check_name(name)
+    check_name(name)
     root = _artifacts(artifacts) / name
     versions = _versions(root)
     if version not in versions:

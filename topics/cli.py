@@ -58,6 +58,8 @@ def _add_corpus_args(p: argparse.ArgumentParser, format_flag: str) -> None:
     p.add_argument("--labels-field", default="labels", help="JSONL field / CSV column holding labels (default: labels)")
     p.add_argument("--label-sep", default=";", help="separator of labels in a CSV cell (default: ;)")
     p.add_argument("--encoding", default="utf-8", help="text encoding of the input (default: utf-8)")
+    p.add_argument("--max-chars", type=_positive_int, default=1_000_000, metavar="N",
+                   help="cut longer texts to N characters, reported (default: 1,000,000)")
     p.add_argument("--on-error", choices=("skip", "fail"), default="skip", help="skip and count bad records (default), or stop at the first")
     p.add_argument("--split", choices=("train", "test"), default=None, help="ModApte split of a Reuters-21578 corpus")
     p.add_argument("--rejects", default=None, metavar="FILE",
@@ -72,6 +74,7 @@ def _corpus_options(args: argparse.Namespace) -> dict:
         "labels_field": args.labels_field,
         "label_sep": args.label_sep,
         "encoding": args.encoding,
+        "max_chars": args.max_chars,
         "on_error": args.on_error,
         "split": args.split,
         "on_reject": getattr(args, "on_reject", None),  # --rejects, opened by main()
@@ -280,8 +283,11 @@ def _port(text: str) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from .bundle import check_name
     from .corpus import Corpus, default_corpus
     from .training import train
+
+    check_name(args.name)  # before the work, not after it
 
     corpus = default_corpus() if args.corpus is None else Corpus(args.corpus, args.corpus_format, **_corpus_options(args))
     corpus.on_reject = getattr(args, "on_reject", None)  # the default corpus too
@@ -398,6 +404,10 @@ def _output(path: str | None):
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             yield f
             f.flush()
+            # mkstemp makes the file private (0600); the output gets the usual mode (umask)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(f.fileno(), 0o666 & ~umask)
             os.fsync(f.fileno())
         os.replace(tmp, target)
     except BaseException:

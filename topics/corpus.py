@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import dataclasses
 import html
 import itertools
 import json
@@ -45,6 +46,7 @@ _SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv":
                    ".cor": "lines", ".txt": "txt"}
 _MAX_PROBLEMS = 100
 _SNIFF_BYTES = 8192
+MAX_CHARS = 1_000_000  # longest text read (characters); longer ones are cut and reported
 _CSV_FIELD_LIMIT = 2**31 - 1  # csv stores the limit in a C long: sys.maxsize overflows on Windows
 _MAX_TITLE = 120
 # "key value" or "key: value"; the colon-less form only with a lowercase key, so
@@ -174,6 +176,9 @@ class Corpus:
     on_reject : callable, optional
         Called with ``{"file", "line", "reason"}`` for every record a pass skips
         (or, with ``on_error="fail"``, the one it stops at).
+    max_chars : int or None, default=1,000,000
+        Longer texts are cut to this many characters (about 150,000 words; reported, not
+        skipped), so that one giant record cannot take a training run hostage. None: no cap.
 
     Attributes
     ----------
@@ -194,7 +199,7 @@ class Corpus:
                  id_field: str = "id", title_field: str = "title", date_field: str = "date",
                  labels_field: str = "labels", label_sep: str = ";", encoding: str = "utf-8",
                  on_error: str = "skip", split: str | None = None, limit: int | None = None,
-                 on_reject: Callable[[dict], None] | None = None):
+                 on_reject: Callable[[dict], None] | None = None, max_chars: int | None = MAX_CHARS):
         if format not in FORMATS:
             raise ValueError(f"unknown format {format!r}; expected one of: {', '.join(FORMATS)}")
         if on_error not in ("skip", "fail"):
@@ -203,6 +208,9 @@ class Corpus:
             raise ValueError(f"split must be None, 'train' or 'test', got {split!r}")
         if limit is not None and limit < 0:
             raise ValueError(f"limit must be None or >= 0, got {limit!r}")
+        if max_chars is not None and max_chars < 1:
+            raise ValueError(f"max_chars must be None or >= 1, got {max_chars!r}")
+        self.max_chars = max_chars
         try:
             codecs.lookup(encoding)  # fail now on a misspelt encoding, not mid-pass
         except LookupError:
@@ -326,10 +334,13 @@ class Corpus:
                   "lines": self._read_lines, "jsonl": self._read_jsonl, "csv": self._read_csv,
                   "reuters21578": self._read_reuters}[self.format]
         for where, article in reader(report):
-            if article.text:
-                yield article
-            else:
+            if not article.text:
                 self._problem(report, where, "empty text")
+                continue
+            if self.max_chars is not None and len(article.text) > self.max_chars:
+                self._problem(report, where, f"text of {len(article.text):,} characters cut to {self.max_chars:,}", False)
+                article = dataclasses.replace(article, text=article.text[: self.max_chars])
+            yield article
 
     def _source(self) -> tuple[Path, str, str]:
         """(path to open, name for messages, stem for default ids) of a single-file corpus."""
@@ -479,7 +490,13 @@ class Corpus:
 
         def get(key: str) -> str | None:
             value = record.get(key)
-            return None if value is None else str(value).strip() or None  # blank is absent
+            if value is None:
+                return None
+            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                # a list or an object is no id or title: dropped and reported, never its repr
+                self._problem(report, where, f"{key!r} must be a string or a number, got {type(value).__name__}: ignored", False)
+                return None
+            return str(value).strip() or None  # blank is absent
 
         return Article(id=get(self.id_field) or default_id, text=_normalize(text).strip(),
                        title=get(self.title_field), date=get(self.date_field),

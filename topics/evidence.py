@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .taxonomy import Taxonomy
+from .taxonomy import Taxonomy, TaxonomyError
 
 __all__ = ["SeedMatcher", "evidence_features", "FEATURES", "EvidenceModel", "default_evidence_model"]
 
@@ -53,6 +53,9 @@ class SeedMatcher:
         self._exclude: dict[str, list[tuple[tuple[str, ...], int]]] = {}
         self._pairs: list[tuple[int, dict, dict, int, float]] = []
         for t, theme in enumerate(taxonomy.themes):
+            if theme.seeds and not any(tokenize(term) for term in theme.seeds):
+                raise TaxonomyError(f"{taxonomy.source}: theme {theme.name!r}: none of its seed terms is left after "
+                                    f"tokenizing ({', '.join(theme.seeds[:5])}: stop words or too short), so it could never be tagged")
             seen: set[tuple[str, ...]] = set()
             for weight, terms in ((1.0, theme.seeds), (related_weight, theme.related)):
                 for term in terms:

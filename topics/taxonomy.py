@@ -7,6 +7,7 @@ text is the classifier's job (:mod:`topics.classify`).
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -129,8 +130,8 @@ def _parse(data: dict, source: str) -> Taxonomy:
             if not isinstance(window, int) or window < 1:
                 raise TaxonomyError(f"{where}: pairs 'window' must be a positive integer")
             weight = cue.get("weight", 1.0)
-            if not isinstance(weight, (int, float)) or weight <= 0:
-                raise TaxonomyError(f"{where}: pairs 'weight' must be a positive number")
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 < weight < math.inf:
+                raise TaxonomyError(f"{where}: pairs 'weight' must be a positive finite number, got {weight!r}")
             pairs.append(ProximityCue(_terms(cue, "a", where), _terms(cue, "b", where), window, float(weight)))
         themes.append(
             Theme(
