@@ -293,3 +293,24 @@ def test_subprocess_10mb_article(tmp_path, default_model, artifacts):
     proc = _cli("tag", str(path), "-f", "jsonl", "--artifacts", str(artifacts))
     assert proc.returncode == 0, proc.stderr.decode()
     assert json.loads(proc.stdout)["id"] == "big"
+
+
+def test_utf16_text_files_read_with_their_encoding(default_model, artifacts, tmp_path, capsys):
+    folder = tmp_path / "u16"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Oil prices rose after OPEC cut crude output.", encoding="utf-16")
+    code, out, err = _run(["tag", str(folder), "--encoding", "utf-16", "--format", "jsonl", "--artifacts", str(artifacts)], capsys)
+    assert code == 0 and json.loads(out)["themes"][0]["name"] == "energy" and "binary" not in err
+    lines = tmp_path / "u16.jsonl"
+    lines.write_text('{"text": "Oil"}\n', encoding="utf-16")
+    code, _, err = _run(["tag", str(lines), "--encoding", "utf-16", "--artifacts", str(artifacts)], capsys)
+    assert code == 2 and "convert it to UTF-8 first" in err
+
+
+def test_binary_file_without_nul_bytes_is_skipped(default_model, artifacts, tmp_path, capsys):
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD[0], encoding="utf-8")
+    (folder / "junk.txt").write_bytes(bytes(range(1, 256)) * 40)
+    code, out, err = _run(["tag", str(folder), "--format", "jsonl", "--artifacts", str(artifacts)], capsys)
+    assert code == 0 and len(out.splitlines()) == 1 and "junk.txt: binary file" in err

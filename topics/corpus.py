@@ -230,6 +230,9 @@ class Corpus:
         if not self._stdin and not self.path.exists():
             raise CorpusError(f"{self.path}: no such file or directory")
         self.format = self._detect() if format == "auto" else format
+        if self.format in ("lines", "jsonl", "csv") and codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
+            raise CorpusError(f"{path}: {self.format} is read line by line, which {encoding} cannot be; convert it "
+                              f"to UTF-8 first (iconv -f {encoding} -t UTF-8), or keep one article per .txt file")
         if split is not None and self.format != "reuters21578":
             raise CorpusError(f"{self.path}: --split selects a Reuters-21578 ModApte split, but this corpus is "
                               f"read as {self.format!r}, not 'reuters21578'")
@@ -365,15 +368,22 @@ class Corpus:
         except OSError as e:  # unreadable, or a folder named *.txt: skip it like a bad record
             self._problem(report, _Where(name), f"cannot be read ({e.strerror or e})")
             return None
-        if b"\0" in data[:_SNIFF_BYTES]:
+        wide = codecs.lookup(self.encoding).name.startswith(("utf-16", "utf-32"))  # NUL bytes are normal there
+        if not wide and b"\0" in data[:_SNIFF_BYTES]:
             self._problem(report, _Where(name), "binary file")
             return None
         try:
             text = data.decode(self.encoding)
         except UnicodeDecodeError as e:
+            if _looks_binary(data.decode(self.encoding, errors="replace")):
+                self._problem(report, _Where(name), "binary file")
+                return None
             line = data.count(b"\n", 0, e.start) + 1
             self._problem(report, _Where(name, line), f"invalid {self.encoding.upper()}, replaced", False)
             text = data.decode(self.encoding, errors="replace")
+        if _looks_binary(text):
+            self._problem(report, _Where(name), "binary file")
+            return None
         meta, body = _parse_txt(_normalize(text))
         return _Where(name), Article(id=id, text=body, title=meta.get("title"), date=meta.get("date"),
                              source=meta.get("source", name), labels=labels)
@@ -626,6 +636,14 @@ def reuters_common_labels(corpus_train: Iterable[Article], corpus_test: Iterable
 
 
 # -- helpers ---------------------------------------------------------------------------
+def _looks_binary(text: str) -> bool:
+    """True when over a tenth of the first 4,096 characters are control characters (other
+    than line and tab breaks) or replaced bytes: a binary file without NUL bytes."""
+    sample = text[:4096]
+    odd = sum(1 for c in sample if (c < " " and c not in "\t\n\r\f\v") or c in "\x7f\ufffd")
+    return len(sample) > 0 and odd > len(sample) / 10
+
+
 def _remove(path: str) -> None:
     with contextlib.suppress(OSError):
         os.remove(path)
