@@ -77,3 +77,11 @@ def test_find_duplicates_exact_and_near():
     exact, close = find_duplicates([base, other, list(base), near, ["a"], ["a"]], threshold=0.8)
     assert exact == [2, 5] and close == [3]
     assert find_duplicates([base, near], threshold=1.0) == ([], [])
+
+
+def test_sweep_saves_nothing_when_no_k_is_diverse_enough(lee, monkeypatch):
+    import topics.quality as quality
+
+    monkeypatch.setattr(quality, "topic_diversity", lambda model, topn=10: 0.2)  # every K repeats its words
+    with pytest.raises(ValueError, match="no K gives topics with diversity of at least 0.5"):
+        sweep_topics(lambda k: LdaTopicModel(n_topics=k), lee, [4])

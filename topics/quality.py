@@ -186,7 +186,11 @@ def sweep_topics(make_model, texts: Sequence[Tokens], ks: Sequence[int], progres
         npmi, _ = coherence(model, texts, "c_npmi", TOPN, dictionary)
         rows.append({"k": k, "npmi": round(npmi, 4), "diversity": round(topic_diversity(model), 4), "seconds": round(seconds, 2)})
         models[k] = model
-    ok = [r for r in rows if r["diversity"] >= MIN_DIVERSITY] or rows
+    ok = [r for r in rows if r["diversity"] >= MIN_DIVERSITY]
+    if not ok:  # every K repeats its words across topics: no model worth saving
+        top = max(rows, key=lambda r: r["diversity"])
+        raise ValueError(f"no K gives topics with diversity of at least {MIN_DIVERSITY} "
+                         f"(best: {top['diversity']:.2f} at K={top['k']})")
     best = max(ok, key=lambda r: (r["npmi"], -r["k"]))
     for r in rows:
         r["chosen"] = r is best
