@@ -132,6 +132,50 @@ def test_concurrent_saves_do_not_corrupt_each_other(tmp_path):
     assert not [p for p in (tmp_path / "default").iterdir() if p.name.startswith(".")]
 
 
+MANY = textwrap.dedent("""
+    import sys, time
+    from topics import bundle
+    start = float(sys.argv[3])
+    time.sleep(max(0.0, start - time.time()))
+    for i in range(4):
+        bundle.save_bundle({"x": [sys.argv[2], i]}, artifacts=sys.argv[1], keep=3)
+""")
+READER = textwrap.dedent("""
+    import sys, time, warnings
+    from topics import bundle
+    warnings.simplefilter("ignore")
+    start, failures, loads = float(sys.argv[2]), 0, 0
+    time.sleep(max(0.0, start - time.time()))
+    while time.time() < start + 5:
+        try:
+            bundle.load_bundle(artifacts=sys.argv[1])
+            loads += 1
+        except bundle.BundleError as exc:
+            if "no complete version yet" not in str(exc) and "No model named" not in str(exc):
+                failures += 1
+                print(exc, file=sys.stderr)
+    print(loads, failures)
+""")
+
+
+def test_many_concurrent_saves_never_leave_latest_naming_a_pruned_version(tmp_path):
+    import time
+
+    start = time.time() + 1.5
+    savers = [subprocess.Popen([sys.executable, "-c", MANY, str(tmp_path), tag, str(start)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for tag in "ABCDEF"]
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(tmp_path), str(start)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    outs = [p.communicate(timeout=120) for p in savers]
+    assert all(p.returncode == 0 for p in savers), [e for _, e in outs]
+    out, err = reader.communicate(timeout=120)
+    loads, failures = map(int, out.split())
+    assert loads > 0 and failures == 0, err[-2000:]
+    versions = list_versions("default", tmp_path)
+    assert 3 <= len(versions) <= 4  # the 3 newest, and LATEST (the last save to finish) if older
+    assert (tmp_path / "default" / LATEST).read_text().strip() in versions
+
+
 # -- signing ----------------------------------------------------------------------------------
 def test_signed_round_trip(tmp_path):
     path = save_bundle({"x": 1}, artifacts=tmp_path, signing_key=KEY)

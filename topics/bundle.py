@@ -31,7 +31,7 @@ import shutil
 import stat
 import time
 import warnings
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
@@ -239,6 +239,26 @@ def _reserve_version(root: Path, stamp: str) -> str:
             version = f"{stamp}-{n}"
 
 
+@contextmanager
+def _registry_lock(root: Path, shared: bool = False):
+    """A lock on a model (``.NAME.lock`` beside its folder, flock): exclusive for repointing
+    LATEST and pruning, so that concurrent saves and removals see each other's changes whole;
+    shared for loading, so that no version is pruned while it is being read."""
+    try:
+        import fcntl
+
+        f = open(root.parent / f".{root.name}.lock", "a+b")
+    except (ImportError, OSError):  # Windows (no flock), or a read-only folder: unguarded
+        yield
+        return
+    with f:
+        fcntl.flock(f.fileno(), fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
 def _move_into_place(tmp: Path, final: Path) -> None:
     try:
         os.replace(tmp, final)  # POSIX atomically replaces the empty reservation folder
@@ -349,15 +369,19 @@ def save_bundle(parts: dict[str, object], *, name: str = "default",
         if sign_key is not None:
             _write_synced(tmp / SIGNATURE, _signature(sign_key, manifest_text.encode("utf-8")))
         _fsync_dir(tmp)
-        _move_into_place(tmp, final)
-        _fsync_dir(root)
-        _write_atomic(root / LATEST, version + "\n")
+        # Concurrent saves and removals of this model take turns from here: the version
+        # appears, LATEST names it and old versions are pruned as one step, so pruning can
+        # never remove a version another save is about to name.
+        with _registry_lock(root):
+            _move_into_place(tmp, final)
+            _fsync_dir(root)
+            _write_atomic(root / LATEST, version + "\n")
+            _prune(root, keep)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         with suppress(OSError):
             final.rmdir()  # only removes the still-empty reservation
         raise
-    _prune(root, keep)
     return final
 
 
@@ -463,6 +487,13 @@ def remove_version(name: str, version: str, artifacts: str | os.PathLike | None 
     """
     check_name(name)
     root = _artifacts(artifacts) / name
+    if not root.is_dir():
+        raise BundleError(f"Model {name!r} has no version {version!r}; available: none.")
+    with _registry_lock(root):
+        return _remove_version(root, name, version, force)
+
+
+def _remove_version(root: Path, name: str, version: str, force: bool) -> str | None:
     versions = _versions(root)
     if version not in versions:
         available = ", ".join(versions[-10:]) or "none"
@@ -515,6 +546,19 @@ def _resolve_path(path: Path) -> Path:
     if not path.exists():
         raise BundleError(f"No model folder at {path}.")
     raise BundleError(f"{path} is not a model: it holds neither {MANIFEST} nor {LATEST}.")
+
+
+def _registry_of(model: str | os.PathLike | None, artifacts: str | os.PathLike | None) -> Path | None:
+    """The model folder (holding LATEST and versions) that ``model`` resolves within, if any."""
+    model = "default" if model is None else model
+    name = str(model).partition("@")[0]
+    candidates = [Path(model).expanduser(), Path(model).expanduser().parent]
+    if _NAME_RE.match(name):
+        candidates.insert(0, _artifacts(artifacts) / name)
+    for folder in candidates:
+        if (folder / LATEST).is_file():
+            return folder
+    return None
 
 
 def resolve_bundle(model: str | os.PathLike | None = None,
@@ -771,9 +815,11 @@ def load_bundle(model: str | os.PathLike | None = None, artifacts: str | os.Path
     manifest : dict
         The bundle's manifest.
     """
-    path = resolve_bundle(model, artifacts)
-    manifest, data = _verified(path, keep_data=True, key=resolve_signing_key(key),
-                               require_signature=require_signature)
+    registry = _registry_of(model, artifacts)
+    with _registry_lock(registry, shared=True) if registry is not None else suppress():
+        path = resolve_bundle(model, artifacts)  # under the lock: LATEST cannot move meanwhile
+        manifest, data = _verified(path, keep_data=True, key=resolve_signing_key(key),
+                                   require_signature=require_signature)
     _check_compatibility(path, manifest)
     parts = {}
     for fname in list(data):
