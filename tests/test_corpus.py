@@ -333,3 +333,20 @@ def test_reuters_without_split_reads_everything():
     articles = list(corpus)
     assert len(articles) == 1000 and articles[0].id == "reuters-1"
     assert any(a.labels == () for a in articles)  # TOPICS="NO" documents are included
+
+
+def test_stdin_copies_of_killed_runs_are_removed_by_the_next(tmp_path, monkeypatch):
+    import io
+    import subprocess
+    import sys
+    import tempfile
+
+    from topics.corpus import Corpus
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f"topics-stdin-{dead.stdout.strip()}-abc123"  # its run was killed: nobody removed it
+    stale.write_text("an old copy of standard input")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Oil prices rose.\n"))
+    assert [a.text for a in Corpus("-")] == ["Oil prices rose."]
+    assert not stale.exists()

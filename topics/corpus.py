@@ -302,7 +302,8 @@ class Corpus:
     def _spool(self) -> Path:
         """Copy standard input to a temporary file once, streaming, and return its path."""
         if self._spooled is None:
-            fd, name = tempfile.mkstemp(prefix="topics-stdin-")
+            _remove_stale_spools()
+            fd, name = tempfile.mkstemp(prefix=f"topics-stdin-{os.getpid()}-")
             weakref.finalize(self, _remove, name)
             with os.fdopen(fd, "wb") as out:
                 if (buffer := getattr(sys.stdin, "buffer", None)) is not None:
@@ -642,6 +643,21 @@ def _looks_binary(text: str) -> bool:
     sample = text[:4096]
     odd = sum(1 for c in sample if (c < " " and c not in "\t\n\r\f\v") or c in "\x7f\ufffd")
     return len(sample) > 0 and odd > len(sample) / 10
+
+
+def _remove_stale_spools() -> None:
+    """Remove copies of standard input left by runs that were killed (their process is gone):
+    a killed run cannot clean up after itself, so the next one does."""
+    for path in Path(tempfile.gettempdir()).glob("topics-stdin-*-*"):
+        pid = path.name.split("-")[2]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            _remove(str(path))
+        except (PermissionError, OSError):
+            pass  # alive (another user's), or unknowable: leave it
 
 
 def _remove(path: str) -> None:
