@@ -82,3 +82,19 @@ def test_result_scores_match_the_classifier(default_model):
 def test_results_compare_by_their_tags(default_model):
     a, b = (Tagger(default_model).tag_one("Oil prices rose as OPEC cut crude output.") for _ in range(2))
     assert a == b
+
+
+def test_same_input_gives_byte_identical_bundle_files(tmp_path):
+    """Whatever the process (hash seed) and the time: caching, deduplication and audits can
+    compare bundles by their file hashes."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    for run, seed in (("a", "1"), ("b", "2")):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-m", "topics", "train", "--artifacts", str(tmp_path / run)],
+                       check=True, capture_output=True, env=env)
+    files = [json.loads(next((tmp_path / run).rglob("manifest.json")).read_text())["files"] for run in "ab"]
+    assert files[0] == files[1]  # every part file: same size, same SHA-256

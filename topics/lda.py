@@ -206,6 +206,10 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
             model.state.sstats[:] = start + model.state.sstats  # gensim's random start breaks ties
             model.sync_state()
         model.update(Sparse2Corpus(counts, documents_columns=False), passes=self.passes)
+        # gensim logs timestamped lifecycle events into both: the same corpus must give
+        # the same bundle bytes
+        dictionary.lifecycle_events = []
+        model.lifecycle_events = []
         self.dictionary_ = dictionary
         self.model_ = model
         self.guided_themes_ = guided

@@ -9,6 +9,7 @@ and the same learned phrases.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import html
 import re
@@ -304,7 +305,21 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         state.pop("_stop_cache", None)
         state.pop("_porter_cache", None)
         state.pop("_chunk_cache", None)
+        phrases = state.get("phrases_")
+        if phrases is not None:
+            # The same corpus must give the same bundle bytes: a frozenset pickles in hash
+            # order (which changes between processes) and gensim logs timestamps.
+            phrases = copy.copy(phrases)
+            phrases.connector_words = tuple(sorted(phrases.connector_words))
+            phrases.lifecycle_events = []
+            state["phrases_"] = phrases
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        phrases = state.get("phrases_")
+        if phrases is not None and isinstance(phrases.connector_words, tuple):
+            phrases.connector_words = frozenset(phrases.connector_words)
+        self.__dict__.update(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
