@@ -80,3 +80,58 @@ def test_bearer_token(default_model):
     assert app.post("/tag", json={"text": "Oil prices rose."}).status_code == 401
     assert app.get("/model", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert app.post("/tag", json={"text": "Oil prices rose."}, headers={"Authorization": "Bearer s3cret"}).status_code == 200
+
+
+def test_a_request_not_tagged_in_time_gets_503(default_model):
+    slow = TestClient(create_app(default_model, time_limit=0.0))
+    r = slow.post("/tag", json={"text": "Oil prices rose."})
+    assert r.status_code == 503 and "not tagged within" in r.json()["detail"] and r.headers["retry-after"] == "5"
+
+
+def test_texts_are_cut_as_the_cli_cuts_them(client, default_model):
+    from topics.corpus import MAX_CHARS
+
+    long_text = "Tourists filled the beach resorts. " * (MAX_CHARS // 30)
+    r = TestClient(create_app(default_model, max_body_bytes=3 * MAX_CHARS)).post("/tag", json={"text": long_text})
+    cut = Tagger(default_model).tag_one(next(iter([__import__("topics").corpus.Article(id="1", text=long_text[:MAX_CHARS])])))
+    assert r.status_code == 200 and r.json()["themes"] == json.loads(json.dumps(cut.to_dict()))["themes"]
+
+
+def test_slow_clients_are_disconnected(default_model, monkeypatch):
+    """A client that never finishes its headers (slowloris), or trickles its body, does not
+    hold a connection: closed after READ_TIMEOUT, and 408 for a body."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from topics import serve
+
+    monkeypatch.setattr(serve, "READ_TIMEOUT", 0.5)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = serve.create_app(default_model, read_timeout=0.5)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error",
+                                           http=serve._header_timeout_protocol()))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(100):
+            if server.started:
+                break
+            time.sleep(0.05)
+        with socket.create_connection(("127.0.0.1", port)) as c:  # headers never finished
+            c.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+            c.settimeout(5)
+            started = time.monotonic()
+            assert c.recv(1024) == b""  # the server closed it
+            assert time.monotonic() - started < 3
+        with socket.create_connection(("127.0.0.1", port)) as c:  # body trickled, never finished
+            c.sendall(b"POST /tag HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"te")
+            c.settimeout(5)
+            assert b" 408 " in c.recv(1024)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -18,7 +18,11 @@ from __future__ import annotations
 import hmac
 import os
 import re
+import threading
+import time
 from typing import Annotated, Union
+
+import anyio
 
 from fastapi import Body, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,7 +30,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from . import __version__
-from .corpus import Article
+from .corpus import MAX_CHARS, Article
 from .model import Model
 from .tagger import Tagger
 
@@ -35,6 +39,8 @@ __all__ = ["create_app", "ArticleIn"]
 MAX_BODY_BYTES = 10_000_000
 MAX_BATCH = 1_000
 TOKEN_ENV = "TOPICS_SERVE_TOKEN"
+READ_TIMEOUT = 30.0  # seconds a client has to send a request's headers, and then its body
+TIME_LIMIT = 30.0  # seconds a /tag request may wait for a tagging slot and be tagged
 _PATH = re.compile(r"(?:(?<![A-Za-z])[A-Za-z]:)?[/\\][^\s:+,;'\"]*[/\\]([^\s:+,;'\"/\\]+)")
 
 
@@ -75,7 +81,9 @@ def _without_paths(value):
     return value
 
 
-def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | None = None) -> FastAPI:
+def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | None = None,
+               time_limit: float = TIME_LIMIT, read_timeout: float = READ_TIMEOUT,
+               max_parallel: int | None = None) -> FastAPI:
     """A FastAPI application serving ``model``.
 
     Parameters
@@ -87,7 +95,16 @@ def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | 
     token : str, optional
         Require ``Authorization: Bearer <token>`` on every endpoint but ``/health``
         (default: ``$TOPICS_SERVE_TOKEN``; none: no authentication).
+    time_limit : float
+        A ``/tag`` request not tagged within this many seconds (waiting for a slot
+        included) gets 503; work not yet started for it is dropped.
+    read_timeout : float
+        A request body not received within this many seconds gets 408.
+    max_parallel : int, optional
+        Requests tagged at once (default: the number of cores); the others wait.
+        Texts are cut to 1,000,000 characters, as ``topics tag`` cuts them.
     """
+    gate = threading.BoundedSemaphore(max_parallel or os.cpu_count() or 1)
     tagger = Tagger(model)
     name = f"{model.manifest.get('name')}@{model.manifest.get('version')}"
     topics_payload = {"model": name, "topics": model.lda.topics(topn=10)}
@@ -116,14 +133,19 @@ def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | 
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > max_body_bytes):
             return JSONResponse({"detail": f"request body over {max_body_bytes:,} bytes"}, status_code=413)
-        if declared is None and request.method == "POST":
-            # Chunked upload: count as it arrives rather than trusting a header.
-            body = b""
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > max_body_bytes:
-                    return JSONResponse({"detail": f"request body over {max_body_bytes:,} bytes"}, status_code=413)
-            request._body = body
+        if request.method == "POST":
+            # Read the body here, counting as it arrives (a chunked upload declares no length)
+            # and against the clock (a client trickling bytes must not hold a slot forever).
+            body = bytearray()
+            try:
+                with anyio.fail_after(read_timeout):
+                    async for chunk in request.stream():
+                        body += chunk
+                        if len(body) > max_body_bytes:
+                            return JSONResponse({"detail": f"request body over {max_body_bytes:,} bytes"}, status_code=413)
+            except TimeoutError:
+                return JSONResponse({"detail": f"request body not received within {read_timeout:g} s"}, status_code=408)
+            request._body = bytes(body)
         return await call_next(request)
 
     @app.exception_handler(RequestValidationError)
@@ -146,14 +168,33 @@ def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | 
         return topics_payload
 
     @app.post("/tag", summary="Tag one article, or a batch (a list or {'articles': [...]})")
-    def tag(payload: Annotated[Payload, Body()]):
+    async def tag(payload: Annotated[Payload, Body()]):
         single = isinstance(payload, ArticleIn)
         items = [payload] if single else payload.articles if isinstance(payload, Batch) else payload
         articles = [
-            Article(id=a.id if a.id is not None else str(i + 1), text=a.text, title=a.title, date=a.date)
+            Article(id=a.id if a.id is not None else str(i + 1), text=a.text[:MAX_CHARS], title=a.title, date=a.date)
             for i, a in enumerate(items)
         ]
-        results = [r.to_dict() for r in tagger.tag(articles)]
+        deadline = time.monotonic() + time_limit
+
+        def work() -> list[dict] | None:
+            # At most max_parallel requests tag at once (the cores); a request whose time
+            # is up before it gets a slot is never started.
+            if not gate.acquire(timeout=max(0.0, deadline - time.monotonic())):
+                return None
+            try:
+                return [r.to_dict() for r in tagger.tag(articles)] if time.monotonic() < deadline else None
+            finally:
+                gate.release()
+
+        try:
+            with anyio.fail_after(time_limit):
+                results = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+        except TimeoutError:
+            results = None
+        if results is None:
+            return JSONResponse({"detail": f"not tagged within {time_limit:g} s: the service is busy, retry later"},
+                                status_code=503, headers={"Retry-After": "5"})
         return results[0] if single else results
 
     return app
@@ -164,9 +205,53 @@ def serve(model: Model, host: str = "127.0.0.1", port: int = 8000, token: str | 
     """Run the service with uvicorn until interrupted.
 
     ``max_connections`` caps concurrent connections and requests (more get 503); idle
-    keep-alive connections close after 5 seconds.
+    keep-alive connections close after 5 seconds, and a connection that has not sent
+    complete request headers within ``READ_TIMEOUT`` seconds is closed.
     """
     import uvicorn
 
     uvicorn.run(create_app(model, token=token), host=host, port=port, log_level="warning",
-                limit_concurrency=max_connections, timeout_keep_alive=5)
+                limit_concurrency=max_connections, timeout_keep_alive=5, http=_header_timeout_protocol())
+
+
+def _header_timeout_protocol():
+    """uvicorn's h11 protocol with a deadline for request headers: a client that has not
+    sent complete headers within ``READ_TIMEOUT`` seconds of connecting (or of its previous
+    response) is disconnected (slowloris). Bodies have their own deadline (``create_app``)."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeaderTimeoutH11Protocol(H11Protocol):
+        _header_timer = None
+
+        def _arm(self) -> None:
+            self._disarm()
+            self._header_timer = self.loop.call_later(READ_TIMEOUT, self._headers_too_slow)
+
+        def _disarm(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+
+        def _headers_too_slow(self) -> None:
+            # Mid-request, h11 cannot send a clean close: drop the connection.
+            if not self.transport.is_closing():
+                self.transport.close()
+
+        def connection_made(self, transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self.cycle is not None and not self.cycle.response_complete:
+                self._disarm()  # the headers are in: a request is being served
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            self._arm()
+
+        def connection_lost(self, exc) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+    return HeaderTimeoutH11Protocol
