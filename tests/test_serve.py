@@ -135,3 +135,10 @@ def test_slow_clients_are_disconnected(default_model, monkeypatch):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_tagging_in_worker_processes_gives_the_same_answers(client, default_model):
+    docs = [{"text": "Oil prices rose as OPEC cut output."}, {"id": "x", "text": "Tourists filled the beach resorts."}]
+    with TestClient(create_app(default_model, processes=1)) as workers:
+        assert workers.post("/tag", json=docs).json() == client.post("/tag", json=docs).json()
+        assert workers.get("/health").json()["status"] == "ok"

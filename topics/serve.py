@@ -15,11 +15,14 @@ get a 4xx answer that says what is wrong.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import os
 import re
 import threading
 import time
+from contextlib import asynccontextmanager
 from typing import Annotated, Union
 
 import anyio
@@ -39,7 +42,7 @@ __all__ = ["create_app", "ArticleIn"]
 MAX_BODY_BYTES = 10_000_000
 MAX_BATCH = 1_000
 TOKEN_ENV = "TOPICS_SERVE_TOKEN"
-READ_TIMEOUT = 30.0  # seconds a client has to send a request's headers, and then its body
+READ_TIMEOUT = 10.0  # seconds a client has to send a request's headers, and then its body
 TIME_LIMIT = 30.0  # seconds a /tag request may wait for a tagging slot and be tagged
 _PATH = re.compile(r"(?:(?<![A-Za-z])[A-Za-z]:)?[/\\][^\s:+,;'\"]*[/\\]([^\s:+,;'\"/\\]+)")
 
@@ -81,9 +84,42 @@ def _without_paths(value):
     return value
 
 
+_worker_tagger: Tagger | None = None
+
+
+def _start_worker(model: Model) -> None:
+    global _worker_tagger
+    _worker_tagger = Tagger(model)
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(5)  # tagging takes the spare CPU; the process answering requests comes first
+
+
+def _ready() -> bool:
+    time.sleep(0.2)  # busy long enough that every worker gets started
+    return True
+
+
+def _trim_memory() -> None:
+    """Hand freed heap memory back to the system (glibc keeps it otherwise, so one burst of
+    10 MB requests would leave the server hundreds of MB larger for good)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _tag_in_worker(articles: list[Article], deadline: float) -> list[dict] | None:
+    """Tag in a worker process; None when the request's time ran out before its turn."""
+    if time.time() > deadline:
+        return None
+    return [r.to_dict() for r in _worker_tagger.tag(articles)]
+
+
 def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | None = None,
                time_limit: float = TIME_LIMIT, read_timeout: float = READ_TIMEOUT,
-               max_parallel: int | None = None) -> FastAPI:
+               max_parallel: int | None = None, processes: int = 0) -> FastAPI:
     """A FastAPI application serving ``model``.
 
     Parameters
@@ -103,20 +139,55 @@ def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | 
     max_parallel : int, optional
         Requests tagged at once (default: the number of cores); the others wait.
         Texts are cut to 1,000,000 characters, as ``topics tag`` cuts them.
+    processes : int
+        Tag in this many worker processes (each loads the model once), so that tagging
+        never holds up the process that answers (``/health`` stays fast under load, and
+        tagging's memory is the workers'); 0 tags in threads of this process.
     """
     gate = threading.BoundedSemaphore(max_parallel or os.cpu_count() or 1)
+    pool = None
+    if processes:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
+                                   initargs=(model,), max_tasks_per_child=1000)
     tagger = Tagger(model)
     name = f"{model.manifest.get('name')}@{model.manifest.get('version')}"
     topics_payload = {"model": name, "topics": model.lda.topics(topn=10)}
     public_manifest = _without_paths(model.manifest)
     token = token if token is not None else os.environ.get(TOKEN_ENV) or None
     expected = f"Bearer {token}".encode() if token else None
+    last_big = [0.0]
+
+    def trim_when_quiet() -> None:
+        """After big requests, give their memory back once they have stopped for a second
+        (trimming takes the allocator's locks: not while requests keep coming)."""
+        last_big[0] = time.monotonic()
+        loop = asyncio.get_running_loop()
+
+        def check() -> None:
+            if time.monotonic() - last_big[0] >= 1.0:
+                loop.run_in_executor(None, _trim_memory)
+
+        loop.call_later(1.0, check)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):
+        if pool is not None:  # start every worker now, not on a request under load
+            futures = [pool.submit(_ready) for _ in range(processes)]
+            await anyio.to_thread.run_sync(lambda: [f.result() for f in futures])
+        yield
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
     app = FastAPI(
         title="topics tagging service",
         version=__version__,
         description="Tags news articles with themes (scores, evidence terms) and LDA topics.",
         docs_url=None,  # the interactive pages load their scripts from a CDN; /openapi.json describes the API
         redoc_url=None,
+        lifespan=lifespan,
     )
 
     @app.middleware("http")
@@ -176,6 +247,18 @@ def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | 
             for i, a in enumerate(items)
         ]
         deadline = time.monotonic() + time_limit
+        if pool is not None:
+            # submitted from a thread: pickling a large batch must not hold up the event loop
+            future = await anyio.to_thread.run_sync(pool.submit, _tag_in_worker, articles, time.time() + time_limit)
+            try:
+                results = await asyncio.wait_for(asyncio.wrap_future(future), time_limit)
+            except asyncio.TimeoutError:
+                results = None
+            if sum(len(a.text) for a in items) > 1_000_000:
+                trim_when_quiet()
+            if results is None:
+                return _busy(time_limit)
+            return results[0] if single else results
 
         def work() -> list[dict] | None:
             # At most max_parallel requests tag at once (the cores); a request whose time
@@ -193,11 +276,15 @@ def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | 
         except TimeoutError:
             results = None
         if results is None:
-            return JSONResponse({"detail": f"not tagged within {time_limit:g} s: the service is busy, retry later"},
-                                status_code=503, headers={"Retry-After": "5"})
+            return _busy(time_limit)
         return results[0] if single else results
 
     return app
+
+
+def _busy(time_limit: float) -> JSONResponse:
+    return JSONResponse({"detail": f"not tagged within {time_limit:g} s: the service is busy, retry later"},
+                        status_code=503, headers={"Retry-After": "5"})
 
 
 def serve(model: Model, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
@@ -210,7 +297,14 @@ def serve(model: Model, host: str = "127.0.0.1", port: int = 8000, token: str | 
     """
     import uvicorn
 
-    uvicorn.run(create_app(model, token=token), host=host, port=port, log_level="warning",
+    app = create_app(model, token=token, processes=os.cpu_count() or 1)
+    # The model is millions of long-lived objects: keep the collector from walking them in
+    # the middle of a request (a full collection of them stalls every answer ~0.2 s).
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    uvicorn.run(app, host=host, port=port, log_level="warning",
                 limit_concurrency=max_connections, timeout_keep_alive=5, http=_header_timeout_protocol())
 
 
