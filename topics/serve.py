@@ -36,6 +36,7 @@ from . import __version__
 from .corpus import MAX_CHARS, Article
 from .model import Model
 from .tagger import Tagger
+from .workers import exit_with_parent
 
 __all__ = ["create_app", "ArticleIn"]
 
@@ -89,6 +90,7 @@ _worker_tagger: Tagger | None = None
 
 def _start_worker(model: Model) -> None:
     global _worker_tagger
+    exit_with_parent()
     _worker_tagger = Tagger(model)
     with contextlib.suppress(OSError, AttributeError):
         os.nice(5)  # tagging takes the spare CPU; the process answering requests comes first

@@ -1,0 +1,89 @@
+"""Worker processes never outlive the process that started them (kill -9 included)."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            if f"PPid:\t{pid}\n" in status.read_text():
+                out.append(int(status.parent.name))
+        except OSError:
+            continue
+    return out
+
+
+def _alive(pids: list[int]) -> list[int]:
+    alive = []
+    for pid in pids:
+        try:
+            if "State:\tZ" not in Path(f"/proc/{pid}/status").read_text():
+                alive.append(pid)
+        except OSError:
+            pass
+    return alive
+
+
+def _wait_gone(pids: list[int], seconds: float = 10) -> list[int]:
+    end = time.time() + seconds
+    while _alive(pids) and time.time() < end:
+        time.sleep(0.2)
+    return _alive(pids)
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_service_workers_exit_when_the_server_is_killed(default_model, artifacts):
+    pytest.importorskip("fastapi")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "topics", "serve", "--artifacts", str(artifacts), "--port", str(port)],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        end = time.time() + 60
+        while time.time() < end:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        workers = [p for p in _children(server.pid) if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text()]
+        assert workers, "the service tags in worker processes"
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+    assert _wait_gone(workers) == []
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_training_workers_exit_when_the_training_is_killed(shared_data, tmp_path):
+    train = subprocess.Popen([sys.executable, "-m", "topics", "train", "--corpus", str(shared_data / "bbc"),
+                              "--artifacts", str(tmp_path), "--jobs", "2"],
+                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    try:
+        end = time.time() + 240
+        while time.time() < end and train.poll() is None:
+            workers = [p for p in _children(train.pid) if "loky" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")
+                       and "resource_tracker" not in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
+            if workers:
+                time.sleep(2)  # the classifier stage is under way in them
+                break
+            time.sleep(0.2)
+        assert workers, "the classifier stage runs in worker processes"
+    finally:
+        train.send_signal(signal.SIGKILL)
+        train.wait()
+    assert _wait_gone(workers) == []
