@@ -123,7 +123,18 @@ def test_missing_extra_is_one_line_naming_it(trained, monkeypatch, capsys, comma
     monkeypatch.setitem(sys.modules, f"topics.{command}", None)  # as if its dependencies were not installed
     assert main([command, "--artifacts", str(trained)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1].startswith("topics: error:") and f'pip install "topics[{extra}]"' in err[-1]
+    from topics.extras import install_hint
+
+    assert err[-1].startswith("topics: error:") and install_hint(extra) in err[-1] and "topics[" not in err[-1]
+
+
+def test_install_hints_name_the_packages_pyproject_lists():
+    import tomllib
+
+    from topics.extras import EXTRAS
+
+    optional = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert {k: tuple(v) for k, v in optional.items() if k in EXTRAS} == EXTRAS
 
 
 def test_train_out_of_core_above_a_size(shared_data, tmp_path, capsys):
@@ -198,3 +209,35 @@ def test_tag_output_file_gets_the_usual_mode(trained, tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_tag_takes_several_paths_and_quoted_globs(trained, tmp_path, capsys):
+    for name, text in (("a.txt", "Oil prices rose as OPEC cut output."), ("b.txt", "Tourists filled the beach resorts.")):
+        (tmp_path / name).write_text(text)
+    assert main(["tag", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "-f", "jsonl", "--artifacts", str(trained)]) == 0
+    assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == ["a", "b"]
+    assert main(["tag", str(tmp_path / "*.txt"), "-f", "jsonl", "--artifacts", str(trained)]) == 0
+    assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == ["a", "b"]
+    assert main(["tag", str(tmp_path / "*.nothing"), "--artifacts", str(trained)]) == 2
+    assert "no file or folder matches" in capsys.readouterr().err
+
+
+def test_tag_format_names_the_input_format_option(trained, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["tag", str(SEED), "--format", "csv", "--artifacts", str(trained)])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "the input format is --input-format csv" in err
+
+
+def test_empty_standard_input_is_an_error_status(trained, capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert main(["tag", "-", "--artifacts", str(trained)]) == 2
+    assert "no articles to tag" in capsys.readouterr().err
+
+
+def test_missing_model_says_where_it_looked(tmp_path, capsys):
+    assert main(["tag", str(SEED), "--artifacts", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"No model named 'default' in {tmp_path}" in err and "--artifacts" in err

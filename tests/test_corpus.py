@@ -350,3 +350,16 @@ def test_stdin_copies_of_killed_runs_are_removed_by_the_next(tmp_path, monkeypat
     monkeypatch.setattr(sys, "stdin", io.StringIO("Oil prices rose.\n"))
     assert [a.text for a in Corpus("-")] == ["Oil prices rose."]
     assert not stale.exists()
+
+
+def test_folder_per_label_with_files_named_by_number_or_md(tmp_path):
+    from topics.corpus import Corpus
+
+    for label, name, text in (("oil", "14829", "Crude rose."), ("oil", "note.md", "OPEC met."),
+                              ("travel", "0001.text", "Hotels were full."), ("travel", "README", "not an article")):
+        (tmp_path / label).mkdir(exist_ok=True)
+        (tmp_path / label / name).write_text(text)
+    corpus = Corpus(tmp_path)
+    assert corpus.format == "labelled-dir"
+    assert sorted((a.labels, a.text) for a in corpus) == [
+        (("oil",), "Crude rose."), (("oil",), "OPEC met."), (("travel",), "Hotels were full.")]

@@ -579,7 +579,11 @@ def resolve_bundle(model: str | os.PathLike | None = None,
             return _resolve_path(Path(model))
         if not _NAME_RE.match(name):
             raise BundleError(f"{model!r} is neither a model name, 'name@version' nor an existing folder.")
-        raise BundleError(f"No model named {name!r} in {root.parent}; train one with `topics train`.")
+        where = ("$TOPICS_ARTIFACTS" if os.environ.get("TOPICS_ARTIFACTS") and artifacts is None
+                 else "--artifacts" if artifacts is not None else "./artifacts, the default: set $TOPICS_ARTIFACTS or "
+                 "--artifacts to use another folder from anywhere")
+        raise BundleError(f"No model named {name!r} in {root.parent} ({where}); train one with `topics train`, "
+                          "or point --model at a bundle folder.")
     return _resolve_version(root, name, version or None)
 
 

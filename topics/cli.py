@@ -121,10 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("tag", help="tag articles with themes and topics", description="Tag articles: themes with "
                        "scores and evidence terms, and each article's main topics.")
-    p.add_argument("path", help="article file, folder or corpus file, or - for standard input")
+    p.add_argument("path", nargs="+", help="article files, folders or corpus files (several, or a quoted glob such "
+                   "as 'archive/*.jsonl'), or - for standard input")
     _add_model_args(p)
     _add_corpus_args(p, "--input-format")
-    p.add_argument("--format", "-f", choices=("table", "jsonl"), default="table", help="output format (default: table)")
+    p.add_argument("--format", "-f", type=_output_format, default="table", metavar="{table,jsonl}",
+                   help="output format (default: table); the input format is --input-format")
     p.add_argument("--top", type=_positive_int, default=3, metavar="N", help="topics shown per article (default: 3)")
     p.add_argument("--explain", action="store_true", help="table: show the evidence terms of each theme")
     p.add_argument("--output", "-o", default=None, help="write to this file (atomically) instead of standard output")
@@ -415,15 +417,47 @@ def _output(path: str | None):
         raise
 
 
+def _output_format(text: str) -> str:
+    from .corpus import FORMATS
+
+    if text in ("table", "jsonl"):
+        return text
+    if text in FORMATS:
+        raise argparse.ArgumentTypeError(f"{text!r} is an input format: on `tag`, --format is the output format "
+                                         f"(table or jsonl); the input format is --input-format {text}")
+    raise argparse.ArgumentTypeError(f"must be table or jsonl, got {text!r}")
+
+
+def _paths(args: list[str]) -> list[str]:
+    """Command-line paths, with quoted globs expanded (sorted) as a shell would."""
+    import glob
+
+    from .corpus import CorpusError
+
+    out: list[str] = []
+    for arg in args:
+        if arg != "-" and glob.has_magic(arg) and not Path(arg).exists():
+            matches = sorted(glob.glob(arg, recursive=True))
+            if not matches:
+                raise CorpusError(f"{arg}: no file or folder matches")
+            out += matches
+        else:
+            out.append(arg)
+    if out.count("-") > 1:
+        raise CorpusError("standard input ('-') can be read once")
+    return out
+
+
 def cmd_tag(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
     from tqdm import tqdm
 
-    from .corpus import Corpus
+    from .corpus import ChainCorpus, Corpus
     from .tagger import Tagger
 
-    corpus = Corpus(args.path, args.corpus_format, **_corpus_options(args))
+    corpora = [Corpus(path, args.corpus_format, **_corpus_options(args)) for path in _paths(args.path)]
+    corpus = corpora[0] if len(corpora) == 1 else ChainCorpus(*corpora)
     model = _load_model(args)
     tagger = Tagger(model, top_topics=args.top, batch_size=args.batch_size)
     if args.dask:
@@ -444,6 +478,9 @@ def cmd_tag(args: argparse.Namespace) -> int:
             else:
                 out.write(_table(result, args.explain))
     _report_skips(corpus)
+    if not n:  # scripts must be able to tell that nothing was tagged
+        _err(f"topics: error: no articles to tag in {' '.join(args.path)}")
+        return EXIT_USER_ERROR
     if args.output:
         _err(f"Tagged {n:,} articles → {args.output}")
     return 0
@@ -690,9 +727,11 @@ def _extra(module: str, name: str, needs: str, extra: str):
     try:
         return getattr(importlib.import_module(module, __package__), name)
     except ImportError as exc:
-        if 'pip install "topics[' in str(exc):  # already says what to install
+        from .extras import install_hint
+
+        if "pip install" in str(exc):  # already says what to install
             raise
-        raise ImportError(f'{needs} ({exc}): pip install "topics[{extra}]"') from None
+        raise ImportError(f"{needs} ({exc}): {install_hint(extra)}") from None
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

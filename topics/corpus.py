@@ -270,8 +270,7 @@ class Corpus:
             if next(p.glob("reut2-*.sgm"), None):
                 return "reuters21578"
             # README.TXT / LICENSE.txt next to label folders (as in BBC News) do not make a flat dir.
-            top = [f for f in p.iterdir() if f.is_file() and _is_txt(f.name)
-                   and not f.name.lower().startswith(("readme", "license"))]
+            top = [f for f in p.iterdir() if f.is_file() and _is_txt(f.name)]
             subs = [d for d in p.iterdir() if d.is_dir() and not d.name.startswith(".")]
             if not top and any(next(_walk_txt(d), None) for d in subs):
                 return "labelled-dir"
@@ -291,7 +290,8 @@ class Corpus:
         if self.format in _DIR_FORMATS:
             if not self.path.is_dir():
                 raise CorpusError(f"{self.path}: format {self.format!r} expects a directory")
-            pattern = "reut2-*.sgm files" if self.format == "reuters21578" else ".txt files"
+            pattern = ("reut2-*.sgm files" if self.format == "reuters21578"
+                       else ".txt, .text, .md or suffix-less files")
             found = (next(self.path.glob("reut2-*.sgm"), None) if self.format == "reuters21578"
                      else next(self._txt_files(), None))
             if found is None:
@@ -665,12 +665,20 @@ def _remove(path: str) -> None:
         os.remove(path)
 
 
+_ARTICLE_SUFFIXES = (".txt", ".text", ".md")
+
+
 def _is_txt(name: str) -> bool:
-    return name.lower().endswith(".txt") and not name.startswith(".")
+    """An article file of a folder corpus: ``.txt``, ``.text``, ``.md``, or a name without a
+    suffix (many corpora name files by number); never a hidden file or a README/LICENSE."""
+    if name.startswith(".") or name.lower().startswith(("readme", "license", "copying")):
+        return False
+    suffix = os.path.splitext(name)[1].lower()
+    return suffix in _ARTICLE_SUFFIXES or suffix == ""
 
 
 def _walk_txt(root: Path) -> Iterator[Path]:
-    """Lazily yield the .txt files under root (any order), skipping hidden entries."""
+    """Lazily yield the article files under root (any order), skipping hidden entries."""
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         yield from (Path(dirpath, f) for f in filenames if _is_txt(f))

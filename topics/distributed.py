@@ -22,7 +22,9 @@ def dask_client(address: str, n_workers: int | None = None):
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover - exercised only without the extra
-        raise ImportError('Dask support needs the dask extra: pip install "topics[dask]"') from None
+        from .extras import install_hint
+
+        raise ImportError(f"Dask support needs the dask extra: {install_hint('dask')}") from None
     if address == "local":
         with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
                 Client(cluster) as client:

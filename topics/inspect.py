@@ -9,7 +9,7 @@ return objects and never print; figures are :class:`matplotlib.figure.Figure`
 objects drawn by the Agg backend outside pyplot, so they need no display, show
 once in Jupyter and are freed like any object.
 
-Needs the ``inspect`` extra (``pip install "topics[inspect]"``): pandas and
+Needs the ``inspect`` extra (``pip install ".[inspect]"`` from a checkout): pandas and
 matplotlib, and pyLDAvis for the interactive map (without it, :func:`topic_map`
 draws its own).
 
@@ -42,7 +42,9 @@ import numpy as np
 try:
     import pandas as pd
 except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError('topics.inspect needs pandas and matplotlib: pip install "topics[inspect]"') from exc
+    from .extras import install_hint
+
+    raise ImportError(f"topics.inspect needs pandas and matplotlib: {install_hint('inspect')}") from exc
 
 from .corpus import Article, Corpus
 from .model import Model, load

@@ -2,7 +2,7 @@
 
 Needs the ``serve`` extra (FastAPI and uvicorn)::
 
-    pip install "topics[serve]"
+    pip install ".[serve]"       # from a checkout of topics
     topics serve --model default --port 8000
 
 ``POST /tag`` takes one article (``{"text": ..., "id": ..., "title": ...}``) and
