@@ -4,15 +4,16 @@ The toolkit ships compact static word vectors (``topics/data/news_vectors.npz``:
 tokens of ~32,000 news words, as the toolkit tokenises them, with 96-dimensional float16
 vectors). They were distilled once, at development time, from the sentence encoder
 all-MiniLM-L6-v2 (Apache-2.0): each word embedded on its own, centred, reduced by PCA
-(``scripts/news_vocabulary.py`` and ``scripts/distill_vectors.py`` rebuild them). Nothing
-is downloaded at run time and no neural network runs: the vectors are only read when a
-model is trained, to find each theme's *near terms*.
+(``scripts/build_news_vectors.py`` rebuilds them). Nothing is downloaded at run time and
+no neural network runs: the vectors are read when a model is trained, for two things.
 
-A near term is a vocabulary word whose vector is close to one of a theme's seed terms
-(cosine at least ``min_similarity``), e.g. ``howitzer`` near ``artillery``. It becomes
-evidence of the theme with a weight that grows with that similarity, and explanations
-show it as ``howitzer ≈ artillery``. At tagging time near terms are looked up like seed
-terms: a dictionary lookup per token, no vectors.
+* *Near terms* (:func:`near_terms`): a vocabulary word whose vector is close to one of a
+  theme's one-word seed terms (cosine at least ``min_similarity``) becomes evidence of
+  the theme, weighted by that similarity, and explanations show it as ``bombed ≈ bombing``.
+* *Theme similarity* (:class:`ThemeSimilarity`): how close an article's words are in
+  meaning to each theme's seeds and example headlines.
+
+At tagging time both are table lookups per token: the bundle holds no vectors.
 """
 
 from __future__ import annotations
@@ -56,15 +57,6 @@ class WordVectors:
     def __len__(self) -> int:
         return len(self.tokens)
 
-    def mean(self, tokens) -> np.ndarray | None:
-        """Unit mean vector of the known ``tokens`` (None if none is known)."""
-        rows = [self.index[t] for t in tokens if t in self.index]
-        if not rows:
-            return None
-        v = self.vectors[rows].mean(axis=0)
-        norm = np.linalg.norm(v)
-        return v / norm if norm > 0 else None
-
 
 @lru_cache(maxsize=1)
 def default_vectors() -> WordVectors:
@@ -90,7 +82,6 @@ def near_terms(
     vectors: WordVectors,
     *,
     min_similarity: float = 0.7,
-    vocabulary=None,
 ) -> list[NearTerm]:
     """Near terms of every theme: tokens whose vector is within ``min_similarity`` (cosine)
     of one of the theme's one-word seed terms, with the seed each stands for.
@@ -101,8 +92,7 @@ def near_terms(
     spelling), words of fewer than 4 letters (acronyms), and a token that is its seed
     plus letters other than an inflection ("coupon" is not "coup"). Tokens that are
     already a term of any theme's lists are left out too: the lists say what they
-    mean, the vectors only add what they do not name. ``vocabulary`` (a set of tokens)
-    limits the candidates; by default every token of ``vectors``.
+    mean, the vectors only add what they do not name.
     """
     listed: set[str] = set()
     anchors: list[list[tuple[str, int]]] = []
@@ -120,7 +110,7 @@ def near_terms(
                 found.append((toks[0], i))
         anchors.append(found)
     rows = np.array([i for i, t in enumerate(vectors.tokens)
-                     if word[i] and t not in listed and (vocabulary is None or t in vocabulary)], dtype=int)
+                     if word[i] and t not in listed], dtype=int)
     if not len(rows):
         return []
     C = vectors.vectors[rows]
