@@ -155,7 +155,8 @@ def test_resolve_forms(tmp_path, clock, monkeypatch):
 def test_unknown_name_and_version_messages(tmp_path, clock):
     with pytest.raises(BundleError) as err:
         resolve_bundle(None, tmp_path)
-    assert str(err.value) == (f"No model named 'default' in {tmp_path}; train one with `topics train`.")
+    assert str(err.value) == (f"No model named 'default' in {tmp_path} (the artifacts folder given); train one with "
+                              "`topics train`, or point --model at a bundle folder.")
     path = save_bundle(_parts(), name="news", artifacts=tmp_path)
     with pytest.raises(BundleError) as err:
         resolve_bundle("news@20200101T000000Z", tmp_path)

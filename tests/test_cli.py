@@ -237,7 +237,11 @@ def test_empty_standard_input_is_an_error_status(trained, capsys, monkeypatch):
     assert "no articles to tag" in capsys.readouterr().err
 
 
-def test_missing_model_says_where_it_looked(tmp_path, capsys):
+def test_missing_model_says_where_it_looked(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("TOPICS_ARTIFACTS", raising=False)
     assert main(["tag", str(SEED), "--artifacts", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert f"No model named 'default' in {tmp_path}" in err and "--artifacts" in err
+    assert f"No model named 'default' in {tmp_path} (the artifacts folder given)" in err
+    monkeypatch.chdir(tmp_path)  # and with no folder given: ./artifacts, and how to look elsewhere
+    assert main(["tag", str(SEED)]) == 2
+    assert "./artifacts, the default: set $TOPICS_ARTIFACTS or pass --artifacts" in capsys.readouterr().err

@@ -549,15 +549,17 @@ def _resolve_path(path: Path) -> Path:
 
 
 def _registry_of(model: str | os.PathLike | None, artifacts: str | os.PathLike | None) -> Path | None:
-    """The model folder (holding LATEST and versions) that ``model`` resolves within, if any."""
+    """The model folder (of LATEST and versions) that ``model`` resolves within, if any: a
+    model name's folder, a model folder given as a path, or a version folder's parent."""
     model = "default" if model is None else model
     name = str(model).partition("@")[0]
-    candidates = [Path(model).expanduser(), Path(model).expanduser().parent]
-    if _NAME_RE.match(name):
-        candidates.insert(0, _artifacts(artifacts) / name)
-    for folder in candidates:
-        if (folder / LATEST).is_file():
-            return folder
+    path = Path(model).expanduser()
+    if _NAME_RE.match(name) and (_artifacts(artifacts) / name).is_dir():
+        return _artifacts(artifacts) / name
+    if (path / LATEST).is_file() or (path.is_dir() and not (path / MANIFEST).is_file() and _versions(path)):
+        return path
+    if (path / MANIFEST).is_file() and (path.parent / LATEST).is_file():
+        return path.parent
     return None
 
 
@@ -579,9 +581,9 @@ def resolve_bundle(model: str | os.PathLike | None = None,
             return _resolve_path(Path(model))
         if not _NAME_RE.match(name):
             raise BundleError(f"{model!r} is neither a model name, 'name@version' nor an existing folder.")
-        where = ("$TOPICS_ARTIFACTS" if os.environ.get("TOPICS_ARTIFACTS") and artifacts is None
-                 else "--artifacts" if artifacts is not None else "./artifacts, the default: set $TOPICS_ARTIFACTS or "
-                 "--artifacts to use another folder from anywhere")
+        where = ("the artifacts folder given" if artifacts is not None
+                 else "$TOPICS_ARTIFACTS" if os.environ.get("TOPICS_ARTIFACTS")
+                 else "./artifacts, the default: set $TOPICS_ARTIFACTS or pass --artifacts to look elsewhere")
         raise BundleError(f"No model named {name!r} in {root.parent} ({where}); train one with `topics train`, "
                           "or point --model at a bundle folder.")
     return _resolve_version(root, name, version or None)
