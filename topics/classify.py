@@ -129,6 +129,20 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         as the corpus grows. None: always the exact learner.
     sgd_epochs : int, default=5
         Out of core: passes over the training articles.
+    near_similarity : float or None, default=0.7
+        Taxonomy mode: words whose shipped vector is at least this close (cosine) to a
+        one-word seed term count as evidence (:func:`topics.semantic.near_terms`); None: off.
+    near_weight : float, default=0.5
+        Weight of a near term of similarity 1, relative to a seed term.
+    use_examples : bool, default=True
+        Taxonomy mode: the taxonomy's ``examples`` train the weak-label classifiers as
+        positives of their theme (their words also shape the theme's meaning).
+    evidence_model : "news", (coef, intercept) or None, default="news"
+        Taxonomy mode: how evidence becomes a score. "news": the logistic model shipped in
+        ``topics/data/evidence_model.json`` (fitted on the check set's dev split); a pair:
+        that model; None: ``1 - exp(-evidence / length / evidence_scale)`` as before.
+    weak_negative : float, default=0.05
+        Taxonomy mode: articles scoring below this for a theme are its weak negatives.
 
     Attributes
     ----------
@@ -225,11 +239,11 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         progress : callable, optional
             Called with a line of text at each step of long work (out-of-core epochs).
         examples : sequence of (token list, label list), optional
-            Without labels: a few labelled articles (``topics train --labels FILE``). Their
-            words join their themes' meaning (as taxonomy examples), they train the
-            weak-label classifiers as positives of their themes and negatives of the other
-            labelled themes, and each labelled theme's threshold moves towards the one
-            that tags them best (the more examples, the further).
+            Without labels: a few labelled articles (``topics train --labels FILE``). They
+            train the weak-label classifiers as positives of their themes and negatives of
+            the other labelled themes, and each labelled theme's threshold moves towards the
+            one that tags them best (the more examples, the further). They do not join the
+            themes' meaning (measured: whole articles blur the prototypes, costing precision).
         """
         X = X if isinstance(X, Sequence) else list(X)
         if y is None:
