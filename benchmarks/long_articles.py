@@ -11,13 +11,13 @@ as `topics tag` does. Seconds per MB should stay flat down each column.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results import record  # noqa: E402
 from checkset import default_data_dir  # noqa: E402
 
 BASE = 100_000  # characters
@@ -55,9 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     table = "\n".join(lines)
     print(table)
     if args.record:
-        with open(Path(__file__).with_name("RESULTS.md"), "a", encoding="utf-8") as f:
-            f.write(f"\n## Tagging time against article length ({dt.date.today()}, 2 cores)\n\n"
-                    f"`TOPICS_DATA=../shared/data python benchmarks/long_articles.py`\n\n{table}\n")
+        record("Tagging time against article length (2 cores)", table)
     return 0
 
 

@@ -16,7 +16,6 @@ the load stops (it should come back near the baseline).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import http.client
 import json
 import os
@@ -28,6 +27,9 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results import record  # noqa: E402
 
 
 def _rss_mb(pid: int, field: str = "VmRSS") -> float:
@@ -185,8 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     table = f"Service under load for {args.seconds:g} s (2 cores)\n\n" + "\n".join(rows)
     print(table)
     if args.record:
-        with open(Path(__file__).with_name("RESULTS.md"), "a", encoding="utf-8") as f:
-            f.write(f"\n## Service under hostile load ({dt.date.today()})\n\n`python benchmarks/service_load.py`\n\n{table}\n")
+        record("Service under hostile load", table)
     return 0
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
 import http.client
 import json
 import os
@@ -35,6 +34,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results import record  # noqa: E402
 
 
 def data_dir() -> Path:
@@ -229,9 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     table = "\n".join(["| measure | value | note |", "|---|---|---|", *[f"| {a} | {b} | {c} |" for a, b, c in rows]])
     print(table)
     if args.record:
-        with open(Path(__file__).with_name("RESULTS.md"), "a", encoding="utf-8") as f:
-            f.write(f"\n## Throughput, latency, memory ({dt.date.today()}, {os.cpu_count()} cores)\n\n"
-                    f"`TOPICS_DATA=../shared/data python benchmarks/throughput.py --memory-scales {args.memory_scales}`\n\n{table}\n")
+        record(f"Throughput, latency, memory ({os.cpu_count()} cores)", table)
     return 0
 
 

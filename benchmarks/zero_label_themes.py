@@ -21,7 +21,6 @@ report --split test once per change.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import re
 import sys
@@ -32,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results import record  # noqa: E402
 from checkset import PARTS, load_checkset  # noqa: E402
 
 THEMES = ("security", "energy", "defense-trade", "tourism", "diplomacy")
@@ -182,9 +182,7 @@ def main(argv: list[str] | None = None) -> int:
                     if s.name in (y ^ p):
                         print(f"  {s.name}: {s.evidence}")
     if args.record:
-        with open(Path(__file__).with_name("RESULTS.md"), "a", encoding="utf-8") as f:
-            f.write(f"\n## Zero-label themes ({dt.date.today()})\n\n"
-                    f"`TOPICS_DATA=../shared/data python benchmarks/zero_label_themes.py --split {args.split}`\n\n{text}\n")
+        record("Zero-label themes", text)
     return 0
 
 
