@@ -18,8 +18,9 @@ from sklearn.linear_model import LogisticRegression
 
 import topics
 from topics import bundle
-from topics.bundle import (MANIFEST, BundleError, list_versions, load_bundle, read_manifest,
+from topics.bundle import (MANIFEST, BundleError, load_bundle, read_manifest,
                            resolve_bundle, save_bundle, verify_bundle)
+from topics.registry import list_versions
 
 X = np.array([[0.0, 0.1], [0.2, 0.0], [1.0, 0.9], [0.9, 1.1]])
 Y = np.array([0, 0, 1, 1])

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from topics.bundle import LATEST, list_versions, verify_bundle
+from topics.bundle import LATEST, verify_bundle
+from topics.registry import list_versions
 from topics.cli import main
 from topics.model import load
 

@@ -11,9 +11,9 @@ import joblib
 import pytest
 
 from topics import bundle
-from topics.bundle import (LATEST, MANIFEST, SIGNATURE, BundleError, check_signature, list_models,
-                           list_versions, load_bundle, read_key_file, remove_version, save_bundle,
-                           sign_bundle, verify_bundle)
+from topics.bundle import (LATEST, MANIFEST, SIGNATURE, BundleError, check_signature, load_bundle, read_key_file,
+                           save_bundle, sign_bundle, verify_bundle)
+from topics.registry import list_models, list_versions, remove_version
 from topics.cli import main
 
 KEY = "correct horse battery staple"

@@ -647,7 +647,8 @@ def cmd_trends(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from .bundle import check_signature, is_latest, resolve_bundle, verify_bundle
+    from .bundle import check_signature, resolve_bundle, verify_bundle
+    from .registry import is_latest
 
     path = resolve_bundle(args.model, args.artifacts)
     key = _signing_key(args)
@@ -686,7 +687,8 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_models_list(args: argparse.Namespace) -> int:
-    from .bundle import default_artifacts_dir, list_models
+    from .bundle import default_artifacts_dir
+    from .registry import list_models
 
     infos = list_models(args.artifacts, args.name)
     if args.json:
@@ -710,7 +712,8 @@ def cmd_models_list(args: argparse.Namespace) -> int:
 
 
 def cmd_models_rm(args: argparse.Namespace) -> int:
-    from .bundle import BundleError, remove_version
+    from .bundle import BundleError
+    from .registry import remove_version
 
     name, _, version = args.model.partition("@")
     if not version:
