@@ -26,6 +26,8 @@ import numpy as np
 
 from .taxonomy import Taxonomy
 
+NAME_SHARE = 0.7  # tokens written with a capital at least this often are names
+
 __all__ = ["WordVectors", "NearTerm", "near_terms", "default_vectors", "ThemeSimilarity"]
 
 
@@ -50,6 +52,8 @@ class WordVectors:
         self.name_share = np.zeros(len(tokens)) if name_share is None else np.asarray(name_share, dtype=float)
         self.index = {t: i for i, t in enumerate(self.tokens)}
         self.vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        # Words whose vectors carry meaning: not names (mostly spelling), not acronyms or numbers.
+        self.words = (self.name_share < NAME_SHARE) & np.array([len(t) >= 4 and t.isalpha() for t in self.tokens], dtype=bool)
 
     def __contains__(self, token: str) -> bool:
         return token in self.index
@@ -96,7 +100,7 @@ def near_terms(
     """
     listed: set[str] = set()
     anchors: list[list[tuple[str, int]]] = []
-    word = (vectors.name_share < NAME_SHARE) & np.array([len(t) >= 4 and t.isalpha() for t in vectors.tokens])
+    word = vectors.words
     for theme in taxonomy:
         found = []
         for term in (*theme.seeds, *theme.related, *theme.exclude):
@@ -128,7 +132,6 @@ def near_terms(
     return out
 
 
-NAME_SHARE = 0.7  # tokens written with a capital at least this often are names
 _INFLECTIONS = ("s", "es", "ed", "d", "ing", "er", "ers", "r", "rs", "ly", "al", "ist", "ists", "ism", "ion", "ions", "e", "n")
 
 
@@ -159,7 +162,7 @@ class ThemeSimilarity:
     TOP = 3
 
     def __init__(self, taxonomy: Taxonomy, tokenize, vectors: WordVectors) -> None:
-        word = (vectors.name_share < NAME_SHARE) & np.array([len(t) >= 4 and t.isalpha() for t in vectors.tokens])
+        word = vectors.words
         protos = []
         for theme in taxonomy:
             rows = []
