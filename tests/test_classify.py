@@ -332,3 +332,14 @@ def test_supervised_model_is_the_same_on_every_run_and_any_number_of_workers(sha
     runs = [ThemeClassifier(n_jobs=n).fit(X, y) for n in (2, 2, 1)]
     for other in runs[1:]:
         assert np.array_equal(other.coef_, runs[0].coef_) and np.array_equal(other.thresholds_, runs[0].thresholds_)
+
+
+def test_score_takes_the_label_lists_fit_takes():
+    docs = _lee_tokens()
+    y = [tuple(lab for lab, word in (("fire", "fire"), ("police", "police")) if word in d) or ("other",) for d in docs]
+    clf = ThemeClassifier(cv=3, n_jobs=1).fit(docs[:200], y[:200])
+    held_out = clf.score(docs[200:], y[200:])
+    assert 0.5 < held_out <= 1.0
+    assert clf.score(docs[:200], y[:200]) >= held_out  # training articles are easier
+    # A label the model never saw is a miss, as in `topics evaluate`.
+    assert clf.score(docs[200:], [labels + ("unseen",) for labels in y[200:]]) < held_out

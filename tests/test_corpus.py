@@ -363,3 +363,14 @@ def test_folder_per_label_with_files_named_by_number_or_md(tmp_path):
     assert corpus.format == "labelled-dir"
     assert sorted((a.labels, a.text) for a in corpus) == [
         (("oil",), "Crude rose."), (("oil",), "OPEC met."), (("travel",), "Hotels were full.")]
+
+
+def test_interleaved_passes_keep_their_own_counts():
+    corpus = Corpus(DATA / "news.jsonl")
+    full = list(corpus)
+    first, second = iter(corpus), iter(corpus)
+    next(second)  # a second pass starts before the first one ends
+    assert list(first) == full
+    assert (corpus.report.n_read, corpus.report.n_skipped) == (3, 3)  # the first pass's, whole
+    rest = list(second)
+    assert len(rest) == 2 and (corpus.report.n_read, corpus.report.n_skipped) == (3, 3)

@@ -94,3 +94,38 @@ def test_trains_the_same_model_from_tokens_on_disk():
     on_disk = LdaTopicModel(n_topics=5).fit(TokenStore(docs, block=16))
     assert on_disk.topics() == in_memory.topics() and on_disk.n_duplicates_ == in_memory.n_duplicates_
     np.testing.assert_array_equal(on_disk.topic_sizes_, in_memory.topic_sizes_)
+
+
+def test_inference_in_threads_is_deterministic_and_leaves_the_shared_model_alone():
+    from concurrent.futures import ThreadPoolExecutor
+
+    docs = _lee_tokens(150)
+    lda = LdaTopicModel(n_topics=6, passes=1).fit(docs)
+    rng = lda.model_.random_state
+    state = rng.get_state()[1].copy()
+    expected = [lda.transform([d]) for d in docs[:40]]
+    perplexity = lda.log_perplexity(docs[100:])
+    with ThreadPoolExecutor(8) as pool:  # the service tags in threads, all on one model
+        got = list(pool.map(lambda i: lda.transform([docs[i % 40]]), range(400)))
+        bounds = list(pool.map(lambda _: lda.log_perplexity(docs[100:]), range(16)))
+    assert all(np.array_equal(g, expected[i % 40]) for i, g in enumerate(got))
+    assert bounds == [perplexity] * 16
+    assert lda.model_.random_state is rng and np.array_equal(rng.get_state()[1], state)
+
+
+def test_fit_keeps_gensim_quiet_and_gives_the_logger_level_back(caplog):
+    import logging
+
+    logger = logging.getLogger("gensim")
+    before = logger.level
+    logger.setLevel(logging.INFO)  # an application that wants gensim's progress
+    try:
+        with caplog.at_level(logging.INFO):
+            lda = LdaTopicModel(n_topics=4, passes=1).fit(_lee_tokens(80))
+            training = [r for r in caplog.records if r.name.startswith("gensim") and r.levelno < logging.WARNING]
+            assert not training  # no line per chunk from a library call
+            lda.partial_fit(_lee_tokens(100)[80:])
+            assert not [r for r in caplog.records if r.name.startswith("gensim") and r.levelno < logging.WARNING]
+        assert logger.level == logging.INFO
+    finally:
+        logger.setLevel(before)

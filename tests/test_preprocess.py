@@ -60,3 +60,20 @@ def test_unfitted_transform_raises():
 
     with pytest.raises(NotFittedError):
         Preprocessor().transform(["text"])
+
+
+def test_set_params_extra_stopwords_after_tokenizing_takes_effect():
+    pre = Preprocessor()
+    text = "Police said the fire spread to the bush."
+    assert "police" in pre.tokenize(text)
+    pre.set_params(extra_stopwords=["police"])
+    assert "police" not in pre.tokenize(text) and "fire" in pre.tokenize(text)
+    pre.set_params(extra_stopwords=())
+    assert "police" in pre.tokenize(text)
+
+
+def test_unfitted_preprocessor_raises_not_fitted_error():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        Preprocessor().join_phrases(["oil", "price"])

@@ -31,9 +31,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.preprocessing import MultiLabelBinarizer
+from sklearn.utils.validation import check_is_fitted
 
 from .evidence import EvidenceModel, SeedMatcher, default_evidence_model, evidence_features
 from .features import NgramTfidfVectorizer, ngrams
+from .metrics import indicator_matrices, label_scores
 from .taxonomy import Taxonomy
 from .tokens import Chained, Subset
 
@@ -246,6 +248,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             themes' meaning (measured: whole articles blur the prototypes, costing precision).
         """
         X = X if isinstance(X, Sequence) else list(X)
+        for cache in ("_coef_t", "_names_cache"):  # derived from the previous fit's coef_ and features
+            self.__dict__.pop(cache, None)
         if y is None:
             if self.taxonomy is None or tokenize is None:
                 raise ValueError("training without labels needs a taxonomy and a tokenize function")
@@ -363,16 +367,16 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             self.thresholds_[j] = _best_threshold(Y[:, j], proba[:, j])
         if rare.any():
             grid = np.linspace(0.02, 0.9, 45)
-            scores = [np.mean([_f1(Y[:, j], proba[:, j] >= g) for j in np.flatnonzero(rare)]) for g in grid]
+            scores = [label_scores(Y[:, rare], proba[:, rare] >= g).f1.mean() for g in grid]
             best = np.flatnonzero(np.isclose(scores, max(scores)))
             self.thresholds_[rare] = grid[best[len(best) // 2]]  # middle of the best plateau
         plain = self._decide(proba)
         if self.always_tag == "auto" and not self.single_label_:
             self.always_tag_ = True
             fallback = self._decide(proba)
-            self.always_tag_ = _micro_f1(Y, fallback) > _micro_f1(Y, plain)
-        pred = self._decide(proba)
-        self.cv_scores_ = {"micro_f1": round(_micro_f1(Y, pred), 4), "macro_f1": round(_macro_f1(Y, pred), 4), **how}
+            self.always_tag_ = label_scores(Y, fallback).micro_f1 > label_scores(Y, plain).micro_f1
+        scores = label_scores(Y, self._decide(proba))
+        self.cv_scores_ = {"micro_f1": round(scores.micro_f1, 4), "macro_f1": round(scores.macro_f1, 4), **how}
 
     def _fit_taxonomy(self, X: Sequence[Tokens], tokenize, examples: list | None = None) -> "ThemeClassifier":
         self.mode_ = "taxonomy"
@@ -495,6 +499,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X: Sequence[Tokens]) -> np.ndarray:
         """Linear scores of the learned model, shape (n_documents, n_themes)."""
+        check_is_fitted(self, "coef_")
         return self._linear(self.vectorizer_.transform(X))
 
     def _linear(self, F) -> np.ndarray:
@@ -513,12 +518,29 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: Sequence[Tokens]) -> np.ndarray:
         """Theme scores in [0, 1], shape (n_documents, n_themes)."""
+        check_is_fitted(self, "coef_")
         X = list(X)
         return self._proba(self.vectorizer_.transform(X), X)
 
     def predict(self, X: Sequence[Tokens]) -> np.ndarray:
         """Binary indicator matrix (n_documents, n_themes) of assigned themes."""
         return self._decide(self.predict_proba(X))
+
+    def score(self, X: Sequence[Tokens], y: Sequence[Sequence[str]], sample_weight=None) -> float:
+        """Micro-F1 of the themes tagged in ``X`` against the label lists ``y`` (as ``fit`` takes them).
+
+        Micro-F1 (:func:`topics.metrics.label_scores`), not the subset accuracy of
+        scikit-learn's default ``score``: an article tagged with two of its three themes is
+        mostly right, and model selection (``GridSearchCV``) should see that. Labels the
+        model does not know count as misses. ``sample_weight`` is not supported.
+        """
+        if sample_weight is not None:
+            raise ValueError("ThemeClassifier.score does not take sample weights")
+        check_is_fitted(self, "coef_")
+        names = [str(c) for c in self.classes_]
+        predicted = [[names[j] for j in np.flatnonzero(row)] for row in self.predict(X)]
+        Y, P, _ = indicator_matrices(y, predicted, names)
+        return label_scores(Y, P).micro_f1
 
     def _decide(self, proba: np.ndarray) -> np.ndarray:
         if self.single_label_:
@@ -540,6 +562,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def score_batch(self, X: Sequence[Tokens], n_evidence: int = 5) -> tuple[np.ndarray, np.ndarray, list[dict]]:
         """Scores of a batch in compact form: the score matrix, the tagged mask, and per
         article a dict theme index → evidence terms of its tagged themes."""
+        check_is_fitted(self, "coef_")
         X = list(X)
         F = self.vectorizer_.transform(X)
         counts = [self.matcher_.matches(tokens) for tokens in X] if self.matcher_ is not None else None
@@ -691,17 +714,3 @@ def _best_threshold(y: np.ndarray, proba: np.ndarray) -> float:
     if k + 1 < len(ranked):
         return float((ranked[k] + ranked[k + 1]) / 2)
     return float(ranked[k] * 0.999)
-
-
-def _micro_f1(Y: np.ndarray, pred: np.ndarray) -> float:
-    return _f1(Y.ravel().astype(bool), pred.ravel().astype(bool))
-
-
-def _macro_f1(Y: np.ndarray, pred: np.ndarray) -> float:
-    return float(np.mean([_f1(Y[:, j].astype(bool), pred[:, j].astype(bool)) for j in range(Y.shape[1])]))
-
-
-def _f1(y: np.ndarray, pred: np.ndarray) -> float:
-    tp = float((y & pred).sum())
-    denom = float(y.sum() + pred.sum())
-    return 2 * tp / denom if denom else 0.0

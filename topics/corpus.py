@@ -186,7 +186,7 @@ class Corpus:
     format : str
         The resolved format, never ``"auto"``.
     report : ReadReport
-        Reset when a pass starts, complete once a pass has finished.
+        What the last pass that ended read and skipped (empty before the first one).
 
     Examples
     --------
@@ -240,10 +240,16 @@ class Corpus:
 
     # -- public interface ------------------------------------------------------------
     def __iter__(self) -> Iterator[Article]:
-        self.report = report = ReadReport(on_reject=self.on_reject)
-        for article in itertools.islice(_unique_ids(self._valid(report)), self.limit):
-            report.n_read += 1
-            yield article
+        # Each pass counts into its own report, published as ``self.report`` when the pass
+        # ends (exhausted, stopped by an error, or closed): two interleaved passes never
+        # count into one report, and ``report`` is never a pass half-way through.
+        report = ReadReport(on_reject=self.on_reject)
+        try:
+            for article in itertools.islice(_unique_ids(self._valid(report)), self.limit):
+                report.n_read += 1
+                yield article
+        finally:
+            self.report = report
 
     @property
     def description(self) -> str:

@@ -25,6 +25,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from .metrics import indicator_matrices, label_scores
+
 __all__ = ["Evaluation", "ThemeFigures", "evaluate", "cross_validate", "theme_metrics"]
 
 
@@ -90,19 +92,14 @@ class Evaluation:
         return out
 
 
-def _prf(tp, fp, fn) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    tp, fp, fn = (np.asarray(a, dtype=float) for a in (tp, fp, fn))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = np.where(tp + fp > 0, tp / (tp + fp), 0.0)
-        r = np.where(tp + fn > 0, tp / (tp + fn), 0.0)
-        f = np.where(2 * tp + fp + fn > 0, 2 * tp / (2 * tp + fp + fn), 0.0)
-    return p, r, f
-
-
 def theme_metrics(
     true: Sequence[Iterable[str]], predicted: Sequence[Iterable[str]], themes: Sequence[str]
 ) -> Evaluation:
     """Micro and macro precision/recall/F1 of predicted against true label sets.
+
+    Computed by :func:`topics.metrics.label_scores`: a true label the model does not know
+    is a column the model never predicts (a miss in the micro figures), left out of the
+    macro mean, which averages over the known themes that occur in ``true``.
 
     Parameters
     ----------
@@ -114,40 +111,22 @@ def theme_metrics(
     -------
     Evaluation
     """
-    index = {name: j for j, name in enumerate(themes)}
+    true, predicted = [set(labels) for labels in true], [set(tags) for tags in predicted]
     n = len(true)
-    Y = np.zeros((n, len(themes)), dtype=bool)
-    P = np.zeros((n, len(themes)), dtype=bool)
-    unknown: dict[str, int] = {}
-    exact = 0
-    for d, (labels, tags) in enumerate(zip(true, predicted)):
-        labels, tags = set(labels), set(tags)
-        exact += labels == tags
-        for label in labels:
-            if label in index:
-                Y[d, index[label]] = True
-            else:
-                unknown[label] = unknown.get(label, 0) + 1
-        for tag in tags:
-            P[d, index[tag]] = True
-    tp = (Y & P).sum(axis=0)
-    fp = (~Y & P).sum(axis=0)
-    fn = (Y & ~P).sum(axis=0)
-    n_unknown = sum(unknown.values())
-    micro = _prf(tp.sum(), fp.sum(), fn.sum() + n_unknown)
-    p, r, f = _prf(tp, fp, fn)
-    support = Y.sum(axis=0)
-    present = support > 0
-    macro = [float(a[present].mean()) if present.any() else 0.0 for a in (p, r, f)]
+    Y, P, unknown = indicator_matrices(true, predicted, themes)
+    known = np.arange(Y.shape[1]) < len(themes)
+    s = label_scores(Y, P, macro_over=known)
     rows = [
-        ThemeFigures(str(themes[j]), float(p[j]), float(r[j]), float(f[j]), int(support[j]), int(P[:, j].sum()))
-        for j in sorted(range(len(themes)), key=lambda j: (-support[j], themes[j]))
+        ThemeFigures(str(themes[j]), float(s.precision[j]), float(s.recall[j]), float(s.f1[j]), int(s.support[j]),
+                     int(s.predicted[j]))
+        for j in sorted(range(len(themes)), key=lambda j: (-s.support[j], themes[j]))
     ]
     return Evaluation(
-        micro_precision=float(micro[0]), micro_recall=float(micro[1]), micro_f1=float(micro[2]),
-        macro_precision=macro[0], macro_recall=macro[1], macro_f1=macro[2],
-        accuracy=exact / n if n else 0.0, n_documents=n, n_themes=int(present.sum()),
-        n_unknown_labels=n_unknown, unknown_labels=sorted(unknown), themes=rows,
+        micro_precision=s.micro_precision, micro_recall=s.micro_recall, micro_f1=s.micro_f1,
+        macro_precision=s.macro_precision, macro_recall=s.macro_recall, macro_f1=s.macro_f1,
+        accuracy=sum(labels == tags for labels, tags in zip(true, predicted)) / n if n else 0.0,
+        n_documents=n, n_themes=s.n_macro, n_unknown_labels=sum(unknown.values()), unknown_labels=sorted(unknown),
+        themes=rows,
     )
 
 

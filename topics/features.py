@@ -18,6 +18,7 @@ from itertools import chain, islice
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["NgramTfidfVectorizer", "ngrams"]
 
@@ -144,6 +145,7 @@ class NgramTfidfVectorizer(TfidfVectorizer):
     def transform(self, raw_documents):
         if not self._fast():
             return super().transform(raw_documents)
+        check_is_fitted(self, "vocabulary_")
         if not hasattr(self, "ngram_index_"):  # vocabulary_ and idf_ were set by hand
             self.ngram_index_ = self._build_index()
         if not isinstance(raw_documents, list) or len(raw_documents) > _BLOCK:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 from gensim.corpora import Dictionary
@@ -159,6 +160,10 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
     # -- training ------------------------------------------------------------------------
     def fit(self, X: Sequence[Tokens], y=None) -> "LdaTopicModel":
         """Drop repeats, build the vocabulary, prime and train LDA on token lists ``X``."""
+        with _quiet_gensim():
+            return self._fit(X)
+
+    def _fit(self, X: Sequence[Tokens]) -> "LdaTopicModel":
         if self.init not in ("kmeans", "random"):
             raise ValueError(f"init must be 'kmeans' or 'random', got {self.init!r}")
         X = X if isinstance(X, Sequence) else list(X)
@@ -188,8 +193,21 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         counts = corpus2csc((dictionary.doc2bow(d) for d in docs), num_terms=len(dictionary)).T.tocsr()
         seed_ids = {name: [dictionary.token2id[w] for w in words if w in dictionary.token2id] for name, words in seeds.items()}
         guided = self._choose_guided(counts, seed_ids, k)
-        # gensim logs a line per chunk at INFO; keep library users' logs quiet.
-        logging.getLogger("gensim").setLevel(max(logging.getLogger("gensim").level, logging.WARNING))
+        model = self._train(dictionary, counts, guided, seed_ids, k)
+        # gensim logs timestamped lifecycle events into both: the same corpus must give
+        # the same bundle bytes
+        dictionary.lifecycle_events = []
+        model.lifecycle_events = []
+        self.dictionary_ = dictionary
+        self.model_ = model
+        self.guided_themes_ = guided
+        self.n_documents_ = len(docs)
+        self.n_duplicates_ = (len(exact), len(near))
+        self._set_sizes_and_themes(docs)
+        return self
+
+    def _train(self, dictionary: Dictionary, counts, guided: list[str], seed_ids: dict[str, list[int]], k: int) -> LdaModel:
+        """gensim's online LDA over the documents × words ``counts``, primed (see the class docstring)."""
         model = LdaModel(
             id2word=dictionary,
             num_topics=k,
@@ -206,17 +224,7 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
             model.state.sstats[:] = start + model.state.sstats  # gensim's random start breaks ties
             model.sync_state()
         model.update(Sparse2Corpus(counts, documents_columns=False), passes=self.passes)
-        # gensim logs timestamped lifecycle events into both: the same corpus must give
-        # the same bundle bytes
-        dictionary.lifecycle_events = []
-        model.lifecycle_events = []
-        self.dictionary_ = dictionary
-        self.model_ = model
-        self.guided_themes_ = guided
-        self.n_documents_ = len(docs)
-        self.n_duplicates_ = (len(exact), len(near))
-        self._set_sizes_and_themes(docs)
-        return self
+        return model
 
     def _choose_guided(self, counts, seed_ids: dict[str, list[int]], k: int) -> list[str]:
         """Themes that articles are about often enough to earn a topic, rarest first.
@@ -281,7 +289,8 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
             X = [d for i, d in enumerate(X) if i not in drop]
         bow = [b for b in (self.dictionary_.doc2bow(d) for d in X) if b]
         if bow:
-            self.model_.update(bow, passes=self.passes)
+            with _quiet_gensim():
+                self.model_.update(bow, passes=self.passes)
             self.n_documents_ += len(bow)
             self._set_sizes_and_themes([d for d in X if self.dictionary_.doc2bow(d)], update=True)
         return self
@@ -333,38 +342,40 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         documents were inferred with it or before it (gensim's default draws a
         fresh random start for each call).
         """
+        check_is_fitted(self, "model_")
         return self._infer([self.dictionary_.doc2bow(tokens) for tokens in X])
 
     def _infer(self, bows: list) -> np.ndarray:
         if not bows:
             return np.zeros((0, self.n_topics_))
-        model = self.model_
-        saved, model.random_state = model.random_state, _FixedStart(self.random_state)
-        try:
-            gamma, _ = model.inference(bows)
-        finally:
-            model.random_state = saved
+        gamma, _ = self._fixed_start_model().inference(bows)
         return gamma / gamma.sum(axis=1, keepdims=True)
+
+    def _fixed_start_model(self) -> LdaModel:
+        """A shallow view of the fitted gensim model whose inference starts every document
+        from the same fixed point: it shares the learned topics, but not ``random_state``,
+        so concurrent calls (the service tags in threads) never see each other's start."""
+        view = object.__new__(type(self.model_))
+        view.__dict__.update(self.model_.__dict__)
+        view.random_state = _FixedStart(self.random_state)
+        return view
 
     def log_perplexity(self, X: Iterable[Tokens]) -> float:
         """Per-word variational bound (log base 2 reporting as in gensim) of held-out token lists."""
+        check_is_fitted(self, "model_")
         bows = [b for b in (self.dictionary_.doc2bow(t) for t in X) if b]
         n_words = sum(c for b in bows for _, c in b)
         if not n_words:
             return float("nan")
-        model = self.model_
-        saved, model.random_state = model.random_state, _FixedStart(self.random_state)
         # As gensim's log_perplexity(chunk, total_docs): the model-level terms of the bound are
         # shared out over the training corpus, not charged to a small held-out set.
         ratio = max(1.0, self.n_documents_ / len(bows))
-        try:
-            return float(model.bound(bows, subsample_ratio=ratio) / (ratio * n_words))
-        finally:
-            model.random_state = saved
+        return float(self._fixed_start_model().bound(bows, subsample_ratio=ratio) / (ratio * n_words))
 
     # -- reading the topics ----------------------------------------------------------------
     def topic_words(self, topic: int, topn: int = 10) -> list[tuple[str, float]]:
         """The ``topn`` most probable words of ``topic`` with their probabilities."""
+        check_is_fitted(self, "model_")
         return [(w, float(p)) for w, p in self.model_.show_topic(topic, topn=topn)]
 
     def topic_label(self, topic: int, n_words: int = 3) -> str:
@@ -379,6 +390,7 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
 
     def topics(self, topn: int = 10) -> list[dict]:
         """Every topic as ``{"id", "size", "label", "theme", "words"}``, in topic-id order."""
+        check_is_fitted(self, "model_")
         themes = self._themes()
         return [
             {
@@ -390,6 +402,19 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
             }
             for k in range(self.n_topics_)
         ]
+
+
+@contextmanager
+def _quiet_gensim() -> Iterator[None]:
+    """gensim logs a line per chunk at INFO: keep it to warnings while training, then give
+    the ``gensim`` logger back the level the application had set."""
+    logger = logging.getLogger("gensim")
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _kmeans_labels(counts, n_clusters: int, random_state: int) -> np.ndarray:

@@ -22,6 +22,7 @@ import numpy as np
 from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
 from gensim.parsing.preprocessing import STOPWORDS
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["Preprocessor", "normalize_text", "NEWS_STOPWORDS", "find_duplicates"]
@@ -213,7 +214,8 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         # token regexes over every text.
         key = (self.normalize, self.min_length, tuple(self.extra_stopwords))
         cache = getattr(self, "_chunk_cache", None)
-        if cache is None or cache.key != key:
+        if cache is None or cache.key != key:  # first call, or set_params changed how tokens are cleaned
+            self._stop_cache = None
             cache = self._chunk_cache = _ChunkCache(key, self._clean_chunk)
         return list(chain.from_iterable(map(cache.__getitem__, text.split())))
 
@@ -286,7 +288,9 @@ class Preprocessor(TransformerMixin, BaseEstimator):
 
     def join_phrases(self, tokens: list[str]) -> list[str]:
         """Apply the learned collocations to the output of :meth:`tokenize`."""
-        phrases = self.phrases_
+        phrases = getattr(self, "phrases_", _UNSEEN)  # not check_is_fitted: this runs once per article
+        if phrases is _UNSEEN:
+            raise NotFittedError("This Preprocessor has not learned its collocations yet: call fit first.")
         return list(phrases[tokens]) if phrases is not None else tokens
 
     def transform(self, X: Iterable[str]) -> list[list[str]]:
