@@ -27,12 +27,25 @@ def _no_signing_key_from_the_environment(monkeypatch):
     monkeypatch.setenv("PYTHONWARNINGS", "ignore:unsigned model bundle:UserWarning")
 
 
+def require_data(*parts: str) -> Path:
+    """The shared corpus folder ``$TOPICS_DATA/<parts>``; skips the test when it is absent.
+
+    Every test that reads the shared corpora goes through here. With
+    ``TOPICS_REQUIRE_DATA=1`` (set by ``.ci/run``) a missing corpus fails the test instead,
+    so a run where the data went missing cannot pass as green with its data tests skipped.
+    """
+    path = Path(os.environ.get("TOPICS_DATA") or ROOT.parent / "shared" / "data").joinpath(*parts)
+    if not path.exists():
+        message = f"shared corpus not found: {path} (set TOPICS_DATA to the folder holding bbc/ and reuters21578/)"
+        if os.environ.get("TOPICS_REQUIRE_DATA", "").strip().lower() in ("1", "true", "yes"):
+            pytest.fail(f"{message}; TOPICS_REQUIRE_DATA is set", pytrace=False)
+        pytest.skip(message)
+    return path
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    path = data_dir()
-    if path is None:
-        pytest.skip("shared corpora not found; set TOPICS_DATA to the folder holding bbc/ and reuters21578/")
-    return path
+    return require_data()
 
 
 @pytest.fixture(scope="session")

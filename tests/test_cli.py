@@ -43,7 +43,8 @@ def test_tag_jsonl_object_and_repeatability(trained, capsys):
 def test_tag_table_explain_and_folder(trained, capsys):
     assert main(["tag", str(SEED.parent), "--explain", "--artifacts", str(trained)]) == 0
     out = capsys.readouterr().out
-    assert SEED.stem in out and "defense-trade" in out and "s-400" in out.lower() or "air defense" in out
+    assert SEED.stem in out and "defense-trade" in out
+    assert "s-400" in out.lower() or "air defense" in out  # the evidence terms --explain prints
 
 
 def test_tag_stdin_and_output_file(trained, tmp_path):

@@ -1,11 +1,11 @@
 """Tests for topics.corpus: readers, detection, robustness, stdin, Reuters-21578."""
 
 import io
-import os
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import require_data
 
 from topics.corpus import (
     FORMATS, Article, ChainCorpus, Corpus, CorpusError, ReadReport, default_corpus, read_corpus,
@@ -287,11 +287,7 @@ def test_default_corpus(tmp_path):
 
 # -- Reuters-21578 (real data, when present) ---------------------------------------------
 def reuters_dir() -> Path:
-    root = Path(os.environ.get("TOPICS_DATA") or HERE.parents[1] / "shared" / "data")
-    path = root / "reuters21578"
-    if not next(path.glob("reut2-*.sgm"), None):
-        pytest.skip("Reuters-21578 not found; set TOPICS_DATA")
-    return path
+    return require_data("reuters21578", "reut2-000.sgm").parent
 
 
 @pytest.fixture(scope="module")

@@ -65,9 +65,20 @@ def test_sweep_picks_a_k_and_says_why(lee):
     assert f"K={best}" in sweep_reason(rows)
 
 
-def test_sweep_guard_prefers_diverse_topics():
-    rows = [{"k": 5, "npmi": 0.1, "diversity": 0.9, "chosen": True}, {"k": 50, "npmi": 0.2, "diversity": 0.3, "chosen": False}]
-    assert "K=50" in sweep_reason(rows) and "diversity" in sweep_reason(rows)
+def test_sweep_guard_passes_over_the_most_coherent_k_when_its_topics_repeat(lee, monkeypatch):
+    import topics.quality as quality
+
+    # The sweep as it comes: which K is most coherent on real topics?
+    _, rows, _ = sweep_topics(lambda k: LdaTopicModel(n_topics=k, passes=1), lee, [4, 8])
+    top = max(rows, key=lambda r: (r["npmi"], -r["k"]))["k"]
+    other = 12 - top
+    # Now that K's topics repeat each other's words (diversity below the guard); the other K's are real.
+    real = quality.topic_diversity
+    monkeypatch.setattr(quality, "topic_diversity", lambda model, topn=25: 0.3 if model.n_topics_ == top else real(model))
+    best, rows, _ = sweep_topics(lambda k: LdaTopicModel(n_topics=k, passes=1), lee, [4, 8])
+    assert best == other and [r["k"] for r in rows if r["chosen"]] == [other]
+    reason = sweep_reason(rows)
+    assert reason.startswith(f"K={other}:") and f"K={top} scored higher but repeat words" in reason
 
 
 def test_find_duplicates_exact_and_near():
