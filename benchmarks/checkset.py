@@ -11,15 +11,13 @@ Usage::
 
     python benchmarks/checkset.py [--data-dir DIR] [--split dev|test]
 
-Standard library only.
+Reuters-21578 is read by ``topics.corpus`` (run from the repo, or with ``topics`` installed).
 """
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import os
-import re
 import sys
 from collections import Counter
 from functools import lru_cache
@@ -58,43 +56,17 @@ def read_bbc(path: Path) -> tuple[str, str]:
 
 
 # ----------------------------------------------------------------- Reuters
-_DOC_RE = re.compile(r"<REUTERS\b([^>]*)>(.*?)</REUTERS>", re.S)
-_NEWID_RE = re.compile(r'\bNEWID="(\d+)"')
-_TEXT_RE = re.compile(r"<TEXT\b[^>]*>(.*?)</TEXT>", re.S)
-_TITLE_RE = re.compile(r"<TITLE>(.*?)</TITLE>", re.S)
-_BODY_RE = re.compile(r"<BODY>(.*?)</BODY>", re.S)
-_TAG_RE = re.compile(r"<[^>]+>")
-_CTRL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _clean(s: str) -> str:
-    s = html.unescape(s)
-    s = _CTRL_RE.sub("", s)
-    return s.strip()
-
-
 @lru_cache(maxsize=None)
 def read_reuters_file(path: Path) -> dict[str, tuple[str, str]]:
-    """Parse one reut2-0XX.sgm file into {NEWID: (title, body)}."""
-    raw = path.read_bytes().decode("latin-1")
+    """One reut2-0XX.sgm file as {NEWID: (title, body)}, read by the toolkit's own SGML reader
+    (:func:`topics.corpus.read_reuters_sgml`); a story without a body has an empty body here."""
+    from topics.corpus import read_reuters_sgml
+
     docs: dict[str, tuple[str, str]] = {}
-    for attrs, inner in _DOC_RE.findall(raw):
-        m = _NEWID_RE.search(attrs)
-        if not m:
-            continue
-        tm = _TEXT_RE.search(inner)
-        text = tm.group(1) if tm else ""
-        t = _TITLE_RE.search(text)
-        b = _BODY_RE.search(text)
-        title = _clean(t.group(1)) if t else ""
-        if b:
-            body = _clean(b.group(1))
-        elif t is None:  # TYPE="UNPROC": raw text, no title/body markup
-            body = _clean(_TAG_RE.sub(" ", text))
-        else:
-            body = ""
-        body = re.sub(r"\s*\bReuter\s*$", "", body, flags=re.I)
-        docs[m.group(1)] = (title, body)
+    for _, article in read_reuters_sgml(path):
+        if article is not None:
+            title = article.title or ""
+            docs[article.id.removeprefix("reuters-")] = (title, "" if article.text == title else article.text)
     return docs
 
 

@@ -109,7 +109,7 @@ def test_interrupted_tag_leaves_the_output_file_untouched(sig, default_model, ar
     try:
         proc.stdin.write(b'{"id": "a", "text": "Oil prices rose."}\n')
         proc.stdin.flush()
-        _wait_for(lambda: any(p.name.endswith(".tmp") for p in tmp_path.iterdir()))
+        _wait_for(lambda: any(p.name.startswith(".tmp-") for p in tmp_path.iterdir()))  # fsutil.atomic_open's
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=60)
     finally:

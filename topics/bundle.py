@@ -1,9 +1,10 @@
 """Save and load trained model bundles safely.
 
-A bundle is a folder of joblib files plus ``manifest.json``, which records each file's
-SHA-256. Joblib files are pickles and run code when loaded, so every hash is verified
-before anything is unpickled. Saves are atomic: files go to a temporary folder that is
-renamed into place, then ``LATEST`` is replaced atomically.
+A bundle is a folder of joblib files plus ``manifest.json`` (:mod:`topics.manifest`), which
+records each file's SHA-256. Joblib files are pickles and run code when loaded, so the
+signature (:mod:`topics.signing`) and every hash are verified before anything is unpickled.
+Saves are atomic: files go to a temporary folder that is renamed into place, then
+``LATEST`` is replaced atomically (:mod:`topics.fsutil`).
 
 Layout::
 
@@ -12,211 +13,46 @@ Layout::
     <artifacts>/<name>/<version>/manifest.sig    optional HMAC-SHA256 of manifest.json
     <artifacts>/<name>/<version>/<part>.joblib
 
-A hash only shows that the files still match their manifest; anyone can write a new
-manifest. A signature (HMAC-SHA256 with a secret key over the exact manifest bytes, which
-hold every file's hash) shows that the bundle was made by someone holding the key.
-
-Listing and removing versions is :mod:`topics.registry`.
+The folder of versions, ``LATEST`` and the per-model lock are :mod:`topics.registry`'s.
 """
 from __future__ import annotations
 
-import errno
 import hashlib
-import hmac
 import io
 import json
 import os
 import platform
-import re
 import secrets
 import shutil
-import stat
-import time
 import warnings
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 
 import joblib
 
 from topics import __version__
 
-TOOLKIT = "topics"
-MANIFEST = "manifest.json"
-SIGNATURE = "manifest.sig"
-LATEST = "LATEST"
-SIGNING_KEY_ENV = "TOPICS_SIGNING_KEY"
-REQUIRE_SIGNATURE_ENV = "TOPICS_REQUIRE_SIGNATURE"
-_SIG_ALGORITHM = "hmac-sha256"
-FORMAT = 1
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_VERSION_RE = re.compile(r"^\d{8}T\d{6}Z(?:-(\d+))?$")
-_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\.joblib$")
-_SHA_RE = re.compile(r"^[0-9a-f]{64}$")
-_LIBRARIES = ("scikit-learn", "gensim", "numpy", "joblib", "scipy")
-_CHECKED = ("scikit-learn", "gensim", "numpy", TOOLKIT)  # pickles may break across their majors
-_STALE_SECONDS = 3600
+from .fsutil import fsync_dir, write_synced, write_text_atomic
+from .manifest import (FORMAT, MANIFEST, TOOLKIT, BundleError, _bundle_dir, _library_versions, _read_manifest,
+                       _valid_file, check_compatibility, read_manifest, verify_files)
+from .registry import (_NAME_RE, _VERSION_RE, LATEST, _artifacts, _move_into_place, _prune, _read_latest,
+                       _registry_lock, _reserve_version, _versions, check_name, default_artifacts_dir)
+from .signing import (REQUIRE_SIGNATURE_ENV, SIGNATURE, SIGNING_KEY_ENV, UnsignedBundleWarning,
+                      check_manifest_signature, read_key_file, resolve_signing_key, signature_required,
+                      signature_text)
 
-
-class BundleError(Exception):
-    """A model bundle cannot be saved, found, trusted or loaded (message is for users)."""
-
-
-class UnsignedBundleWarning(UserWarning):
-    """An unsigned bundle is being loaded: its pickle files run code, and nothing vouches for them.
-
-    Filter it (``warnings.simplefilter("ignore", UnsignedBundleWarning)``) where unsigned
-    bundles are expected; set ``$TOPICS_REQUIRE_SIGNATURE=1`` to refuse them instead.
-    """
-
-
-def signature_required(require: bool = False) -> bool:
-    """``require``, or ``$TOPICS_REQUIRE_SIGNATURE`` set to 1/true/yes."""
-    return require or os.environ.get(REQUIRE_SIGNATURE_ENV, "").strip().lower() in ("1", "true", "yes")
-
-
-def default_artifacts_dir() -> Path:
-    """Return ``$TOPICS_ARTIFACTS`` if set, else ``./artifacts``."""
-    env = os.environ.get("TOPICS_ARTIFACTS")
-    return Path(env).expanduser() if env else Path.cwd() / "artifacts"
-
-
-def _artifacts(artifacts: str | os.PathLike | None) -> Path:
-    return Path(artifacts).expanduser() if artifacts is not None else default_artifacts_dir()
-
-
-def check_name(name: object) -> None:
-    """Raise BundleError unless ``name`` is a valid model name."""
-    if not isinstance(name, str) or not _NAME_RE.match(name):
-        raise BundleError(f"Invalid model name {name!r}: use 1-64 letters, digits, '.', '_' or '-', "
-                          "starting with a letter or digit.")
-
-
-# -- signing --------------------------------------------------------------------------------
-def resolve_signing_key(key: str | bytes | None = None) -> bytes | None:
-    """The key to sign and verify bundles with: ``key``, else ``$TOPICS_SIGNING_KEY``, else None.
-
-    A ``str`` key is used as its UTF-8 bytes. An empty key is refused rather than used,
-    since an HMAC with an empty key proves nothing.
-    """
-    if key is None:
-        env = os.environ.get(SIGNING_KEY_ENV)
-        if not env:
-            return None
-        key = os.fsencode(env)  # the variable's exact bytes, whatever the locale
-    elif isinstance(key, str):
-        key = key.encode("utf-8")
-    if not isinstance(key, bytes) or not key:
-        raise BundleError("The signing key is empty or not text/bytes: give a secret of some length.")
-    return key
-
-
-def read_key_file(path: str | os.PathLike) -> bytes:
-    """Read a signing key from ``path`` (its bytes, without a trailing newline)."""
-    try:
-        key = Path(path).expanduser().read_bytes().rstrip(b"\r\n")
-    except OSError as exc:
-        raise BundleError(f"Cannot read the signing key file {path} ({exc.strerror or exc}).") from None
-    if not key:
-        raise BundleError(f"The signing key file {path} is empty.")
-    return key
-
-
-def _key_id(key: bytes) -> str:
-    # Tells "another key" from "modified manifest" without revealing anything about the key.
-    return hmac.new(key, b"topics signing key id", hashlib.sha256).hexdigest()[:16]
-
-
-def _signature(key: bytes, manifest_bytes: bytes) -> str:
-    sig = {"algorithm": _SIG_ALGORITHM, "key_id": _key_id(key),
-           "hmac": hmac.new(key, manifest_bytes, hashlib.sha256).hexdigest()}
-    return json.dumps(sig, indent=2, sort_keys=True) + "\n"
-
-
-def _check_signature(path: Path, manifest_bytes: bytes, key: bytes | None, require: bool) -> str:
-    """Check ``manifest_bytes`` against ``path``/manifest.sig; return the signature status.
-
-    The status is ``"verified"``, ``"unsigned"`` or ``"unverified"`` (signed, but no key to
-    check it with). Raises BundleError when ``require`` and the signature is missing or
-    cannot be checked, and whenever a key is available and the signature does not match.
-    """
-    if require and key is None:
-        raise BundleError(f"Cannot check the signature of model bundle {path}: no signing key "
-                          f"(set ${SIGNING_KEY_ENV} or pass --signing-key-file).")
-    try:
-        sig = json.loads(_read_regular(path / SIGNATURE).decode("utf-8"))
-    except FileNotFoundError:
-        if require:
-            raise BundleError(f"Model bundle {path} is not signed: refusing to load it "
-                              "(a signature is required).") from None
-        return "unsigned"
-    except (OSError, ValueError) as exc:
-        raise BundleError(f"Bundle signature {path / SIGNATURE} is unreadable or corrupt ({exc}).") from None
-    if not (isinstance(sig, dict) and sig.get("algorithm") == _SIG_ALGORITHM
-            and isinstance(sig.get("hmac"), str) and _SHA_RE.match(sig["hmac"])):
-        raise BundleError(f"Bundle signature {path / SIGNATURE} is malformed: expected an "
-                          f"{_SIG_ALGORITHM} 'hmac' of 64 hex digits.")
-    if key is None:
-        return "unverified"
-    if not hmac.compare_digest(hmac.new(key, manifest_bytes, hashlib.sha256).hexdigest(), sig["hmac"]):
-        reason = ("it was signed with a different key" if sig.get("key_id") != _key_id(key)
-                  else "its manifest was modified after signing")
-        raise BundleError(f"Model bundle {path} fails its signature check ({reason}): refusing to load it.")
-    return "verified"
-
-
-def _valid_file(fname: object) -> bool:
-    # The regex already excludes "/" and "\"; ".." is refused too so no name can climb out.
-    return isinstance(fname, str) and bool(_FILE_RE.match(fname)) and ".." not in fname
-
-
-def _version_key(version: str) -> tuple[str, int]:
-    suffix = _VERSION_RE.match(version).group(1)  # "-2" etc. sorts after the bare timestamp
-    return version[:16], int(suffix or 1)
+# Names that moved out of this module and are still imported from here.
+__all__ = [
+    "save_bundle", "resolve_bundle", "verify_bundle", "load_bundle", "check_signature", "sign_bundle",
+    "BundleError", "UnsignedBundleWarning", "read_manifest", "read_key_file", "resolve_signing_key",
+    "signature_required", "default_artifacts_dir", "check_name", "MANIFEST", "SIGNATURE", "LATEST",
+    "SIGNING_KEY_ENV", "REQUIRE_SIGNATURE_ENV", "FORMAT", "TOOLKIT",
+]
 
 
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _library_versions() -> dict[str, str | None]:
-    # Package metadata avoids importing gensim (slow) just to learn its version.
-    versions: dict[str, str | None] = {}
-    for lib in _LIBRARIES:
-        try:
-            versions[lib] = metadata.version(lib)
-        except metadata.PackageNotFoundError:
-            versions[lib] = None
-    return versions
-
-
-def _fsync_dir(path: Path) -> None:
-    # Makes renames and new entries durable; Windows cannot open folders, so skip there.
-    with suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _write_synced(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".tmp-{path.name}-{secrets.token_hex(4)}")
-    try:
-        _write_synced(tmp, text)
-        os.replace(tmp, path)
-    finally:
-        with suppress(FileNotFoundError):
-            tmp.unlink()
-    _fsync_dir(path.parent)
 
 
 def _sync_and_hash(path: Path) -> dict:
@@ -226,89 +62,6 @@ def _sync_and_hash(path: Path) -> dict:
         while chunk := f.read(1 << 20):
             digest.update(chunk)
         return {"sha256": digest.hexdigest(), "bytes": os.fstat(f.fileno()).st_size}
-
-
-def _reserve_version(root: Path, stamp: str) -> str:
-    # os.mkdir is atomic, so concurrent saves can never claim the same version.
-    version, n = stamp, 1
-    while True:
-        try:
-            os.mkdir(root / version)
-            return version
-        except FileExistsError:
-            n += 1
-            version = f"{stamp}-{n}"
-
-
-@contextmanager
-def _registry_lock(root: Path, shared: bool = False):
-    """A lock on a model (``.NAME.lock`` beside its folder, flock): exclusive for repointing
-    LATEST and pruning, so that concurrent saves and removals see each other's changes whole;
-    shared for loading, so that no version is pruned while it is being read."""
-    try:
-        import fcntl
-
-        f = open(root.parent / f".{root.name}.lock", "a+b")
-    except (ImportError, OSError):  # Windows (no flock), or a read-only folder: unguarded
-        yield
-        return
-    with f:
-        fcntl.flock(f.fileno(), fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
-
-
-def _move_into_place(tmp: Path, final: Path) -> None:
-    try:
-        os.replace(tmp, final)  # POSIX atomically replaces the empty reservation folder
-    except OSError:
-        os.rmdir(final)  # Windows cannot rename onto a folder: free the name first
-        os.rename(tmp, final)
-
-
-def _remove(path: Path) -> None:
-    # Rename first so a half-deleted folder never looks like a version; failures are harmless.
-    with suppress(OSError):
-        if path.is_dir() and not path.is_symlink():
-            trash = path.with_name(f".tmp-del-{secrets.token_hex(4)}")
-            os.rename(path, trash)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            path.unlink()
-
-
-def _versions(root: Path) -> list[str]:
-    try:
-        entries = list(root.iterdir())
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    complete = (e.name for e in entries if _VERSION_RE.match(e.name) and (e / MANIFEST).is_file())
-    return sorted(complete, key=_version_key)
-
-
-def _read_latest(root: Path) -> str | None:
-    try:
-        return (root / LATEST).read_text(encoding="utf-8").strip() or None
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-
-
-def _prune(root: Path, keep: int) -> None:
-    latest = _read_latest(root)
-    for version in _versions(root)[:-keep]:
-        if version != latest:
-            _remove(root / version)
-    cutoff = time.time() - _STALE_SECONDS
-    for entry in root.iterdir():
-        with suppress(OSError):
-            if entry.lstat().st_mtime >= cutoff:
-                continue
-            if entry.name.startswith(".tmp-"):
-                _remove(entry)
-            elif _VERSION_RE.match(entry.name):
-                entry.rmdir()  # only succeeds for an empty reservation left by a killed save
 
 
 def save_bundle(parts: dict[str, object], *, name: str = "default",
@@ -366,17 +119,17 @@ def save_bundle(parts: dict[str, object], *, name: str = "default",
                     "python": platform.python_version(), "libraries": _library_versions(),
                     "files": files, "meta": meta}
         manifest_text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
-        _write_synced(tmp / MANIFEST, manifest_text)
+        write_synced(tmp / MANIFEST, manifest_text)
         if sign_key is not None:
-            _write_synced(tmp / SIGNATURE, _signature(sign_key, manifest_text.encode("utf-8")))
-        _fsync_dir(tmp)
+            write_synced(tmp / SIGNATURE, signature_text(sign_key, manifest_text.encode("utf-8")))
+        fsync_dir(tmp)
         # Concurrent saves and removals of this model take turns from here: the version
         # appears, LATEST names it and old versions are pruned as one step, so pruning can
         # never remove a version another save is about to name.
         with _registry_lock(root):
             _move_into_place(tmp, final)
-            _fsync_dir(root)
-            _write_atomic(root / LATEST, version + "\n")
+            fsync_dir(root)
+            write_text_atomic(root / LATEST, version + "\n")
             _prune(root, keep)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -454,81 +207,6 @@ def resolve_bundle(model: str | os.PathLike | None = None,
     return _resolve_version(root, name, version or None)
 
 
-def _manifest_problem(m: object) -> str | None:
-    if not isinstance(m, dict):
-        return "it is not a JSON object"
-    if m.get("format") != FORMAT:
-        return f"it has format {m.get('format')!r} but this topics reads format {FORMAT}"
-    if m.get("toolkit") != TOOLKIT:
-        return f"it was not written by {TOOLKIT}"
-    for key in ("name", "version", "toolkit_version", "created"):
-        if not isinstance(m.get(key), str):
-            return f"{key!r} is missing or not a string"
-    libs = m.get("libraries")
-    if not isinstance(libs, dict) or not all(v is None or isinstance(v, str) for v in libs.values()):
-        return "'libraries' is missing or malformed"
-    files = m.get("files")
-    if not isinstance(files, dict) or not files:
-        return "'files' is missing or empty"
-    for fname, entry in files.items():
-        if not _valid_file(fname):
-            return f"it lists the unsafe or non-joblib file name {fname!r}"
-        if not (isinstance(entry, dict) and isinstance(entry.get("sha256"), str)
-                and _SHA_RE.match(entry["sha256"]) and type(entry.get("bytes")) is int
-                and entry["bytes"] >= 0):
-            return f"the entry for {fname!r} needs a hex 'sha256' and an integer 'bytes'"
-    return None
-
-
-def _bundle_dir(path: str | os.PathLike) -> Path:
-    path = Path(path)
-    return path.parent if path.name == MANIFEST and not path.is_dir() else path
-
-
-def _open_regular(file: Path):
-    """``file`` opened for reading, never through a symbolic link (to a FIFO it would hang,
-    to another file it would swap what was checked), and only if it is a regular file."""
-    try:
-        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise BundleError(f"Bundle file {file} is a symbolic link: refusing to load the bundle.") from None
-        raise
-    f = open(fd, "rb")
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        f.close()
-        raise BundleError(f"Bundle file {file} is not a regular file: refusing to load the bundle.")
-    return f
-
-
-def _read_regular(file: Path) -> bytes:
-    with _open_regular(file) as f:
-        return f.read()
-
-
-def _read_manifest(path: Path) -> tuple[dict, bytes]:
-    """The validated manifest of the version folder ``path`` and its exact bytes."""
-    file = path / MANIFEST
-    try:
-        raw = _read_regular(file)
-    except FileNotFoundError:
-        raise BundleError(f"{path} is not a model bundle: it has no {MANIFEST}.") from None
-    except OSError as exc:
-        raise BundleError(f"Bundle manifest {file} is unreadable ({exc}).") from None
-    try:
-        manifest = json.loads(raw.decode("utf-8"))
-    except ValueError as exc:
-        raise BundleError(f"Bundle manifest {file} is unreadable or corrupt ({exc}).") from None
-    if problem := _manifest_problem(manifest):
-        raise BundleError(f"Bundle manifest {file} is invalid: {problem}.")
-    return manifest, raw
-
-
-def read_manifest(path: Path) -> dict:
-    """Parse and validate a bundle's manifest (a version folder or its manifest file); never unpickles."""
-    return _read_manifest(_bundle_dir(path))[0]
-
-
 def check_signature(path: str | os.PathLike, key: str | bytes | None = None,
                     require_signature: bool = False) -> str:
     """Check the signature of the bundle at ``path`` (its manifest only; files are not hashed).
@@ -555,7 +233,7 @@ def check_signature(path: str | os.PathLike, key: str | bytes | None = None,
     """
     path = _bundle_dir(path)
     _, raw = _read_manifest(path)
-    return _check_signature(path, raw, resolve_signing_key(key), require_signature)
+    return check_manifest_signature(path, raw, resolve_signing_key(key), require_signature)
 
 
 def sign_bundle(path: str | os.PathLike, key: str | bytes | None = None) -> Path:
@@ -569,7 +247,7 @@ def sign_bundle(path: str | os.PathLike, key: str | bytes | None = None) -> Path
     manifest = _read_manifest(path)
     _verified(path, keep_data=False, manifest=manifest)
     # Sign the bytes that were verified, so a manifest swapped meanwhile is not signed.
-    _write_atomic(path / SIGNATURE, _signature(key, manifest[1]))
+    write_text_atomic(path / SIGNATURE, signature_text(key, manifest[1]))
     return path / SIGNATURE
 
 
@@ -579,7 +257,7 @@ def _verified(path: Path, keep_data: bool, key: bytes | None = None, require_sig
     path = _bundle_dir(path)
     manifest, raw = manifest or _read_manifest(path)
     # The signature covers the manifest, which covers every file's hash: check it first.
-    status = _check_signature(path, raw, key, signature_required(require_signature))
+    status = check_manifest_signature(path, raw, key, signature_required(require_signature))
     _check_place(path, manifest)
     if status == "unsigned" and key is not None:  # a deleted signature must not downgrade a signed bundle silently
         raise BundleError(f"Model bundle {path} is not signed, but a signing key is set: refusing to load it "
@@ -588,31 +266,7 @@ def _verified(path: Path, keep_data: bool, key: bytes | None = None, require_sig
         warnings.warn(f"unsigned model bundle {path}: loading it runs the code in its pickle files, and nothing "
                       f"vouches for them (sign bundles with a key; ${REQUIRE_SIGNATURE_ENV}=1 refuses unsigned ones)",
                       UnsignedBundleWarning, stacklevel=4)
-    files = manifest["files"]
-    for extra in sorted(p for p in path.glob("*.joblib") if p.name not in files):
-        raise BundleError(f"Bundle file {extra} is not listed in its manifest: refusing to load "
-                          "the bundle (it may have been tampered with).")
-    data = {}
-    for fname, entry in files.items():
-        file, digest, chunks = path / fname, hashlib.sha256(), []
-        try:
-            with _open_regular(file) as f:
-                size = os.fstat(f.fileno()).st_size
-                # A wrong size already fails the check, so skip reading a possibly huge file.
-                while size == entry["bytes"] and (chunk := f.read(1 << 20)):
-                    digest.update(chunk)
-                    if keep_data:
-                        chunks.append(chunk)
-        except FileNotFoundError:
-            raise BundleError(f"Bundle file {file} is listed in its manifest but missing: "
-                              "the bundle is incomplete.") from None
-        except OSError as exc:
-            raise BundleError(f"Bundle file {file} cannot be read ({exc.strerror}).") from None
-        if size != entry["bytes"] or digest.hexdigest() != entry["sha256"]:
-            raise BundleError(f"Bundle file {file} does not match its manifest hash: refusing to load "
-                              "it (it may have been modified or corrupted).")
-        if keep_data:
-            data[fname] = b"".join(chunks)
+    data = verify_files(path, manifest, keep_data)
     return manifest, data
 
 
@@ -634,32 +288,6 @@ def verify_bundle(path: Path, *, key: str | bytes | None = None, require_signatu
     """
     return _verified(path, keep_data=False, key=resolve_signing_key(key),
                      require_signature=require_signature)[0]
-
-
-def _major_minor(version: str | None) -> tuple[int, int] | None:
-    m = re.match(r"(\d+)(?:\.(\d+))?", version or "")
-    return (int(m.group(1)), int(m.group(2) or 0)) if m else None
-
-
-def _check_compatibility(path: Path, manifest: dict) -> None:
-    saved = {**manifest["libraries"], TOOLKIT: manifest["toolkit_version"]}
-    installed = {**_library_versions(), TOOLKIT: __version__}
-    needs, drifts = [], []
-    for lib in _CHECKED:
-        want, have = saved.get(lib), installed.get(lib)
-        w, h = _major_minor(want), _major_minor(have)
-        if w is None:  # not recorded or unparseable: nothing to compare
-            continue
-        if h is None or w[0] != h[0]:
-            needs.append(f"{lib} {w[0]}.x (saved with {want}, installed: {have or 'none'})")
-        elif w[1] != h[1]:
-            drifts.append(f"{lib} {want} (installed: {have})")
-    if needs:
-        raise BundleError(f"Model bundle {path} needs {', '.join(needs)}: install matching versions "
-                          "or retrain the model.")
-    if drifts:
-        warnings.warn(f"Model bundle {path} was saved with {', '.join(drifts)}; it should still load, "
-                      "but retrain it if results look wrong.", UserWarning, stacklevel=3)
 
 
 def load_bundle(model: str | os.PathLike | None = None, artifacts: str | os.PathLike | None = None,
@@ -691,7 +319,7 @@ def load_bundle(model: str | os.PathLike | None = None, artifacts: str | os.Path
         path = resolve_bundle(model, artifacts)  # under the lock: LATEST cannot move meanwhile
         manifest, data = _verified(path, keep_data=True, key=resolve_signing_key(key),
                                    require_signature=require_signature)
-    _check_compatibility(path, manifest)
+    check_compatibility(path, manifest)
     parts = {}
     for fname in list(data):
         try:

@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -400,21 +399,10 @@ def _output(path: str | None):
     if path is None:
         yield sys.stdout
         return
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            yield f
-            f.flush()
-            # mkstemp makes the file private (0600); the output gets the usual mode (umask)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.fchmod(f.fileno(), 0o666 & ~umask)
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from .fsutil import atomic_open
+
+    with atomic_open(path) as f:
+        yield f
 
 
 def _output_format(text: str) -> str:
@@ -592,8 +580,7 @@ def _evaluate_topics(args: argparse.Namespace) -> int:
         from .quality import evaluate_topics
 
         corpus = Corpus(args.corpus, args.corpus_format, **_corpus_options(args))
-        pre = model.preprocessor
-        texts = [pre.join_phrases(pre.tokenize(a.full_text)) for a in corpus]
+        texts = model.preprocessor.transform(a.full_text for a in corpus)
         _report_skips(corpus)
         if not texts:
             _err("topics: error: no articles to evaluate on")

@@ -37,7 +37,7 @@ from typing import NamedTuple
 
 __all__ = [
     "FORMATS", "Article", "ChainCorpus", "Corpus", "CorpusError", "ReadReport",
-    "default_corpus", "read_corpus", "reuters_common_labels",
+    "default_corpus", "read_corpus", "read_reuters_sgml", "reuters_common_labels",
 ]
 
 FORMATS = ("auto", "txt", "dir", "lines", "jsonl", "csv", "labelled-dir", "reuters21578")
@@ -521,21 +521,12 @@ class Corpus:
 
     def _read_reuters(self, report: ReadReport) -> Iterator[tuple[_Where, Article]]:
         for path in sorted(self.path.glob("reut2-*.sgm")):
-            name, block, start = str(path), None, 0
-            with open(path, "rb") as f:
-                for n, raw in enumerate(f, 1):
-                    line = raw.decode("latin-1")  # the distribution's encoding; never fails
-                    if block is None:
-                        if (i := line.find("<REUTERS")) < 0:
-                            continue
-                        block, start, line = [], n, line[i:]
-                    block.append(line)
-                    if "</REUTERS>" in line:
-                        if article := _reuters_article("".join(block), self.split, name):
-                            yield _Where(name, start), article
-                        block = None
-            if block is not None:
-                self._problem(report, _Where(name, start), "unterminated <REUTERS> element")
+            name = str(path)
+            for start, article in read_reuters_sgml(path, self.split):
+                if article is None:
+                    self._problem(report, _Where(name, start), "unterminated <REUTERS> element")
+                else:
+                    yield _Where(name, start), article
 
 
 class ChainCorpus:
@@ -739,6 +730,32 @@ def _unique_ids(articles: Iterable[Article]) -> Iterator[Article]:
 
 
 # -- Reuters-21578 SGML ----------------------------------------------------------------
+def read_reuters_sgml(path: str | os.PathLike, split: str | None = None) -> Iterator[tuple[int, Article | None]]:
+    """The articles of one Reuters-21578 file (``reut2-0XX.sgm``), streamed: ``(line, article)``.
+
+    The toolkit's one reader of the distribution's SGML. ``line`` is where the article's
+    ``<REUTERS>`` element starts. ``split`` ("train" or "test") keeps the ModApte split's
+    articles only (see :class:`Corpus`). An element still open at the end of the file is
+    yielded as ``(line, None)``. An article's id is ``reuters-<NEWID>``; a story without a
+    body (``TYPE="BRIEF"``) has its title as text.
+    """
+    name, block, start = str(path), None, 0
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, 1):
+            line = raw.decode("latin-1")  # the distribution's encoding; never fails
+            if block is None:
+                if (i := line.find("<REUTERS")) < 0:
+                    continue
+                block, start, line = [], n, line[i:]
+            block.append(line)
+            if "</REUTERS>" in line:
+                if article := _reuters_article("".join(block), split, name):
+                    yield start, article
+                block = None
+    if block is not None:
+        yield start, None
+
+
 def _element(tag: str) -> re.Pattern:
     return re.compile(rf"<{tag}>(.*?)</{tag}>", re.S)
 

@@ -1,21 +1,147 @@
-"""The version registry: list a model's saved versions, tell which is latest, remove one.
+"""The version registry: a model's folder of versions, its ``LATEST`` pointer and its lock;
+listing a model's versions, telling which is latest, removing one.
+
+Layout::
+
+    <artifacts>/<name>/LATEST                    current version, e.g. 20261125T083012Z
+    <artifacts>/<name>/<version>/                one saved bundle (see topics.bundle)
+    <artifacts>/.<name>.lock                     flock: saves and removals take turns
 
 Saving, resolving and loading a version is :mod:`topics.bundle`'s job; this module only
-reads manifests (nothing is unpickled or hashed) and removes whole version folders, under
-the same per-model lock as a save.
+reads manifests (nothing is unpickled or hashed), claims version names and removes whole
+version folders, under the per-model lock.
 """
 
 from __future__ import annotations
 
 import os
-from contextlib import suppress
+import re
+import secrets
+import shutil
+import time
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from .bundle import (LATEST, SIGNATURE, _NAME_RE, BundleError, _artifacts, _bundle_dir, _read_latest,
-                     _registry_lock, _remove, _versions, _write_atomic, check_name, read_manifest)
+from .fsutil import write_text_atomic
+from .manifest import MANIFEST, BundleError, _bundle_dir, read_manifest
+from .signing import SIGNATURE
 
-__all__ = ["VersionInfo", "list_versions", "list_models", "is_latest", "remove_version"]
+__all__ = ["VersionInfo", "list_versions", "list_models", "is_latest", "remove_version", "default_artifacts_dir",
+           "check_name", "LATEST"]
+
+LATEST = "LATEST"
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_VERSION_RE = re.compile(r"^\d{8}T\d{6}Z(?:-(\d+))?$")
+_STALE_SECONDS = 3600
+
+
+def default_artifacts_dir() -> Path:
+    """Return ``$TOPICS_ARTIFACTS`` if set, else ``./artifacts``."""
+    env = os.environ.get("TOPICS_ARTIFACTS")
+    return Path(env).expanduser() if env else Path.cwd() / "artifacts"
+
+
+def _artifacts(artifacts: str | os.PathLike | None) -> Path:
+    return Path(artifacts).expanduser() if artifacts is not None else default_artifacts_dir()
+
+
+def check_name(name: object) -> None:
+    """Raise BundleError unless ``name`` is a valid model name."""
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise BundleError(f"Invalid model name {name!r}: use 1-64 letters, digits, '.', '_' or '-', "
+                          "starting with a letter or digit.")
+
+
+def _version_key(version: str) -> tuple[str, int]:
+    suffix = _VERSION_RE.match(version).group(1)  # "-2" etc. sorts after the bare timestamp
+    return version[:16], int(suffix or 1)
+
+
+def _reserve_version(root: Path, stamp: str) -> str:
+    # os.mkdir is atomic, so concurrent saves can never claim the same version.
+    version, n = stamp, 1
+    while True:
+        try:
+            os.mkdir(root / version)
+            return version
+        except FileExistsError:
+            n += 1
+            version = f"{stamp}-{n}"
+
+
+@contextmanager
+def _registry_lock(root: Path, shared: bool = False):
+    """A lock on a model (``.NAME.lock`` beside its folder, flock): exclusive for repointing
+    LATEST and pruning, so that concurrent saves and removals see each other's changes whole;
+    shared for loading, so that no version is pruned while it is being read."""
+    try:
+        import fcntl
+
+        f = open(root.parent / f".{root.name}.lock", "a+b")
+    except (ImportError, OSError):  # Windows (no flock), or a read-only folder: unguarded
+        yield
+        return
+    with f:
+        fcntl.flock(f.fileno(), fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
+def _move_into_place(tmp: Path, final: Path) -> None:
+    try:
+        os.replace(tmp, final)  # POSIX atomically replaces the empty reservation folder
+    except OSError:
+        os.rmdir(final)  # Windows cannot rename onto a folder: free the name first
+        os.rename(tmp, final)
+
+
+def _remove(path: Path) -> None:
+    # Rename first so a half-deleted folder never looks like a version; failures are harmless.
+    with suppress(OSError):
+        if path.is_dir() and not path.is_symlink():
+            trash = path.with_name(f".tmp-del-{secrets.token_hex(4)}")
+            os.rename(path, trash)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            path.unlink()
+
+
+def _versions(root: Path) -> list[str]:
+    try:
+        entries = list(root.iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    complete = (e.name for e in entries if _VERSION_RE.match(e.name) and (e / MANIFEST).is_file())
+    return sorted(complete, key=_version_key)
+
+
+def _read_latest(root: Path) -> str | None:
+    try:
+        return (root / LATEST).read_text(encoding="utf-8").strip() or None
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def _prune(root: Path, keep: int) -> None:
+    latest = _read_latest(root)
+    for version in _versions(root)[:-keep]:
+        if version != latest:
+            _remove(root / version)
+    cutoff = time.time() - _STALE_SECONDS
+    for entry in root.iterdir():
+        with suppress(OSError):
+            if entry.lstat().st_mtime >= cutoff:
+                continue
+            if entry.name.startswith(".tmp-"):
+                _remove(entry)
+            elif _VERSION_RE.match(entry.name):
+                entry.rmdir()  # only succeeds for an empty reservation left by a killed save
+
+
+
 
 
 def list_versions(name: str, artifacts: str | os.PathLike | None = None) -> list[str]:
@@ -140,7 +266,7 @@ def _remove_version(root: Path, name: str, version: str, force: bool) -> str | N
         # Repoint first, so that LATEST never names a version that is being removed.
         if remaining:
             latest = remaining[-1]
-            _write_atomic(root / LATEST, latest + "\n")
+            write_text_atomic(root / LATEST, latest + "\n")
         else:
             latest = None
             with suppress(FileNotFoundError):

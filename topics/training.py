@@ -45,7 +45,7 @@ def theme_seed_tokens(taxonomy: Taxonomy, preprocessor: Preprocessor) -> dict[st
     for theme in taxonomy:
         words: list[str] = []
         for term in theme.seeds:
-            tokens = preprocessor.join_phrases(preprocessor.tokenize(term))
+            tokens = preprocessor.transform([term])[0]
             if len(tokens) == 1 and tokens[0] not in words:
                 words.append(tokens[0])
         out[theme.name] = words
@@ -319,8 +319,7 @@ def update(
     if isinstance(corpus, (str, os.PathLike)):
         corpus = Corpus(corpus, format, **corpus_options)
     say(f"Reading {getattr(corpus, 'description', 'articles')}")
-    pre = current.preprocessor
-    phrased = [pre.join_phrases(pre.tokenize(a.full_text)) for a in corpus]
+    phrased = current.preprocessor.transform(a.full_text for a in corpus)
     description = getattr(corpus, "description", "corpus")
     if not phrased:
         raise CorpusError(f"{description}: no articles to add")
