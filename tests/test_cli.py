@@ -246,3 +246,11 @@ def test_missing_model_says_where_it_looked(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)  # and with no folder given: ./artifacts, and how to look elsewhere
     assert main(["tag", str(SEED)]) == 2
     assert "./artifacts, the default: set $TOPICS_ARTIFACTS or pass --artifacts" in capsys.readouterr().err
+
+
+def test_train_sweep_plot_is_written(trained, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    png = tmp_path / "sweep.png"
+    assert main(["train", "--artifacts", str(trained), "--name", "swept", "--topics", "4:6:2", "--sweep-plot", str(png)]) == 0
+    assert f"sweep plot  {png}" in capsys.readouterr().out
+    assert png.read_bytes().startswith(b"\x89PNG") and [p.name for p in tmp_path.iterdir()] == ["sweep.png"]

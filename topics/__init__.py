@@ -36,8 +36,8 @@ def __getattr__(name: str):
         value = getattr(importlib.import_module(_EXPORTS[name]), name)
         globals()[name] = value
         return value
-    if name == "inspect":  # tables and figures; needs the inspect extra
+    if name in ("explore", "inspect"):  # tables and figures (inspect: the old name); needs the inspect extra
         import importlib
 
-        return importlib.import_module("topics.inspect")
+        return importlib.import_module(f"topics.{name}")
     raise AttributeError(f"module 'topics' has no attribute {name!r}")

@@ -334,10 +334,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     if topics_meta.get("sweep"):
         _print_sweep(topics_meta["sweep"])
         if args.sweep_plot:
-            from .quality import plot_sweep
-
             try:
-                plot_sweep(topics_meta["sweep"]["rows"], args.sweep_plot)
+                from .explore.figures import figure_png, plot_sweep
+                from .fsutil import write_bytes_atomic
+
+                write_bytes_atomic(args.sweep_plot, figure_png(plot_sweep(topics_meta["sweep"]["rows"])))
                 print(f"  sweep plot  {args.sweep_plot}")
             except ImportError as exc:
                 _err(f"warning: {exc}")

@@ -25,7 +25,7 @@ from gensim.models import CoherenceModel
 
 __all__ = [
     "coherence", "topic_diversity", "perplexity", "evaluate_topics", "top_words",
-    "sweep_topics", "sweep_reason", "plot_sweep", "parse_k_range", "default_k_range",
+    "sweep_topics", "sweep_reason", "parse_k_range", "default_k_range",
 ]
 
 Tokens = Sequence[str]
@@ -205,35 +205,3 @@ def sweep_reason(rows: list[dict]) -> str:
     if guarded:
         why += f"; K={', '.join(map(str, guarded))} scored higher but repeat words across topics (diversity < {MIN_DIVERSITY})"
     return why
-
-
-def plot_sweep(rows: list[dict], path=None):
-    """Draw NPMI and diversity against K (matplotlib); save to ``path`` (PNG) if given.
-
-    Returns the matplotlib Figure (shown inline in Jupyter).
-    """
-    try:
-        import matplotlib
-
-        if path is not None:
-            matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # optional dependency
-        raise ImportError("plotting the sweep needs matplotlib: pip install matplotlib") from exc
-    ks = [r["k"] for r in rows]
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.plot(ks, [r["npmi"] for r in rows], "o-", label="NPMI (coherence)")
-    ax.set_xlabel("topics (K)")
-    ax.set_ylabel("NPMI")
-    ax2 = ax.twinx()
-    ax2.plot(ks, [r["diversity"] for r in rows], "s--", color="tab:orange", label="diversity")
-    ax2.set_ylabel("diversity")
-    ax2.axhline(MIN_DIVERSITY, color="tab:orange", lw=0.5)
-    best = next(r for r in rows if r["chosen"])
-    ax.axvline(best["k"], color="gray", ls=":")
-    ax.set_title(f"Choosing K: K={best['k']}")
-    fig.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=100)
-    return fig

@@ -36,12 +36,20 @@ class TagResult:
         Every theme, highest first, for custom cut-offs (evidence terms only on tagged
         themes). Built on first use from a compact score row, so results stay small when
         they travel between processes.
+    topic_mix : ndarray of shape (n_topics,) or None
+        The article's whole topic mix (sums to 1), unrounded: what ``topics`` lists the
+        heaviest of. For trends and tables over many articles.
+    tokens : list of str or None
+        The article as the topic model saw it (collocations joined), when the tagger was
+        asked to keep them (``Tagger(keep_tokens=True)``).
     """
 
     id: str
     themes: list[ThemeScore]
     topics: list[dict]
     title: str | None = None
+    topic_mix: np.ndarray | None = field(default=None, repr=False, compare=False)
+    tokens: list[str] | None = field(default=None, repr=False, compare=False)
     _proba: np.ndarray | None = field(default=None, repr=False, compare=False)
     _classes: tuple | None = field(default=None, repr=False, compare=False)
     _thresholds: np.ndarray | None = field(default=None, repr=False, compare=False)
@@ -84,16 +92,22 @@ class Tagger:
         Evidence terms reported per theme.
     batch_size : int
         Articles processed together (vectorised classification, batched LDA inference).
+    keep_tokens : bool
+        Also return each article's tokens (:attr:`TagResult.tokens`), for measures that
+        need the text as the model saw it (term counts, coherence); off by default, as
+        they make results several times larger.
     """
 
     def __init__(
-        self, model: Model, top_topics: int = 3, min_topic_weight: float = 0.05, n_evidence: int = 5, batch_size: int = 256
+        self, model: Model, top_topics: int = 3, min_topic_weight: float = 0.05, n_evidence: int = 5, batch_size: int = 256,
+        keep_tokens: bool = False,
     ) -> None:
         self.model = model
         self.top_topics = top_topics
         self.min_topic_weight = min_topic_weight
         self.n_evidence = n_evidence
         self.batch_size = batch_size
+        self.keep_tokens = keep_tokens
         self._classes = tuple(str(c) for c in model.classifier.classes_)
         self._words = {t["id"]: t["words"] for t in model.lda.topics(topn=8)}
 
@@ -138,16 +152,18 @@ class Tagger:
         clf = self.model.classifier
         tokens = [pre.tokenize(a.full_text) for a in articles]
         proba, tagged, evidence = clf.score_batch(tokens, n_evidence=self.n_evidence)
-        theta = self.model.lda.transform([pre.join_phrases(t) for t in tokens])
+        phrased = [pre.join_phrases(t) for t in tokens]  # the classifier reads the tokens, LDA the phrases
+        theta = self.model.lda.transform(phrased)
         classes = self._classes
         thresholds = clf.thresholds_.tolist()
         results = []
-        for a, p, tags, ev, mix in zip(articles, proba, tagged, evidence, theta):
+        for a, p, tags, ev, mix, doc in zip(articles, proba, tagged, evidence, theta, phrased):
             order = [k for k in mix.argsort()[::-1][: self.top_topics] if mix[k] >= self.min_topic_weight]
             topics = [{"id": int(k), "weight": round(float(mix[k]), 4), "words": self._words[int(k)]} for k in order]
             # Tagged themes only, in the order of `scores`: highest first, ties by theme order.
             themes = [ThemeScore(classes[t], float(p[t]), thresholds[t], True, ev[t]) for t in sorted(ev, key=lambda t: (-p[t], t))]
-            results.append(TagResult(a.id, themes, topics, a.title, p, classes, clf.thresholds_))
+            results.append(TagResult(a.id, themes, topics, a.title, mix, doc if self.keep_tokens else None,
+                                     p, classes, clf.thresholds_))
         return results
 
 def _tag_batch(tagger: Tagger, batch: list[Article]) -> list[TagResult]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from .corpus import Article
 from .model import Model
 from .tagger import Tagger
 
-__all__ = ["Trends", "topic_trends", "parse_date", "period_of", "PERIODS"]
+__all__ = ["Trends", "topic_trends", "shares_by_period", "choose_period", "parse_date", "period_of", "PERIODS"]
 
 PERIODS = ("day", "week", "month", "year")
 _FORMATS = ("%d-%b-%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%Y/%m/%d", "%d/%m/%Y")
@@ -122,47 +123,85 @@ class Trends:
         return pd.DataFrame(self.theme_share, index=self.periods, columns=self.themes)
 
 
-def topic_trends(model: Model, articles: Iterable[Article], by: str = "month", batch_size: int = 256) -> Trends:
-    """Share of each topic and theme per ``by`` period of dated ``articles``.
+def choose_period(days: Iterable[date]) -> str:
+    """The finest period giving at most ~60 points over the span of ``days``: day, week, month or year."""
+    days = list(days)
+    span = (max(days) - min(days)).days if days else 0
+    for by, length in (("day", 1), ("week", 7), ("month", 30.4)):
+        if span / length <= 60:
+            return by
+    return "year"
 
-    Articles without a readable ``date`` are counted in ``Trends.undated`` and left out.
+
+def shares_by_period(
+    rows: Iterable[tuple[date, np.ndarray, np.ndarray]], by: str, n_topics: int, n_themes: int
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """The one computation of topic and theme shares per period, over a stream of articles.
+
+    Parameters
+    ----------
+    rows : iterable of (date, topic mix, theme mask)
+        One per dated article: its day, its whole topic mix (:attr:`TagResult.topic_mix`)
+        and which themes it was tagged with (booleans, in the model's theme order). Read
+        once; memory holds one sum per period.
+    by : {"day", "week", "month", "year"}
+
+    Returns
+    -------
+    periods : list of str
+        In time order; periods without articles are left out.
+    articles : ndarray of int, shape (n_periods,)
+    topic_share : ndarray, shape (n_periods, n_topics)
+        Mean topic mix of the period's articles (rows sum to 1).
+    theme_share : ndarray, shape (n_periods, n_themes)
+        Share of the period's articles tagged with each theme.
     """
     if by not in PERIODS:
         raise ValueError(f"by must be one of {', '.join(PERIODS)}, got {by!r}")
-    k = model.lda.n_topics_
-    themes = list(model.themes)
-    tagger = Tagger(model, top_topics=k, min_topic_weight=0.0, batch_size=batch_size)
     sums: dict[str, list] = {}  # period -> [articles, topic weights, theme counts]
-    undated = 0
-    dated = (a for a in articles)
+    for day, mix, tagged in rows:
+        acc = sums.setdefault(period_of(day, by), [0, np.zeros(n_topics), np.zeros(n_themes)])
+        acc[0] += 1
+        acc[1] += mix
+        acc[2] += tagged
+    periods = sorted(sums)  # the labels sort in time order (ISO dates, zero-padded weeks and months)
+    n = np.array([sums[p][0] for p in periods], dtype=int)
+    topic = np.array([sums[p][1] for p in periods]).reshape(len(periods), n_topics)
+    theme = np.array([sums[p][2] for p in periods]).reshape(len(periods), n_themes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return periods, n, np.nan_to_num(topic / n[:, None]), np.nan_to_num(theme / n[:, None])
 
-    def keep_dated():
+
+def topic_trends(model: Model, articles: Iterable[Article], by: str = "month", batch_size: int = 256) -> Trends:
+    """Share of each topic and theme per ``by`` period of dated ``articles``.
+
+    Articles without a readable ``date`` are counted in ``Trends.undated`` and left out
+    (and not tagged). Shares are computed by :func:`shares_by_period`.
+    """
+    if by not in PERIODS:
+        raise ValueError(f"by must be one of {', '.join(PERIODS)}, got {by!r}")
+    themes = list(model.themes)
+    index = {t: j for j, t in enumerate(themes)}
+    tagger = Tagger(model, batch_size=batch_size)
+    undated = 0
+
+    def dated() -> Iterator[tuple[Article, date]]:
         nonlocal undated
-        for a in dated:
+        for a in articles:
             day = parse_date(a.date)
             if day is None:
                 undated += 1
-                continue
-            yield a, period_of(day, by)
+            else:
+                yield a, day
 
-    pairs = keep_dated()
-    while True:
-        batch = [p for _, p in zip(range(batch_size), pairs)]
-        if not batch:
-            break
-        for (article, period), result in zip(batch, tagger.tag([a for a, _ in batch])):
-            acc = sums.setdefault(period, [0, np.zeros(k), np.zeros(len(themes))])
-            acc[0] += 1
-            for t in result.topics:
-                acc[1][t["id"]] += t["weight"]
-            for s in result.themes:
-                acc[2][themes.index(s.name)] += 1
-    periods = sorted(sums)
-    n = np.array([sums[p][0] for p in periods], dtype=int)
-    topic = np.array([sums[p][1] for p in periods]).reshape(len(periods), k)
-    theme = np.array([sums[p][2] for p in periods]).reshape(len(periods), len(themes))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        topic = np.nan_to_num(topic / topic.sum(axis=1, keepdims=True))
-        theme = np.nan_to_num(theme / n[:, None])
+    def rows() -> Iterator[tuple[date, np.ndarray, np.ndarray]]:
+        pairs = dated()
+        while batch := list(islice(pairs, batch_size)):
+            for (_, day), result in zip(batch, tagger.tag([a for a, _ in batch])):
+                tagged = np.zeros(len(themes), dtype=bool)
+                tagged[[index[s.name] for s in result.themes]] = True
+                yield day, result.topic_mix, tagged
+
+    periods, n, topic, theme = shares_by_period(rows(), by, model.lda.n_topics_, len(themes))
     labels = [t["label"] for t in model.lda.topics(topn=3)]
     return Trends(by, periods, n, topic, theme, labels, themes, undated)

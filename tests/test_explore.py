@@ -1,4 +1,4 @@
-"""topics.inspect and topics.report: tables, figures, the topic map and the HTML report."""
+"""topics.explore (once topics.inspect) and topics.report: tables, figures, the topic map and the HTML report."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 pd = pytest.importorskip("pandas")
 pytest.importorskip("matplotlib")
 
-from topics import inspect as ti  # noqa: E402
+from topics import explore as ti  # noqa: E402
 from topics.corpus import Article, default_corpus  # noqa: E402
 
 WAR = "Soldiers were killed in an attack on the army base; the ceasefire collapsed and troops shelled the town."
@@ -316,3 +316,58 @@ def test_core_cli_does_not_import_pandas():
     code = "import sys, topics, topics.cli; topics.cli.build_parser(); print('pandas' in sys.modules or 'matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_the_old_import_path_still_works():
+    import topics
+    import topics.inspect as old
+    from topics.inspect import TaggedCorpus, tag_corpus, topic_map
+
+    assert (TaggedCorpus, tag_corpus, topic_map) == (ti.TaggedCorpus, ti.tag_corpus, ti.topic_map)
+    assert topics.inspect is old and set(old.__all__) == set(ti.__all__)
+
+
+def test_tag_corpus_tokenises_and_infers_each_article_once(default_model, monkeypatch):
+    from topics.tagger import Tagger
+
+    calls = {"tokenize": 0, "infer": 0}
+    pre, lda = default_model.preprocessor, default_model.lda
+    tokenize, transform = pre.tokenize, lda.transform
+
+    def counting_tokenize(text):
+        calls["tokenize"] += 1
+        return tokenize(text)
+
+    def counting_transform(docs):
+        docs = list(docs)
+        calls["infer"] += len(docs)
+        return transform(docs)
+
+    monkeypatch.setattr(pre, "tokenize", counting_tokenize)
+    monkeypatch.setattr(lda, "transform", counting_transform)
+    articles = dated_articles()
+    tc = ti.tag_corpus(default_model, articles)
+    assert calls == {"tokenize": len(articles), "infer": len(articles)}
+    mixes = np.vstack([r.topic_mix for r in Tagger(default_model).tag(articles)])
+    assert np.array_equal(tc.theta, mixes)  # the tagger's own topic mix, unrounded
+
+
+def test_topic_trends_are_those_of_topics_trends(default_model):
+    from topics.trends import topic_trends
+
+    ours = ti.topic_trends(default_model, dated_articles(), by="month")
+    cli = topic_trends(default_model, dated_articles(), by="month")
+    assert list(ours.index) == cli.periods and ours["articles"].tolist() == cli.articles.tolist()
+    assert np.allclose(ours.drop(columns="articles").to_numpy(), cli.topic_share)
+    themes = ti.theme_trends(default_model, dated_articles(), by="month")
+    assert np.allclose(themes.drop(columns="articles").to_numpy(), cli.theme_share)
+
+
+def test_figures_leave_matplotlib_global_state_alone(default_model):
+    import matplotlib
+
+    backend = matplotlib.get_backend()
+    rows = [{"k": 4, "npmi": 0.02, "diversity": 0.9, "chosen": False}, {"k": 6, "npmi": 0.05, "diversity": 0.8, "chosen": True}]
+    fig = ti.plot_sweep(rows)
+    assert [ax.get_title() for ax in fig.axes] == ["coherence (NPMI)", "topic diversity"]
+    assert ti.figure_png(fig).startswith(b"\x89PNG") and matplotlib.get_backend() == backend
