@@ -20,7 +20,7 @@ import json
 import os
 import sys
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 THEMES = ("defense-trade", "diplomacy", "energy", "security", "tourism")
@@ -56,7 +56,7 @@ def read_bbc(path: Path) -> tuple[str, str]:
 
 
 # ----------------------------------------------------------------- Reuters
-@lru_cache(maxsize=None)
+@cache
 def read_reuters_file(path: Path) -> dict[str, tuple[str, str]]:
     """One reut2-0XX.sgm file as {NEWID: (title, body)}, read by the toolkit's own SGML reader
     (:func:`topics.corpus.read_reuters_sgml`); a story without a body has an empty body here."""

@@ -10,8 +10,8 @@ articles), labelled by its own subjects for the supervised classifier.
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pytest

@@ -8,7 +8,14 @@ import pytest
 from conftest import require_data
 
 from topics.corpus import (
-    FORMATS, Article, ChainCorpus, Corpus, CorpusError, ReadReport, default_corpus, read_corpus,
+    FORMATS,
+    Article,
+    ChainCorpus,
+    Corpus,
+    CorpusError,
+    ReadReport,
+    default_corpus,
+    read_corpus,
     reuters_common_labels,
 )
 

@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from topics.bundle import LATEST, verify_bundle
-from topics.registry import list_versions
 from topics.cli import main
 from topics.model import load
+from topics.registry import list_versions
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 

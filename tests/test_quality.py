@@ -2,13 +2,20 @@ import math
 
 import numpy as np
 import pytest
+from test_lda import _lee_tokens
 
 from topics.lda import LdaTopicModel
 from topics.preprocess import find_duplicates
-from topics.quality import (coherence, default_k_range, evaluate_topics, parse_k_range, perplexity, sweep_reason,
-                            sweep_topics, topic_diversity)
-
-from test_lda import _lee_tokens
+from topics.quality import (
+    coherence,
+    default_k_range,
+    evaluate_topics,
+    parse_k_range,
+    perplexity,
+    sweep_reason,
+    sweep_topics,
+    topic_diversity,
+)
 
 
 @pytest.fixture(scope="module")

@@ -25,8 +25,8 @@ import platform
 import secrets
 import shutil
 import warnings
-from contextlib import suppress
-from datetime import datetime, timezone
+from contextlib import nullcontext, suppress
+from datetime import UTC, datetime
 from pathlib import Path
 
 import joblib
@@ -34,13 +34,44 @@ import joblib
 from topics import __version__
 
 from .fsutil import fsync_dir, write_synced, write_text_atomic
-from .manifest import (FORMAT, MANIFEST, TOOLKIT, BundleError, _bundle_dir, _library_versions, _read_manifest,
-                       _valid_file, check_compatibility, read_manifest, verify_files)
-from .registry import (_NAME_RE, _VERSION_RE, LATEST, _artifacts, _move_into_place, _prune, _read_latest,
-                       _registry_lock, _reserve_version, _versions, check_name, default_artifacts_dir)
-from .signing import (REQUIRE_SIGNATURE_ENV, SIGNATURE, SIGNING_KEY_ENV, UnsignedBundleWarning,
-                      check_manifest_signature, read_key_file, resolve_signing_key, signature_required,
-                      signature_text)
+from .manifest import (
+    FORMAT,
+    MANIFEST,
+    TOOLKIT,
+    BundleError,
+    _bundle_dir,
+    _library_versions,
+    _read_manifest,
+    _valid_file,
+    check_compatibility,
+    read_manifest,
+    verify_files,
+)
+from .registry import (
+    _NAME_RE,
+    _VERSION_RE,
+    LATEST,
+    _artifacts,
+    _move_into_place,
+    _prune,
+    _read_latest,
+    _registry_lock,
+    _reserve_version,
+    _versions,
+    check_name,
+    default_artifacts_dir,
+)
+from .signing import (
+    REQUIRE_SIGNATURE_ENV,
+    SIGNATURE,
+    SIGNING_KEY_ENV,
+    UnsignedBundleWarning,
+    check_manifest_signature,
+    read_key_file,
+    resolve_signing_key,
+    signature_required,
+    signature_text,
+)
 
 # Names that moved out of this module and are still imported from here.
 __all__ = [
@@ -52,7 +83,7 @@ __all__ = [
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _sync_and_hash(path: Path) -> dict:
@@ -315,7 +346,7 @@ def load_bundle(model: str | os.PathLike | None = None, artifacts: str | os.Path
         The bundle's manifest.
     """
     registry = _registry_of(model, artifacts)
-    with _registry_lock(registry, shared=True) if registry is not None else suppress():
+    with _registry_lock(registry, shared=True) if registry is not None else nullcontext():
         path = resolve_bundle(model, artifacts)  # under the lock: LATEST cannot move meanwhile
         manifest, data = _verified(path, keep_data=True, key=resolve_signing_key(key),
                                    require_signature=require_signature)

@@ -228,7 +228,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def fit(
         self, X: Sequence[Tokens], y: Sequence[Sequence[str]] | None = None, *, tokenize=None, progress=None,
         examples: Sequence[tuple[Tokens, Sequence[str]]] = (),
-    ) -> "ThemeClassifier":
+    ) -> ThemeClassifier:
         """Learn themes from token lists ``X``.
 
         Parameters
@@ -292,7 +292,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             coef[share], intercept[share] = c, b
         return coef, intercept
 
-    def _fit_supervised(self, X: Sequence[Tokens], y: list[tuple[str, ...]], progress=None) -> "ThemeClassifier":
+    def _fit_supervised(self, X: Sequence[Tokens], y: list[tuple[str, ...]], progress=None) -> ThemeClassifier:
         mlb = MultiLabelBinarizer(sparse_output=True)  # dense, it would be articles × themes int64
         Y = mlb.fit_transform(y).tocsr()
         if Y.shape[1] == 0:
@@ -314,7 +314,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self._choose_thresholds(oof, Y, {"folds": min(self.cv, len(Y))})
         return self
 
-    def _fit_out_of_core(self, X: Sequence[Tokens], Y: sp.csr_matrix, progress) -> "ThemeClassifier":
+    def _fit_out_of_core(self, X: Sequence[Tokens], Y: sp.csr_matrix, progress) -> ThemeClassifier:
         """SVMs by SGD over blocks; calibration and thresholds from a held-out even sample."""
         from .outofcore import fit_sgd
 
@@ -378,7 +378,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         scores = label_scores(Y, self._decide(proba))
         self.cv_scores_ = {"micro_f1": round(scores.micro_f1, 4), "macro_f1": round(scores.macro_f1, 4), **how}
 
-    def _fit_taxonomy(self, X: Sequence[Tokens], tokenize, examples: list | None = None) -> "ThemeClassifier":
+    def _fit_taxonomy(self, X: Sequence[Tokens], tokenize, examples: list | None = None) -> ThemeClassifier:
         self.mode_ = "taxonomy"
         self.classes_ = np.array(self.taxonomy.names)
         self.single_label_ = False

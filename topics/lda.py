@@ -158,12 +158,12 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         self.random_state = random_state
 
     # -- training ------------------------------------------------------------------------
-    def fit(self, X: Sequence[Tokens], y=None) -> "LdaTopicModel":
+    def fit(self, X: Sequence[Tokens], y=None) -> LdaTopicModel:
         """Drop repeats, build the vocabulary, prime and train LDA on token lists ``X``."""
         with _quiet_gensim():
             return self._fit(X)
 
-    def _fit(self, X: Sequence[Tokens]) -> "LdaTopicModel":
+    def _fit(self, X: Sequence[Tokens]) -> LdaTopicModel:
         if self.init not in ("kmeans", "random"):
             raise ValueError(f"init must be 'kmeans' or 'random', got {self.init!r}")
         X = X if isinstance(X, Sequence) else list(X)
@@ -275,7 +275,7 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
                 start[len(guided) + c] = np.asarray(counts[labels == c].sum(axis=0)).ravel()
         return start
 
-    def partial_fit(self, X: Sequence[Tokens], y=None) -> "LdaTopicModel":
+    def partial_fit(self, X: Sequence[Tokens], y=None) -> LdaTopicModel:
         """Fold new articles into the fitted model (gensim online ``update``), without retraining.
 
         The vocabulary is fixed at ``fit``: words it does not know are ignored. Repeats

@@ -256,11 +256,11 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         return tok
 
     # -- learned collocations ---------------------------------------------------------
-    def fit(self, X: Iterable[str], y=None) -> "Preprocessor":
+    def fit(self, X: Iterable[str], y=None) -> Preprocessor:
         """Learn collocations from an iterable of texts (read once)."""
         return self.fit_tokens(self.tokenize(text) for text in X)
 
-    def fit_tokens(self, token_lists: Iterable[list[str]]) -> "Preprocessor":
+    def fit_tokens(self, token_lists: Iterable[list[str]]) -> Preprocessor:
         """Like :meth:`fit`, from the output of :meth:`tokenize` (avoids tokenising twice)."""
         n = 0
         model = None

@@ -151,13 +151,13 @@ class Tagger:
         pre = self.model.preprocessor
         clf = self.model.classifier
         tokens = [pre.tokenize(a.full_text) for a in articles]
-        proba, tagged, evidence = clf.score_batch(tokens, n_evidence=self.n_evidence)
+        proba, _, evidence = clf.score_batch(tokens, n_evidence=self.n_evidence)  # evidence: the tagged themes
         phrased = [pre.join_phrases(t) for t in tokens]  # the classifier reads the tokens, LDA the phrases
         theta = self.model.lda.transform(phrased)
         classes = self._classes
         thresholds = clf.thresholds_.tolist()
         results = []
-        for a, p, tags, ev, mix, doc in zip(articles, proba, tagged, evidence, theta, phrased):
+        for a, p, ev, mix, doc in zip(articles, proba, evidence, theta, phrased):
             order = [k for k in mix.argsort()[::-1][: self.top_topics] if mix[k] >= self.min_topic_weight]
             topics = [{"id": int(k), "weight": round(float(mix[k]), 4), "words": self._words[int(k)]} for k in order]
             # Tagged themes only, in the order of `scores`: highest first, ties by theme order.

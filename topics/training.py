@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
+from datetime import UTC
 
 import numpy as np
 
@@ -305,7 +306,7 @@ def update(
     require_signature : bool
         Refuse to update an unsigned model (see :func:`topics.model.load`).
     """
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from .model import load
 
@@ -340,7 +341,7 @@ def update(
         "documents": len(phrased),
         "added": added,
         "from_version": current.manifest.get("version"),
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "seconds": round(time.perf_counter() - started, 2),
     }]
     meta["topics"] = topics_meta

@@ -31,10 +31,30 @@ Examples
 from __future__ import annotations
 
 from ..fsutil import write_text_atomic
-from .figures import (figure_png, plot_document_topics, plot_evaluation, plot_k_sweep, plot_scores, plot_sweep,
-                      plot_theme_counts, plot_theme_trends, plot_topic_sizes, plot_topic_trends, plot_topic_words)
-from .tables import (document_topics, documents, evaluate, explain, k_sweep, theme_counts, theme_trends, topic_table,
-                     topic_trends)
+from .figures import (
+                      figure_png,
+                      plot_document_topics,
+                      plot_evaluation,
+                      plot_k_sweep,
+                      plot_scores,
+                      plot_sweep,
+                      plot_theme_counts,
+                      plot_theme_trends,
+                      plot_topic_sizes,
+                      plot_topic_trends,
+                      plot_topic_words,
+)
+from .tables import (
+                      document_topics,
+                      documents,
+                      evaluate,
+                      explain,
+                      k_sweep,
+                      theme_counts,
+                      theme_trends,
+                      topic_table,
+                      topic_trends,
+)
 from .tagged import TaggedCorpus, tag_corpus
 from .topicmap import TopicMap, topic_map
 

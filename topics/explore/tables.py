@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-
-from typing import TYPE_CHECKING
 
 from ..metrics import indicator_matrices, label_scores
 from .tagged import CorpusLike, ModelLike, TaggedCorpus, _coherence, _model, _tagged, _theme_label

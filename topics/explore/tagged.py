@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -26,7 +25,6 @@ from ..corpus import Corpus
 from ..model import Model, load
 
 if TYPE_CHECKING:
-    from ..corpus import Article
     from ..tagger import TagResult
 
 __all__ = ["TaggedCorpus", "tag_corpus", "ModelLike", "CorpusLike"]
