@@ -138,6 +138,7 @@ def test_install_hints_name_the_packages_pyproject_lists():
     assert {k: tuple(v) for k, v in optional.items() if k in EXTRAS} == EXTRAS
 
 
+@pytest.mark.slow
 def test_train_out_of_core_above_a_size(shared_data, tmp_path, capsys):
     """BBC's 2,225 articles with a limit of 1,000: the themes are learned out of core, the
     manifest says so, and the model still tags a sport story as sport."""

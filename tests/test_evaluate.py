@@ -78,6 +78,7 @@ def test_cross_validate_pools_every_fold(tmp_path):
 
 
 # -- the standard benchmarks (real data) --------------------------------------------------
+@pytest.mark.slow
 def test_reuters_modapte_90_topics(shared_data):
     """The issue's bar: ModApte, trained on train, scored on test, 90 topics."""
     from topics.classify import ThemeClassifier
@@ -100,6 +101,7 @@ def test_reuters_modapte_90_topics(shared_data):
     assert result.micro_f1 >= 0.895 and result.macro_f1 >= 0.60
 
 
+@pytest.mark.slow
 def test_bbc_five_fold_accuracy(shared_data):
     result = cross_validate(shared_data / "bbc", k=5)
     print(f"BBC 5-fold accuracy {result.accuracy:.4f}")

@@ -32,6 +32,7 @@ def test_saved_without_outputs(name):
             assert not cell.outputs and cell.execution_count is None, f"{name}: clear the outputs before committing"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_notebook_runs(name, tmp_path, monkeypatch):
     monkeypatch.setenv("TOPICS_ARTIFACTS", str(tmp_path))  # nothing lands in ./artifacts

@@ -20,6 +20,7 @@ def test_process_pool_output_is_identical(default_model, articles):
     assert pooled == local and len(local) == len(articles)
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_output_is_identical(default_model, articles):
     pytest.importorskip("dask.distributed", reason="the dask extra is not installed")
     from topics import distributed
@@ -31,6 +32,7 @@ def test_dask_local_cluster_output_is_identical(default_model, articles):
     assert remote == local
 
 
+@pytest.mark.slow
 def test_cli_tag_dask_local_matches_plain(artifacts, default_model, capsys, tmp_path):
     pytest.importorskip("dask.distributed", reason="the dask extra is not installed")
     from topics.cli import main
@@ -57,6 +59,7 @@ def test_evidence_does_not_depend_on_the_hash_seed(artifacts, default_model):
     assert outs[0] == outs[1] and "soviet union ~" in outs[0]
 
 
+@pytest.mark.slow
 def test_cli_train_dask_local_gives_the_same_model(tmp_path, capsys, shared_data):
     """`topics train --dask local`: the classifier's fits run on the cluster, the model is the same."""
     pytest.importorskip("dask.distributed", reason="the dask extra is not installed")

@@ -56,6 +56,7 @@ def test_tags_do_not_depend_on_batching(default_model):
     assert together == alone
 
 
+@pytest.mark.slow
 def test_supervised_training_from_bbc_folders(shared_data, tmp_path):
     model = train(shared_data / "bbc", artifacts=tmp_path, name="bbc")
     assert model.classifier.mode_ == "supervised" and model.themes == ["business", "entertainment", "politics", "sport", "tech"]

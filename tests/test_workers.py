@@ -42,6 +42,7 @@ def _wait_gone(pids: list[int], seconds: float = 10) -> list[int]:
     return _alive(pids)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
 def test_service_workers_exit_when_the_server_is_killed(default_model, artifacts):
     pytest.importorskip("fastapi")
