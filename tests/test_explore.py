@@ -15,6 +15,8 @@ pytest.importorskip("matplotlib")
 
 from topics import explore as ti  # noqa: E402
 from topics.corpus import Article, default_corpus  # noqa: E402
+from topics.explore.tagged import _parse_dates  # noqa: E402
+from topics.explore.topicmap import _js_distances, _pcoa  # noqa: E402
 
 WAR = "Soldiers were killed in an attack on the army base; the ceasefire collapsed and troops shelled the town."
 OIL = "Oil prices rose after OPEC cut output; natural gas and the pipeline to Europe lifted energy shares."
@@ -106,7 +108,7 @@ def test_trends_need_dates(default_model, tagged):
 
 
 def test_dates_are_read_like_topics_trends():
-    got = ti._parse_dates(pd.Series(["2021-09-18", "26-FEB-1987 15:01:01.79", "2020-01-01T10:00:00+02:00", "soon", None]))
+    got = _parse_dates(pd.Series(["2021-09-18", "26-FEB-1987 15:01:01.79", "2020-01-01T10:00:00+02:00", "soon", None]))
     assert list(got[:3]) == [pd.Timestamp("2021-09-18"), pd.Timestamp("1987-02-26"), pd.Timestamp("2020-01-01")]
     assert got[3:].isna().all()
 
@@ -227,13 +229,13 @@ def test_no_overlapping_labels_with_30_topics():
 def test_pcoa_recovers_planar_points():
     pts = np.array([[0, 0], [3, 0], [0, 4], [3, 4], [1, 1]], float)
     dist = np.linalg.norm(pts[:, None] - pts[None], axis=-1)
-    coords = ti._pcoa(dist)
+    coords = _pcoa(dist)
     np.testing.assert_allclose(np.linalg.norm(coords[:, None] - coords[None], axis=-1), dist, atol=1e-9)
 
 
 def test_js_distances():
     phi = np.array([[0.5, 0.5, 0], [0.5, 0.5, 0], [0, 0, 1.0]])
-    d = ti._js_distances(phi)
+    d = _js_distances(phi)
     np.testing.assert_allclose(d, d.T)
     assert d[0, 1] == pytest.approx(0, abs=1e-6) and d[0, 2] == pytest.approx(1)
 
