@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--taxonomy", default=None, help="theme taxonomy TOML file (default: the shipped taxonomy)")
     p.add_argument("--topics", "-k", type=_topics_arg, default=None, metavar="K", help="number of topics; 'auto' or a range "
                    "START:STOP[:STEP] trains one model per K and keeps the most coherent (default: from corpus size)")
-    p.add_argument("--sweep-plot", default=None, metavar="PNG", help="with --topics auto or a range: draw the sweep (needs matplotlib)")
+    p.add_argument("--sweep-plot", default=None, metavar="PNG", help="with --topics auto or a range: draw the sweep (needs the inspect extra)")
     p.add_argument("--name", "-n", default="default", help="bundle name (default: default)")
     p.add_argument("--artifacts", default=None, help="artifacts folder (default: $TOPICS_ARTIFACTS or ./artifacts)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
