@@ -5,7 +5,6 @@ import pytest
 from test_lda import _lee_tokens
 
 from topics.lda import LdaTopicModel
-from topics.preprocess import find_duplicates
 from topics.quality import (
     coherence,
     default_k_range,
@@ -86,15 +85,6 @@ def test_sweep_guard_passes_over_the_most_coherent_k_when_its_topics_repeat(lee,
     assert best == other and [r["k"] for r in rows if r["chosen"]] == [other]
     reason = sweep_reason(rows)
     assert reason.startswith(f"K={other}:") and f"K={top} scored higher but repeat words" in reason
-
-
-def test_find_duplicates_exact_and_near():
-    base = [f"w{i}" for i in range(60)]
-    near = base[:30] + ["changed"] + base[31:]
-    other = [f"x{i}" for i in range(60)]
-    exact, close = find_duplicates([base, other, list(base), near, ["a"], ["a"]], threshold=0.8)
-    assert exact == [2, 5] and close == [3]
-    assert find_duplicates([base, near], threshold=1.0) == ([], [])
 
 
 def test_sweep_saves_nothing_when_no_k_is_diverse_enough(lee, monkeypatch):

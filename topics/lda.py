@@ -13,7 +13,7 @@ from gensim.models import LdaModel
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .preprocess import find_duplicates
+from .duplicates import find_duplicates
 from .tokens import Subset
 
 __all__ = ["LdaTopicModel", "default_n_topics"]
@@ -47,7 +47,7 @@ class _FixedStart:
 class LdaTopicModel(TransformerMixin, BaseEstimator):
     """Latent Dirichlet Allocation over token lists (gensim ``LdaModel``), prepared and primed.
 
-    ``fit`` drops repeated articles (:func:`topics.preprocess.find_duplicates`), prunes
+    ``fit`` drops repeated articles (:func:`topics.duplicates.find_duplicates`), prunes
     the vocabulary, primes the topics and then trains gensim's online LDA:
 
     - *Priming*: each free topic starts from the word counts of one cluster of a quick
