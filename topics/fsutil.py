@@ -63,7 +63,8 @@ def atomic_open(path: str | os.PathLike, mode: str = "w") -> Iterator[IO]:
     # ".tmp-" names are what a model folder's pruning removes when a killed write left one.
     tmp = path.with_name(f".tmp-{path.name}-{secrets.token_hex(4)}")
     try:
-        with open(tmp, mode, **({"encoding": "utf-8"} if mode == "w" else {})) as f:
+        # "x": created here, never an existing file or a link planted under the temporary name.
+        with open(tmp, mode.replace("w", "x"), **({"encoding": "utf-8"} if mode == "w" else {})) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
