@@ -510,7 +510,7 @@ def _output_format(text: str) -> str:
     if text in ("table", "jsonl"):
         return text
     if text in FORMATS:
-        raise argparse.ArgumentTypeError(f"{text!r} is an input format: on `tag`, --format is the output format "
+        raise argparse.ArgumentTypeError(f"{text!r} is an input format: the output format is --output-format/-f "
                                          f"(table or jsonl); the input format is --input-format {text}")
     raise argparse.ArgumentTypeError(f"must be table or jsonl, got {text!r}")
 
@@ -599,6 +599,8 @@ def cmd_topics(args: argparse.Namespace) -> int:
     for t in topics:  # measured over the training texts when the model was trained (or updated)
         t["coherence"] = npmi[t["id"]] if npmi and t["id"] < len(npmi) else None
     if args.output_format == "json":
+        for t in topics:
+            t["size"] = round(t["size"], 4)
         print(json.dumps({"model": model.manifest.get("name"), "version": model.manifest.get("version"), "topics": topics}, indent=2))
         return 0
     print(f"{len(topics)} topics of model '{model.manifest.get('name')}' ({model.manifest.get('version')}), largest first")
@@ -825,10 +827,10 @@ def cmd_models_list(args: argparse.Namespace) -> int:
         documents = "?" if i.documents is None else f"{i.documents:,}"
         if i.updates:  # `topics update` added articles to the topics
             documents += f" +{sum(u.get('added', 0) for u in i.updates):,}"
-        table.append((i.name, i.version, "*" if i.latest else "", (i.created or "?").replace("T", " ").rstrip("Z"),
+        table.append((i.name, i.version, "*" if i.latest else "", (i.created or "?").replace("T", " ")[:16],
                       documents, "yes" if i.signed else "no", i.problem or (f"{len(i.themes)}: {', '.join(i.themes)}" if i.themes else "-")))
     widths = [max(len(row[c]) for row in table) for c in range(len(table[0]) - 1)]
-    room = max(20, WIDTH - sum(widths) - 2 * len(widths))
+    room = max(12, WIDTH - sum(widths) - 2 * len(widths))
     for row in table:
         print("  ".join(v.ljust(w) for v, w in zip(row, widths)) + "  " + _clip(row[-1], room))
     if any(i.updates for i in infos):

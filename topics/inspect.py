@@ -393,15 +393,18 @@ TREND_MIN_ARTICLES = 20  # articles a period should hold on average for its shar
 
 
 def _period(dates: pd.Series) -> str:
-    """The finest period (day, week, month or year) giving at most ~60 points over the
-    dates' span with, on average, at least :data:`TREND_MIN_ARTICLES` articles in each:
-    a share of 7 articles moves by 14 points with one article."""
+    """The finest period (day, week, month or year) giving 2 to 60 points over the dates'
+    span with, on average, at least :data:`TREND_MIN_ARTICLES` articles in each (a share of
+    7 articles moves by 14 points with one article); with fewer articles, the coarsest
+    period that still gives two points."""
     span = (dates.max() - dates.min()).days
-    for by, days in (("day", 1), ("week", 7), ("month", 30.4)):
-        periods = span / days + 1
-        if periods <= 60 and len(dates) / periods >= TREND_MIN_ARTICLES:
-            return by
-    return "year"
+    counts = [(by, span / days + 1) for by, days in (("day", 1), ("week", 7), ("month", 30.4), ("year", 365.25))]
+    full = [by for by, n in counts if 2 <= n <= 60 and len(dates) / n >= TREND_MIN_ARTICLES]
+    if full:
+        return full[0]
+    # Too few articles for full periods: the coarsest period that still shows a change.
+    several = [by for by, n in counts if 2 <= n <= 60]
+    return several[-1] if several else "year"
 
 
 def trend_period(corpus: CorpusLike, by: str | None = None) -> str:

@@ -68,7 +68,7 @@ class Model:
         with words as shown to a reader (:meth:`topic_words`); the topic model's own tokens
         are :meth:`topics.lda.LdaTopicModel.topics`."""
         themes = self.lda.topics_themes()
-        return [{"id": k, "size": round(float(self.lda.topic_sizes_[k]), 4), "label": self.topic_label(k), "theme": themes[k],
+        return [{"id": k, "size": float(self.lda.topic_sizes_[k]), "label": self.topic_label(k), "theme": themes[k],
                  "words": [w for w, _ in self.topic_words(k, topn)]} for k in range(self.lda.n_topics_)]
 
     def save(self, name: str = "default", artifacts: str | os.PathLike | None = None, meta: dict | None = None,
