@@ -142,18 +142,19 @@ class Progress:
             yield stage
             return
         stop = threading.Event()
-        with self._lock:
-            self._current = stage
-            self._draw(stage)
         ticker = threading.Thread(target=self._tick, args=(stage, stop), daemon=True, name="topics-progress")
-        ticker.start()
         ok = False
-        try:
+        try:  # (an interrupt may come at any point: the stage's line still says it stopped)
+            with self._lock:
+                self._current = stage
+                self._draw(stage)
+            ticker.start()
             yield stage
             ok = True
         finally:
             stop.set()
-            ticker.join()
+            if ticker.is_alive():
+                ticker.join()
             with self._lock:
                 self._current = None
                 self._write(stage.line(final=True) + ("" if ok else "  (stopped)"), end="\n")
