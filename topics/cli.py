@@ -923,6 +923,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         warnings.showwarning = shown
+        global _PROGRESS
+        _PROGRESS = None
     return EXIT_USER_ERROR
 
 
