@@ -14,6 +14,7 @@ from pathlib import Path
 from . import __version__
 
 EXIT_USER_ERROR = 2
+OVERLAP_WARNING = 0.05  # share of evaluated articles seen in training from which figures are flagged
 _ARTIFACTS_HELP = ("folder of saved models (default: $TOPICS_ARTIFACTS, else ./artifacts if it exists, else "
                    "~/.local/share/topics/artifacts)")
 _PROGRESS = None  # the running command's Progress: messages go through it so they do not garble a live line
@@ -653,7 +654,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     corpus = Corpus(args.corpus, args.corpus_format, **_corpus_options(args))
     result = evaluate(model, _progress(args).counting(corpus, "Tagging"))
     _report_skips(corpus)
-    if result.training_overlap:
+    if result.training_overlap and result.training_overlap >= OVERLAP_WARNING:
         _err(f"topics: warning: {result.training_overlap:.0%} of these articles are ones the model was trained on: "
              "the figures say how well it remembers them, not how well it tags new articles (evaluate on held-out "
              "articles, or use `topics train --cv K`)")
