@@ -232,7 +232,10 @@ def resolve_bundle(model: str | os.PathLike | None = None,
             raise BundleError(f"{model!r} is neither a model name, 'name@version' nor an existing folder.")
         where = ("the artifacts folder given" if artifacts is not None
                  else "$TOPICS_ARTIFACTS" if os.environ.get("TOPICS_ARTIFACTS")
-                 else "./artifacts, the default: set $TOPICS_ARTIFACTS or pass --artifacts to look elsewhere")
+                 else "./artifacts, the default: set $TOPICS_ARTIFACTS or pass --artifacts to look elsewhere"
+                 if (Path.cwd() / "artifacts").is_dir()
+                 else "the user's folder, the default where there is no ./artifacts: set $TOPICS_ARTIFACTS or pass "
+                      "--artifacts to look elsewhere")
         raise BundleError(f"No model named {name!r} in {root.parent} ({where}); train one with `topics train`, "
                           "or point --model at a bundle folder.")
     return _resolve_version(root, name, version or None)

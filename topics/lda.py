@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -158,12 +158,16 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         self.random_state = random_state
 
     # -- training ------------------------------------------------------------------------
-    def fit(self, X: Sequence[Tokens], y=None) -> LdaTopicModel:
-        """Drop repeats, build the vocabulary, prime and train LDA on token lists ``X``."""
-        with _quiet_gensim():
-            return self._fit(X)
+    def fit(self, X: Sequence[Tokens], y=None, progress: Callable[[int, int], None] | None = None) -> LdaTopicModel:
+        """Drop repeats, build the vocabulary, prime and train LDA on token lists ``X``.
 
-    def _fit(self, X: Sequence[Tokens]) -> LdaTopicModel:
+        ``progress(done, total)`` is called as gensim goes through the documents
+        (``total`` = passes × documents kept), for a progress bar.
+        """
+        with _quiet_gensim():
+            return self._fit(X, progress)
+
+    def _fit(self, X: Sequence[Tokens], progress: Callable[[int, int], None] | None = None) -> LdaTopicModel:
         if self.init not in ("kmeans", "random"):
             raise ValueError(f"init must be 'kmeans' or 'random', got {self.init!r}")
         X = X if isinstance(X, Sequence) else list(X)
@@ -193,7 +197,7 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         counts = corpus2csc((dictionary.doc2bow(d) for d in docs), num_terms=len(dictionary)).T.tocsr()
         seed_ids = {name: [dictionary.token2id[w] for w in words if w in dictionary.token2id] for name, words in seeds.items()}
         guided = self._choose_guided(counts, seed_ids, k)
-        model = self._train(dictionary, counts, guided, seed_ids, k)
+        model = self._train(dictionary, counts, guided, seed_ids, k, progress)
         # gensim logs timestamped lifecycle events into both: the same corpus must give
         # the same bundle bytes
         dictionary.lifecycle_events = []
@@ -206,7 +210,8 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         self._set_sizes_and_themes(docs)
         return self
 
-    def _train(self, dictionary: Dictionary, counts, guided: list[str], seed_ids: dict[str, list[int]], k: int) -> LdaModel:
+    def _train(self, dictionary: Dictionary, counts, guided: list[str], seed_ids: dict[str, list[int]], k: int,
+               progress: Callable[[int, int], None] | None = None) -> LdaModel:
         """gensim's online LDA over the documents × words ``counts``, primed (see the class docstring)."""
         model = LdaModel(
             id2word=dictionary,
@@ -223,7 +228,8 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         if start is not None:
             model.state.sstats[:] = start + model.state.sstats  # gensim's random start breaks ties
             model.sync_state()
-        model.update(Sparse2Corpus(counts, documents_columns=False), passes=self.passes)
+        bows = Sparse2Corpus(counts, documents_columns=False)
+        model.update(bows if progress is None else _Counted(bows, progress, self.passes), passes=self.passes)
         return model
 
     def _choose_guided(self, counts, seed_ids: dict[str, list[int]], k: int) -> list[str]:
@@ -381,17 +387,18 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
     def topic_label(self, topic: int, n_words: int = 3) -> str:
         """A short label: the theme the topic aligns with, if any, and its top words."""
         words = " ".join(w.replace("_", " ") for w, _ in self.topic_words(topic, n_words))
-        theme = self._themes()[topic]
+        theme = self.topics_themes()[topic]
         return f"{theme}: {words}" if theme else words
 
-    def _themes(self) -> list[str | None]:
-        # Bundles saved before themes were aligned have no topic_themes_.
+    def topics_themes(self) -> list[str | None]:
+        """The theme each topic aligns with, or None (all None for bundles saved before
+        themes were aligned)."""
         return getattr(self, "topic_themes_", None) or [None] * self.n_topics_
 
     def topics(self, topn: int = 10) -> list[dict]:
         """Every topic as ``{"id", "size", "label", "theme", "words"}``, in topic-id order."""
         check_is_fitted(self, "model_")
-        themes = self._themes()
+        themes = self.topics_themes()
         return [
             {
                 "id": k,
@@ -415,6 +422,26 @@ def _quiet_gensim() -> Iterator[None]:
         yield
     finally:
         logger.setLevel(level)
+
+
+class _Counted:
+    """A corpus that reports each document gensim reads: ``progress(done, passes * len)``."""
+
+    def __init__(self, corpus, progress: Callable[[int, int], None], passes: int) -> None:
+        self.corpus, self.progress, self.total, self.done = corpus, progress, passes * len(corpus), 0
+        progress(0, self.total)
+
+    def __len__(self) -> int:
+        return len(self.corpus)
+
+    def __iter__(self):
+        for i, doc in enumerate(self.corpus, 1):
+            yield doc
+            if i % 200 == 0:
+                self.done += 200
+                self.progress(self.done, self.total)
+        self.done += len(self.corpus) % 200
+        self.progress(self.done, self.total)
 
 
 def _kmeans_labels(counts, n_clusters: int, random_state: int) -> np.ndarray:

@@ -28,7 +28,7 @@ from .manifest import MANIFEST, BundleError, _bundle_dir, read_manifest
 from .signing import SIGNATURE
 
 __all__ = ["VersionInfo", "list_versions", "list_models", "is_latest", "remove_version", "default_artifacts_dir",
-           "check_name", "LATEST"]
+           "user_artifacts_dir", "check_name", "LATEST"]
 
 LATEST = "LATEST"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -37,9 +37,24 @@ _STALE_SECONDS = 3600
 
 
 def default_artifacts_dir() -> Path:
-    """Return ``$TOPICS_ARTIFACTS`` if set, else ``./artifacts``."""
+    """Where models live when no folder is given.
+
+    ``$TOPICS_ARTIFACTS`` if set; else ``./artifacts`` when that folder exists (a project's
+    own models); else the user's folder, ``$XDG_DATA_HOME/topics/artifacts`` (by default
+    ``~/.local/share/topics/artifacts``), so that models trained in one folder are found
+    from any other.
+    """
     env = os.environ.get("TOPICS_ARTIFACTS")
-    return Path(env).expanduser() if env else Path.cwd() / "artifacts"
+    if env:
+        return Path(env).expanduser()
+    local = Path.cwd() / "artifacts"
+    return local if local.is_dir() else user_artifacts_dir()
+
+
+def user_artifacts_dir() -> Path:
+    """The user-level artifacts folder: ``$XDG_DATA_HOME/topics/artifacts`` or ``~/.local/share/topics/artifacts``."""
+    data = os.environ.get("XDG_DATA_HOME") or os.path.join("~", ".local", "share")
+    return Path(data).expanduser() / "topics" / "artifacts"
 
 
 def _artifacts(artifacts: str | os.PathLike | None) -> Path:
@@ -167,6 +182,9 @@ class VersionInfo:
     themes : tuple of str
     signed : bool
         Whether it has a signature file (not whether the signature is valid).
+    updates : tuple of dict
+        The ``topics update`` runs this version went through, oldest first: ``corpus``,
+        ``documents`` (read), ``added`` (after dropping repeats), ``date``, ``from_version``.
     problem : str or None
         Why the manifest could not be read; the other fields are then mostly empty.
     """
@@ -179,6 +197,7 @@ class VersionInfo:
     documents: int | None = None
     themes: tuple[str, ...] = ()
     signed: bool = False
+    updates: tuple[dict, ...] = ()
     problem: str | None = None
 
 
@@ -192,9 +211,11 @@ def _version_info(root: Path, version: str, latest: str | None) -> VersionInfo:
     meta = manifest.get("meta") if isinstance(manifest.get("meta"), dict) else {}
     documents = (meta.get("corpus") or {}).get("documents") if isinstance(meta.get("corpus"), dict) else None
     themes = meta.get("themes") if isinstance(meta.get("themes"), list) else []
+    updates = (meta.get("topics") or {}).get("updates") if isinstance(meta.get("topics"), dict) else None
     return VersionInfo(root.name, version, path, version == latest, manifest["created"],
                        documents if type(documents) is int else None,
-                       tuple(str(t) for t in themes), signed)
+                       tuple(str(t) for t in themes), signed,
+                       tuple(u for u in updates if isinstance(u, dict)) if isinstance(updates, list) else ())
 
 
 def _current(root: Path, versions: list[str]) -> str | None:

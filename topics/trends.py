@@ -123,14 +123,23 @@ class Trends:
         return pd.DataFrame(self.theme_share, index=self.periods, columns=self.themes)
 
 
+TREND_MIN_ARTICLES = 20  # articles a period should hold on average for its shares to be compared
+
+
 def choose_period(days: Iterable[date]) -> str:
-    """The finest period giving at most ~60 points over the span of ``days``: day, week, month or year."""
+    """The finest period (day, week, month or year) giving 2 to 60 points over the span of
+    ``days`` with, on average, at least :data:`TREND_MIN_ARTICLES` articles in each (a share
+    of 7 articles moves by 14 points with one article); with fewer articles, the coarsest
+    period that still gives two points."""
     days = list(days)
     span = (max(days) - min(days)).days if days else 0
-    for by, length in (("day", 1), ("week", 7), ("month", 30.4)):
-        if span / length <= 60:
-            return by
-    return "year"
+    counts = [(by, span / length + 1) for by, length in (("day", 1), ("week", 7), ("month", 30.4), ("year", 365.25))]
+    full = [by for by, n in counts if 2 <= n <= 60 and len(days) / n >= TREND_MIN_ARTICLES]
+    if full:
+        return full[0]
+    # Too few articles for full periods: the coarsest period that still shows a change.
+    several = [by for by, n in counts if 2 <= n <= 60]
+    return several[-1] if several else "year"
 
 
 def shares_by_period(
@@ -203,5 +212,5 @@ def topic_trends(model: Model, articles: Iterable[Article], by: str = "month", b
                 yield day, result.topic_mix, tagged
 
     periods, n, topic, theme = shares_by_period(rows(), by, model.lda.n_topics_, len(themes))
-    labels = [t["label"] for t in model.lda.topics(topn=3)]
+    labels = [t["label"] for t in model.topics(topn=3)]
     return Trends(by, periods, n, topic, theme, labels, themes, undated)

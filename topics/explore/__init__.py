@@ -54,13 +54,14 @@ from .tables import (
                       theme_trends,
                       topic_table,
                       topic_trends,
+                      trend_period,
 )
 from .tagged import TaggedCorpus, tag_corpus
 from .topicmap import TopicMap, topic_map
 
 __all__ = [
     "TaggedCorpus", "TopicMap", "tag_corpus", "topic_table", "document_topics", "documents",
-    "theme_counts", "topic_trends", "theme_trends", "k_sweep", "evaluate", "explain", "plot_scores", "plot_topic_words",
+    "theme_counts", "topic_trends", "theme_trends", "trend_period", "k_sweep", "evaluate", "explain", "plot_scores", "plot_topic_words",
     "plot_topic_sizes", "plot_document_topics", "plot_theme_counts", "plot_topic_trends", "plot_theme_trends",
     "plot_sweep", "plot_k_sweep", "plot_evaluation", "topic_map", "figure_png", "write_text_atomic",
 ]

@@ -7,7 +7,6 @@ object; nothing here touches matplotlib's global backend.
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -15,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .tables import explain, k_sweep, theme_counts, theme_trends, topic_trends
-from .tagged import CorpusLike, ModelLike, _label, _model, _model_name, _tagged, _topic_labels, _topic_themes
+from .tagged import CorpusLike, ModelLike, _clip, _label, _model, _model_name, _tagged, _topic_labels, _topic_themes
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -89,8 +88,8 @@ def plot_topic_words(model: ModelLike, topn: int = 10, topics: Iterable[int] | N
     fig = _figure(3.3 * ncols, 0.25 * topn * nrows + 0.75 * nrows + 0.6)
     axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax, k in zip(axes.flat, ids):
-        pairs = model.lda.topic_words(k, topn)
-        words = [textwrap.shorten(w, 20, placeholder="…") for w, _ in pairs][::-1]
+        pairs = model.topic_words(k, topn)
+        words = [_clip(w, 32) for w, _ in pairs][::-1]  # a word is never dropped, at most cut
         ax.barh(range(len(words)), [p for _, p in pairs][::-1], color=_BAR)
         ax.set_yticks(range(len(words)), words, fontsize=8.5)
         ax.set_xlim(0, max(p for _, p in pairs) * 1.08)  # each panel its own scale: flat topics stay legible
@@ -115,7 +114,7 @@ def plot_topic_sizes(model: ModelLike, words: int = 4) -> Figure:
     if labels:  # labels already hold a topic's first words
         names = [_label(model, int(k), labels, 48) for k in order]
     else:
-        names = [textwrap.shorten(f"#{k} " + ", ".join(w for w, _ in model.lda.topic_words(int(k), words)), 52, placeholder="…")
+        names = [_clip(f"#{k} " + ", ".join(w for w, _ in model.topic_words(int(k), words)), 52)
                  for k in order]
     fig = _figure(9, 0.3 * len(order) + 1.3)
     ax = fig.subplots()
@@ -145,7 +144,7 @@ def plot_document_topics(model: ModelLike, corpus: CorpusLike, sample: int = 30,
     rows = np.sort(rng.choice(n, size=min(sample, n), replace=False)) if n else np.array([], int)
     rows = rows[np.lexsort((-tc.theta[rows].max(axis=1), tc.theta[rows].argmax(axis=1)))] if len(rows) else rows
     titles = tc.articles["title"].to_numpy()
-    names = [textwrap.shorten(str(tc.articles.index[i]) + (f"  {titles[i]}" if titles[i] else ""), 42, placeholder="…") for i in rows]
+    names = [_clip(str(tc.articles.index[i]) + (f"  {titles[i]}" if titles[i] else ""), 42) for i in rows]
     fig = _figure(max(7.0, 2.9 + 0.36 * k), 0.24 * len(rows) + 1.8)
     ax = fig.subplots()
     im = ax.imshow(tc.theta[rows] if len(rows) else np.zeros((1, k)), aspect="auto", cmap="Blues", vmin=0, vmax=1, interpolation="nearest")
@@ -170,7 +169,7 @@ def plot_scores(result: TagResult) -> Figure:
     ax.set_xlim(0, 1.02)
     ax.set_xlabel("score")
     ax.set_ylabel("theme")
-    ax.set_title(textwrap.shorten(f"Theme scores of {result.title or result.id}", 70, placeholder="…"), fontweight="bold")
+    ax.set_title(_clip(f"Theme scores of {result.title or result.id}", 70), fontweight="bold")
     from matplotlib.patches import Patch
 
     ax.legend(handles=[Patch(color=_ACCENT, label="tagged"), Patch(color="#b8c4d6", label="not tagged"),
@@ -219,7 +218,7 @@ def plot_topic_trends(model: ModelLike, corpus: CorpusLike, by: str | None = Non
         return None
     labels = _topic_labels(model)
     names = {k: f"{_label(model, int(k), labels, 36)}" if labels else
-             f"#{k} " + ", ".join(w for w, _ in model.lda.topic_words(int(k), 3)) for k in trends.columns[:-1]}
+             f"#{k} " + ", ".join(w for w, _ in model.topic_words(int(k), 3)) for k in trends.columns[:-1]}
     return _plot_trends(trends, names, top, "mean topic weight of the period's articles (%)",
                         f"Topic trends ({len(trends)} periods, {int(trends['articles'].sum()):,} dated articles)")
 

@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from ..model import Model
     from ..tagger import TagResult
 
-__all__ = ["topic_table", "document_topics", "documents", "theme_counts", "explain", "topic_trends", "theme_trends",
-           "k_sweep", "evaluate"]
+__all__ = ["topic_table", "document_topics", "documents", "theme_counts", "explain", "trend_period", "topic_trends",
+           "theme_trends", "k_sweep", "evaluate"]
 
 
 def topic_table(model: ModelLike, topn: int = 10, corpus: CorpusLike | None = None) -> pd.DataFrame:
@@ -40,7 +40,7 @@ def topic_table(model: ModelLike, topn: int = 10, corpus: CorpusLike | None = No
         ``words`` (list).
     """
     model = _model(model)
-    topics = model.lda.topics(topn=topn)
+    topics = model.topics(topn=topn)
     df = pd.DataFrame({"size": [t["size"] for t in topics], "words": [t["words"] for t in topics]},
                       index=pd.Index([t["id"] for t in topics], name="topic"))
     # Newer models describe topics further (a label, the theme a topic aligns with).
@@ -112,7 +112,9 @@ def theme_counts(model: ModelLike, corpus: CorpusLike) -> pd.DataFrame:
             tagged[t] = tagged.get(t, 0) + 1
     df = pd.DataFrame(index=pd.Index(model.themes, name="theme"))
     labels = [_theme_label(model, t) for t in model.themes]
-    if labels != list(model.themes):  # themes of a labelled corpus have no separate label
+    # Themes learned from a corpus's labels are named by those labels: a taxonomy label that
+    # one of them happens to match ("politics" → "Domestic politics") would mix two styles.
+    if all(label != t for label, t in zip(labels, model.themes)):
         df["label"] = labels
     df["articles"] = [tagged[t] for t in model.themes]
     df["share"] = df["articles"] / n if n else 0.0
@@ -127,24 +129,44 @@ def theme_counts(model: ModelLike, corpus: CorpusLike) -> pd.DataFrame:
     return df
 
 
-def explain(result: TagResult) -> pd.DataFrame:
+def explain(result: TagResult, model: ModelLike | None = None) -> pd.DataFrame:
     """Every theme's score for one tagged article, with its threshold and evidence terms.
 
     Parameters
     ----------
     result : TagResult
         From :meth:`topics.Tagger.tag_one` or :meth:`topics.Tagger.tag`.
+    model : Model, optional
+        The model that tagged it: makes ``note`` say which rule tagged a theme below
+        its threshold.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by theme, highest score first: ``score``, ``threshold``, ``tagged``, ``evidence``.
+        Indexed by theme, highest score first: ``score``, ``threshold``, ``tagged``,
+        ``evidence``, ``note`` (why a theme's tag and its threshold disagree, else "").
     """
+    from ..tagger import tag_rule, threshold_note
+
+    rule = tag_rule(_model(model)) if model is not None else None
     return pd.DataFrame(
-        [{"theme": s.name, "score": s.score, "threshold": s.threshold, "tagged": s.tagged, "evidence": ", ".join(s.evidence)}
-         for s in result.scores],
-        columns=["theme", "score", "threshold", "tagged", "evidence"],
+        [{"theme": s.name, "score": s.score, "threshold": s.threshold, "tagged": s.tagged, "evidence": ", ".join(s.evidence),
+          "note": threshold_note(s, rule)} for s in result.scores],
+        columns=["theme", "score", "threshold", "tagged", "evidence", "note"],
     ).set_index("theme")
+
+
+def trend_period(corpus: CorpusLike, by: str | None = None) -> str:
+    """The period trends of ``corpus`` are shown by: ``by``, or the one chosen from its dates
+    (:func:`topics.trends.choose_period`)."""
+    from ..trends import choose_period
+
+    if by is not None:
+        return by
+    tc = corpus if isinstance(corpus, TaggedCorpus) else None
+    if tc is None or not tc.has_dates:
+        return "month"
+    return choose_period(d.date() for d in tc.articles["date"].dropna())
 
 
 def _trends(tc: TaggedCorpus, by: str | None, values: np.ndarray, columns: list) -> pd.DataFrame:
@@ -177,7 +199,8 @@ def topic_trends(model: ModelLike, corpus: CorpusLike, by: str | None = None) ->
     model : Model, str or path
     corpus : path, Corpus, iterable of Article or TaggedCorpus
     by : {"day", "week", "month", "year"}, optional
-        The period; chosen from the corpus's date span (at most ~60 periods) when None.
+        The period; when None, the finest one with at most ~60 periods over the corpus's
+        date span and at least 20 articles in an average period (:func:`trend_period`).
 
     Returns
     -------

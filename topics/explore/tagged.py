@@ -8,7 +8,6 @@ corpus is tokenised and inferred once, by the same code as ``topics tag``.
 from __future__ import annotations
 
 import os
-import textwrap
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -149,7 +148,7 @@ def _topic_labels(model: Model) -> list[str] | None:
     labels = getattr(model.lda, "labels_", None)
     if labels is None:
         try:
-            found = [t.get("label") for t in model.lda.topics(topn=1)]
+            found = [t.get("label") for t in model.topics(topn=1)]
         except Exception:  # an older model: no labels
             return None
         labels = found if any(found) else None
@@ -178,16 +177,28 @@ def _coherence(model: Model, tc: TaggedCorpus | None = None) -> np.ndarray | Non
 def _topic_themes(model: Model) -> list[str] | None:
     """The theme each topic aligns with (newer models), None when the model does not say."""
     try:
-        themes = [t.get("theme") or "" for t in model.lda.topics(topn=1)]
+        themes = [t.get("theme") or "" for t in model.topics(topn=1)]
     except Exception:
         return None
     return themes if any(themes) else None
 
 
+def _clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters with "…", at a word boundary when one is near
+    the end; unlike ``textwrap.shorten`` a single long word is cut, never dropped."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    space = cut.rfind(" ")
+    if space > width // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "…"
+
+
 def _label(model: Model, k: int, labels: list[str] | None = None, width: int = 28) -> str:
     text = f"#{k}"
     if labels and labels[k]:
-        text += " " + textwrap.shorten(labels[k], width, placeholder="…")
+        text += " " + _clip(labels[k], width)
     return text
 
 

@@ -104,7 +104,7 @@ def _pyldavis_fragment(model: Model, tc: TaggedCorpus, n_words: int) -> str:
     keep = tc.term_counts > 0  # pyLDAvis divides by term frequencies
     phi = phi[:, keep]
     phi = phi / phi.sum(axis=1, keepdims=True)
-    vocab = [model.lda.dictionary_[i] for i in np.flatnonzero(keep)]
+    vocab = [model.display(model.lda.dictionary_[i]) for i in np.flatnonzero(keep)]
     lengths = tc.articles["n_tokens"].to_numpy()
     docs = lengths > 0
     with warnings.catch_warnings():
@@ -178,9 +178,11 @@ def _builtin_fragment(model: Model, tc: TaggedCorpus | None, n_words: int) -> st
     labels = _topic_labels(model)
     topics = []
     for j in range(k):
-        top = np.argsort(phi[j])[::-1][:n_words]
+        top = [t for t in np.argsort(phi[j])[::-1][: n_words + 20]
+               if not model.preprocessor.is_display_junk(lda.dictionary_[int(t)])][:n_words]
         topics.append({"id": j, "label": _label(model, j, labels, 40), "share": round(float(prevalence[j]), 4),
-                       "words": [[lda.dictionary_[int(t)], round(float(phi[j, t]), 5), round(float(overall[t]), 5)] for t in top]})
+                       "words": [[model.display(lda.dictionary_[int(t)]), round(float(phi[j, t]), 5),
+                                  round(float(overall[t]), 5)] for t in top]})
     vis_id = f"tmap_{secrets.token_hex(6)}"
     circles = "\n".join(
         f'<g class="t" data-k="{j}" tabindex="0"><title>{html.escape(topics[j]["label"])}: {prevalence[j]:.1%} of tokens</title>'
