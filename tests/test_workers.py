@@ -1,6 +1,5 @@
 """Worker processes never outlive the process that started them (kill -9 included)."""
 
-import os
 import signal
 import socket
 import subprocess
@@ -9,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 
@@ -22,6 +20,13 @@ def _children(pid: int) -> list[int]:
         except OSError:
             continue
     return out
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
+    except OSError:  # it ended meanwhile
+        return ""
 
 
 def _alive(pids: list[int]) -> list[int]:
@@ -59,7 +64,7 @@ def test_service_workers_exit_when_the_server_is_killed(default_model, artifacts
                 break
             except OSError:
                 time.sleep(0.2)
-        workers = [p for p in _children(server.pid) if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text()]
+        workers = [p for p in _children(server.pid) if "spawn_main" in _cmdline(p)]
         assert workers, "the service tags in worker processes"
     finally:
         server.send_signal(signal.SIGKILL)
@@ -69,7 +74,10 @@ def test_service_workers_exit_when_the_server_is_killed(default_model, artifacts
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
-def test_training_workers_exit_when_the_training_is_killed(shared_data, tmp_path):
+@pytest.mark.parametrize("after", [0.0, 2.0], ids=["as-they-start", "while-fitting"])
+def test_training_workers_exit_when_the_training_is_killed(shared_data, tmp_path, after):
+    """Killed as soon as the workers appear (still starting, no share of the SVMs yet: they
+    must watch their parent from start-up, not from their first task), or once fitting."""
     train = subprocess.Popen([sys.executable, "-m", "topics", "train", "--corpus", str(shared_data / "bbc"),
                               "--artifacts", str(tmp_path), "--jobs", "2"],
                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -77,14 +85,34 @@ def test_training_workers_exit_when_the_training_is_killed(shared_data, tmp_path
     try:
         end = time.time() + 240
         while time.time() < end and train.poll() is None:
-            workers = [p for p in _children(train.pid) if "loky" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")
-                       and "resource_tracker" not in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
+            workers = [p for p in _children(train.pid) if "loky" in _cmdline(p) and "resource_tracker" not in _cmdline(p)]
             if workers:
-                time.sleep(2)  # the classifier stage is under way in them
+                time.sleep(after)
                 break
-            time.sleep(0.2)
+            time.sleep(0.05)
         assert workers, "the classifier stage runs in worker processes"
     finally:
         train.send_signal(signal.SIGKILL)
         train.wait()
+    assert _wait_gone(workers) == []
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_tagging_workers_exit_when_tagging_is_killed(default_model, artifacts, shared_data, tmp_path):
+    tag = subprocess.Popen([sys.executable, "-m", "topics", "tag", str(shared_data / "bbc"), "--artifacts", str(artifacts),
+                            "--jobs", "2", "-o", str(tmp_path / "tags.jsonl"), "-f", "jsonl"],
+                           cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    try:
+        end = time.time() + 120
+        while time.time() < end and tag.poll() is None:
+            workers = [p for p in _children(tag.pid) if "spawn_main" in _cmdline(p)]
+            if len(workers) == 2:
+                break
+            time.sleep(0.05)
+        assert workers, "tagging runs in worker processes"
+    finally:
+        tag.send_signal(signal.SIGKILL)
+        tag.wait()
     assert _wait_gone(workers) == []

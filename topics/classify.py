@@ -19,6 +19,7 @@ Inputs are token lists from :meth:`topics.preprocess.Preprocessor.tokenize`.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Sequence
 from inspect import signature
@@ -280,7 +281,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         if workers == 1:
             parts = [_fit_svms(F, Y, *args)]
         else:
-            parts = Parallel(n_jobs=workers, prefer="processes")(delayed(_fit_svms_in_worker)(F, Y[:, share], *args) for share in shares)
+            from .workers import exit_with_parent
+
+            # Workers watch this process from start-up, so that they exit if it is killed, even
+            # one still waiting for its share (a share is sent once its worker has started).
+            parallel = Parallel(n_jobs=workers, prefer="processes", initializer=exit_with_parent, initargs=(os.getpid(),))
+            parts = parallel(delayed(_fit_svms)(F, Y[:, share], *args) for share in shares)
         if test is not None:
             margins = np.empty((test.shape[0], n_themes))
             for share, part in zip(shares, parts):
@@ -616,14 +622,6 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         # get_params, clone and repr (a notebook's cell output) keep working.
         defaults = {k: p.default for k, p in signature(type(self).__init__).parameters.items() if k != "self"}
         super().__setstate__({**defaults, **state})
-
-
-def _fit_svms_in_worker(*args):
-    """:func:`_fit_svms` in a worker process, which exits if the training process is killed."""
-    from .workers import exit_with_parent
-
-    exit_with_parent()
-    return _fit_svms(*args)
 
 
 def _fit_svms(F, Y: np.ndarray, nb_weighting: bool, C: float, random_state: int, test=None):

@@ -88,9 +88,9 @@ def _without_paths(value):
 _worker_tagger: Tagger | None = None
 
 
-def _start_worker(model: Model) -> None:
+def _start_worker(model: Model, parent: int) -> None:
     global _worker_tagger
-    exit_with_parent()
+    exit_with_parent(parent)
     _worker_tagger = Tagger(model)
     with contextlib.suppress(OSError, AttributeError):
         os.nice(5)  # tagging takes the spare CPU; the process answering requests comes first
@@ -153,7 +153,7 @@ def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | 
         from concurrent.futures import ProcessPoolExecutor
 
         pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
-                                   initargs=(model,), max_tasks_per_child=1000)
+                                   initargs=(model, os.getpid()), max_tasks_per_child=1000)
     tagger = Tagger(model)
     name = f"{model.manifest.get('name')}@{model.manifest.get('version')}"
     topics_payload = {"model": name, "topics": model.topics(topn=10)}

@@ -200,8 +200,11 @@ def _tag_batch(tagger: Tagger, batch: list[Article]) -> list[TagResult]:
 _WORKER_TAGGER: Tagger | None = None
 
 
-def _init_worker(tagger: Tagger) -> None:
+def _init_worker(tagger: Tagger, parent: int) -> None:
+    from .workers import exit_with_parent
+
     global _WORKER_TAGGER
+    exit_with_parent(parent)  # a killed `topics tag` leaves no worker waiting for batches
     _WORKER_TAGGER = tagger
 
 
@@ -220,7 +223,8 @@ def _process_map(tagger: Tagger, batches: Iterator[list[Article]], n_jobs: int) 
 
     workers = os.cpu_count() or 1 if n_jobs < 0 else n_jobs
     context = multiprocessing.get_context("spawn")  # safe with threaded BLAS, same on every OS
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(tagger,)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                             initargs=(tagger, os.getpid())) as pool:
         pending: deque = deque()
         for batch in batches:
             pending.append(pool.submit(_tag_in_worker, batch))
