@@ -72,47 +72,43 @@ def test_service_workers_exit_when_the_server_is_killed(default_model, artifacts
     assert _wait_gone(workers) == []
 
 
+def _kill_once_workers_start(args: list[str], marker: str, after: float = 0.0) -> list[int]:
+    """Run ``topics ARGS``, SIGKILL it ``after`` seconds after its first worker process (a child
+    whose command line holds ``marker``) appears; every worker it had meanwhile."""
+    proc = subprocess.Popen([sys.executable, "-m", "topics", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    try:
+        end = time.time() + 240
+        while time.time() < end and proc.poll() is None:
+            workers |= {p for p in _children(proc.pid) if marker in _cmdline(p) and "resource_tracker" not in _cmdline(p)}
+            if workers:
+                end = min(end, time.time() + after)  # then only watch for more workers until the kill
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    return sorted(workers)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
 @pytest.mark.parametrize("after", [0.0, 2.0], ids=["as-they-start", "while-fitting"])
 def test_training_workers_exit_when_the_training_is_killed(shared_data, tmp_path, after):
     """Killed as soon as the workers appear (still starting, no share of the SVMs yet: they
     must watch their parent from start-up, not from their first task), or once fitting."""
-    train = subprocess.Popen([sys.executable, "-m", "topics", "train", "--corpus", str(shared_data / "bbc"),
-                              "--artifacts", str(tmp_path), "--jobs", "2"],
-                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    workers: list[int] = []
-    try:
-        end = time.time() + 240
-        while time.time() < end and train.poll() is None:
-            workers = [p for p in _children(train.pid) if "loky" in _cmdline(p) and "resource_tracker" not in _cmdline(p)]
-            if workers:
-                time.sleep(after)
-                break
-            time.sleep(0.05)
-        assert workers, "the classifier stage runs in worker processes"
-    finally:
-        train.send_signal(signal.SIGKILL)
-        train.wait()
+    workers = _kill_once_workers_start(["train", "--corpus", str(shared_data / "bbc"), "--artifacts", str(tmp_path),
+                                        "--jobs", "2"], "loky", after)
+    assert workers, "the classifier stage runs in worker processes"
     assert _wait_gone(workers) == []
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
 def test_tagging_workers_exit_when_tagging_is_killed(default_model, artifacts, shared_data, tmp_path):
-    tag = subprocess.Popen([sys.executable, "-m", "topics", "tag", str(shared_data / "bbc"), "--artifacts", str(artifacts),
-                            "--jobs", "2", "-o", str(tmp_path / "tags.jsonl"), "-f", "jsonl"],
-                           cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    workers: list[int] = []
-    try:
-        end = time.time() + 120
-        while time.time() < end and tag.poll() is None:
-            workers = [p for p in _children(tag.pid) if "spawn_main" in _cmdline(p)]
-            if len(workers) == 2:
-                break
-            time.sleep(0.05)
-        assert workers, "tagging runs in worker processes"
-    finally:
-        tag.send_signal(signal.SIGKILL)
-        tag.wait()
+    """Killed while its workers tag (BBC three times over: longer than the wait on an idle machine)."""
+    bbc = str(shared_data / "bbc")
+    workers = _kill_once_workers_start(["tag", bbc, bbc, bbc, "--artifacts", str(artifacts), "--jobs", "2",
+                                        "-o", str(tmp_path / "tags.jsonl"), "-f", "jsonl"], "spawn_main", after=4.0)
+    assert workers, "tagging runs in worker processes"
     assert _wait_gone(workers) == []
