@@ -129,9 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output format (default: table); the input format is --input-format")
     p.add_argument("--top", type=_positive_int, default=3, metavar="N", help="topics shown per article (default: 3)")
     p.add_argument("--explain", action="store_true", help="table: show the evidence terms of each theme")
-    p.add_argument("--output", "-o", default=None, help="write to this file (atomically) instead of standard output")
-    p.add_argument("--jobs", "-j", type=_jobs, default=1, metavar="N", help="tag in N processes (-1: all cores; default: 1)")
-    p.add_argument("--dask", default=None, metavar="ADDRESS", help="tag on a Dask cluster: a scheduler address, or 'local'")
+    p.add_argument("--output", "-o", default=None, help="write to this file (atomically) instead of standard output; "
+                   "a folder (ending in /, or existing) gets the parts as part-00000.jsonl... and a manifest.json")
+    p.add_argument("--jobs", "-j", type=_jobs, default=1, metavar="N", help="tag in N processes, each reading, tagging and "
+                   "writing its own parts of the files (-1: all cores; default: 1); same output for any N")
+    p.add_argument("--dask", default=None, metavar="ADDRESS", help="tag on a Dask cluster: a scheduler address, or 'local'; "
+                   "its workers read the input and write the parts, so they must reach these paths")
     p.add_argument("--batch-size", type=_positive_int, default=512, metavar="N", help="articles per batch (default: 512)")
     p.set_defaults(func=cmd_tag)
 
@@ -449,34 +452,23 @@ def _paths(args: list[str]) -> list[str]:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
-    from contextlib import nullcontext
-
     from tqdm import tqdm
 
     from .corpus import ChainCorpus, Corpus
-    from .tagger import Tagger
 
-    corpora = [Corpus(path, args.corpus_format, **_corpus_options(args)) for path in _paths(args.path)]
+    paths = _paths(args.path)
+    # Standard input is read as it arrives (spool=False): a line in, a result out.
+    corpora = [Corpus(path, args.corpus_format, **_corpus_options(args), spool=False) for path in paths]
     corpus = corpora[0] if len(corpora) == 1 else ChainCorpus(*corpora)
-    model = _load_model(args)
-    tagger = Tagger(model, top_topics=args.top, batch_size=args.batch_size)
-    if args.dask:
-        from . import distributed
-
-        cluster = distributed.dask_client(args.dask)
-    else:
-        cluster = nullcontext()
-    n = 0
-    with cluster as client, _output(args.output) as out:
-        results = distributed.tag(tagger, corpus, client) if client else tagger.tag(corpus, n_jobs=args.jobs)
-        # A progress bar (with articles/s) only where a person watches and it does not mix with the output.
-        show = sys.stderr.isatty() and (args.output is not None or not sys.stdout.isatty())
-        for result in tqdm(results, unit=" articles", desc="Tagging", disable=not show, mininterval=0.5):
-            n += 1
-            if args.format == "jsonl":
-                out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
-            else:
-                out.write(_table(result, args.explain))
+    to_dir = args.output is not None and (args.output.endswith(("/", os.sep)) or Path(args.output).is_dir())
+    # A progress bar (with articles/s) only where a person watches and it does not mix with the output.
+    show = sys.stderr.isatty() and (args.output is not None or not sys.stdout.isatty())
+    bar = tqdm(unit=" articles", desc="Tagging", disable=not show, mininterval=0.5)
+    with bar, _output(None if to_dir else args.output) as out:
+        if "-" in paths or (args.jobs == 1 and not args.dask and not to_dir):
+            n = _tag_here(args, corpus, out, bar, stream="-" in paths)
+        else:
+            n = _tag_parts(args, corpus, out, bar, to_dir)
     _report_skips(corpus)
     if not n:  # scripts must be able to tell that nothing was tagged
         _err(f"topics: error: no articles to tag in {' '.join(args.path)}")
@@ -486,20 +478,36 @@ def cmd_tag(args: argparse.Namespace) -> int:
     return 0
 
 
-def _table(result, explain: bool) -> str:
-    head = result.id + (f"  {result.title}" if result.title else "")
-    lines = [head]
-    if result.themes:
-        lines.append("  themes  " + "  ".join(f"{s.name} {s.score:.2f}" for s in result.themes))
-        if explain:
-            for s in result.themes:
-                lines.append(f"    {s.name:<14} {', '.join(s.evidence) or '-'}")
-    else:
-        best = result.scores[0] if result.scores else None
-        lines.append("  themes  (none)" + (f"  best: {best.name} {best.score:.2f}" if best else ""))
-    for t in result.topics:
-        lines.append(f"  topic   #{t['id']:<3} {t['weight']:.2f}  {', '.join(t['words'])}")
-    return "\n".join(lines) + "\n\n"
+def _tag_here(args: argparse.Namespace, corpus, out, bar, stream: bool) -> int:
+    """Tag in this process; standard input as it arrives, each result written at once."""
+    from .tagger import Tagger
+
+    if stream and (args.jobs != 1 or args.dask):
+        _err("topics: warning: standard input is tagged in this process as it arrives; --jobs and --dask apply to files")
+    tagger = Tagger(_load_model(args), top_topics=args.top, batch_size=args.batch_size)
+    n = 0
+    for result in tagger.tag(corpus, stream=stream):
+        n += 1
+        out.write(result.format(args.format, args.explain))
+        if stream:
+            out.flush()
+        bar.update()
+    return n
+
+
+def _tag_parts(args: argparse.Namespace, corpus, out, bar, to_dir: bool) -> int:
+    """Tag in worker processes (or on a Dask cluster) that read and write their own parts."""
+    from .partition import tag_files
+
+    options = dict(artifacts=args.artifacts, key=_signing_key(args), require_signature=args.require_signature,
+                   out=None if to_dir else out, output_dir=args.output if to_dir else None, output_format=args.format,
+                   explain=args.explain, top_topics=args.top, batch_size=args.batch_size, progress=bar.update)
+    if not args.dask:
+        return tag_files(corpus, args.model, jobs=args.jobs, **options).articles
+    from . import distributed
+
+    with distributed.dask_client(args.dask, None if args.jobs < 2 else args.jobs) as client:
+        return distributed.tag_files(client, corpus, args.model, **options).articles
 
 
 def cmd_topics(args: argparse.Namespace) -> int:

@@ -7,9 +7,14 @@ article gets the same tags wherever it is tagged.
 from __future__ import annotations
 
 import os
+import queue
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import NamedTuple
+
+import json
 
 import numpy as np
 
@@ -70,6 +75,27 @@ class TagResult:
         out["topics"] = self.topics
         return out
 
+    def to_text(self, explain: bool = False) -> str:
+        """The block printed by ``topics tag --format table`` (ends with a blank line)."""
+        lines = [self.id + (f"  {self.title}" if self.title else "")]
+        if self.themes:
+            lines.append("  themes  " + "  ".join(f"{s.name} {s.score:.2f}" for s in self.themes))
+            if explain:
+                for s in self.themes:
+                    lines.append(f"    {s.name:<14} {', '.join(s.evidence) or '-'}")
+        else:
+            best = self.scores[0] if self.scores else None
+            lines.append("  themes  (none)" + (f"  best: {best.name} {best.score:.2f}" if best else ""))
+        for t in self.topics:
+            lines.append(f"  topic   #{t['id']:<3} {t['weight']:.2f}  {', '.join(t['words'])}")
+        return "\n".join(lines) + "\n\n"
+
+    def format(self, output_format: str, explain: bool = False) -> str:
+        """One article's output: a JSON line (``"jsonl"``) or a table block (``"table"``)."""
+        if output_format == "jsonl":
+            return json.dumps(self.to_dict(), ensure_ascii=False) + "\n"
+        return self.to_text(explain)
+
 
 class Tagger:
     """Tags articles with a model, in batches.
@@ -97,7 +123,7 @@ class Tagger:
         self._classes = tuple(str(c) for c in model.classifier.classes_)
         self._words = {t["id"]: t["words"] for t in model.lda.topics(topn=8)}
 
-    def tag(self, articles: Iterable[Article | str], n_jobs: int = 1) -> Iterator[TagResult]:
+    def tag(self, articles: Iterable[Article | str], n_jobs: int = 1, *, stream: bool = False) -> Iterator[TagResult]:
         """Tag articles (or plain strings) lazily, in input order.
 
         Parameters
@@ -105,12 +131,20 @@ class Tagger:
         articles : iterable of Article or str
             Read lazily, one batch at a time: memory stays flat however many there are.
         n_jobs : int
-            Batches tagged in parallel by this many processes (-1 = all cores). For a
-            Dask cluster, see :func:`topics.distributed.tag`.
+            Batches tagged in parallel by this many processes (-1 = all cores). Files are
+            tagged faster by :func:`topics.partition.tag_files`, whose workers read them.
+        stream : bool
+            Read ``articles`` in a background thread and tag those already read (at most
+            ``batch_size``) without waiting for a full batch: an article read from a pipe
+            is answered at once, while a fast source still fills whole batches. In this process.
 
         Results are the same however the work is split: every article's tags
         depend on that article alone.
         """
+        if stream:
+            for batch in _ready_batches(_as_articles(articles), self.batch_size):
+                yield from self._tag_batch(batch)
+            return
         batches = self.batches(articles)
         if n_jobs != 1:
             for results in _process_map(self, batches, n_jobs):
@@ -120,14 +154,9 @@ class Tagger:
                 yield from self._tag_batch(batch)
 
     def batches(self, articles: Iterable[Article | str]) -> Iterator[list[Article]]:
-        it = iter(articles)
-        n = 0
+        it = _as_articles(articles)
         while batch := list(islice(it, self.batch_size)):
-            arts = []
-            for a in batch:
-                n += 1
-                arts.append(a if isinstance(a, Article) else Article(id=str(n), text=str(a)))
-            yield arts
+            yield batch
 
     def tag_one(self, article: Article | str) -> TagResult:
         """Tag a single article."""
@@ -150,9 +179,46 @@ class Tagger:
             results.append(TagResult(a.id, themes, topics, a.title, p, classes, clf.thresholds_))
         return results
 
-def _tag_batch(tagger: Tagger, batch: list[Article]) -> list[TagResult]:
-    """Module-level so that process pools and Dask workers can call it."""
-    return tagger._tag_batch(batch)
+def _as_articles(items: Iterable[Article | str]) -> Iterator[Article]:
+    """Articles as they are; a plain string becomes one whose id is its position (from 1)."""
+    for n, a in enumerate(items, 1):
+        yield a if isinstance(a, Article) else Article(id=str(n), text=str(a))
+
+
+class _Failed(NamedTuple):
+    error: BaseException
+
+
+def _ready_batches(items: Iterable, size: int) -> Iterator[list]:
+    """Batches of the items already read, at most ``size``: a thread reads ahead (at most two
+    batches), and a batch is taken as soon as one item is there."""
+    ready: queue.Queue = queue.Queue(maxsize=2 * size)
+    end = object()
+
+    def read() -> None:
+        try:
+            for item in items:
+                ready.put(item)
+            ready.put(end)
+        except BaseException as exc:  # handed to the reading side, raised there
+            ready.put(_Failed(exc))
+
+    threading.Thread(target=read, name="topics-read-ahead", daemon=True).start()
+    while True:
+        batch = [ready.get()]
+        while len(batch) < size:
+            try:
+                batch.append(ready.get_nowait())
+            except queue.Empty:
+                break
+        for i, item in enumerate(batch):
+            if item is end or isinstance(item, _Failed):
+                if i:
+                    yield batch[:i]
+                if item is end:
+                    return
+                raise item.error
+        yield batch
 
 
 _WORKER_TAGGER: Tagger | None = None
