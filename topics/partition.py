@@ -396,7 +396,8 @@ def tag_files(
         jobs_ = [_Job(p, corpora[p.source].options, corpora[p.source]._id_format, ref, options, output_format, explain,
                       str(work / f"part-{p.index:05d}{suffix}"), corpora[p.source].on_reject is not None) for p in parts]
         futures = [executor.submit(tag_part, job) for job in jobs_]
-        sink = _Folder(Path(output_dir), work) if output_dir is not None else _Stream(out)
+        fail = any(c.on_error == "fail" for c in corpora)
+        sink = _Folder(Path(output_dir), work) if output_dir is not None else _Stream(out, batch_size if fail else None)
         unique = [UniqueIds() for _ in corpora]
         chained = UniqueIds() if isinstance(corpus, ChainCorpus) else None
         reports = [ReadReport() for _ in corpora]
@@ -417,15 +418,13 @@ def tag_files(
                     new = chained(new) if chained is not None else new
                     if new != old:
                         renamed[i] = new
-                keep = len(result.ids)
                 if result.error:  # one process writes the batches complete before the bad record
-                    keep = max(0, (stats.articles + keep) // batch_size * batch_size - stats.articles)
-                sink.add(job, result, renamed, keep)
-                stats.articles += keep
-                if progress is not None:
-                    progress(keep)
-                if result.error:
+                    sink.add(job, result, renamed, failed=True)
                     raise CorpusError(result.error)
+                sink.add(job, result, renamed)
+                stats.articles += len(result.ids)
+                if progress is not None:
+                    progress(len(result.ids))
             stats.files = sink.close(_manifest(corpora, ref, stats, reports, output_format))
         finally:
             for c, report in zip(corpora, reports):
@@ -483,19 +482,20 @@ def _id_prefix(output_format: str, id: str) -> bytes:
     return (('{"id": ' + json.dumps(id, ensure_ascii=False)) if output_format == "jsonl" else id).encode("utf-8")
 
 
-def _copy_records(src: str, job: _Job, result: PartResult, renamed: dict[int, str], keep: int, write) -> int:
-    """Write the first ``keep`` records of a part file, with the ids of ``renamed`` replaced; bytes written."""
+def _copy_records(job: _Job, result: PartResult, renamed: dict[int, str], first: int, last: int, write,
+                  one_by_one: bool = False) -> None:
+    """Write records ``[first, last)`` of a part file, with the ids of ``renamed`` replaced
+    (``one_by_one``: a call of ``write`` per record, else in chunks when the records are unchanged)."""
     ends = array("q")
     ends.frombytes(result.ends)
-    written = 0
-    with open(src, "rb") as f:
-        if not renamed and keep == len(ends):  # the usual case: the file as it is
+    with open(job.out, "rb") as f:
+        if not renamed and first == 0 and last == len(ends) and not one_by_one:  # the usual case: the file as it is
             while chunk := f.read(1 << 20):
                 write(chunk)
-                written += len(chunk)
-            return written
-        start = 0
-        for i in range(keep):
+            return
+        start = ends[first - 1] if first else 0
+        f.seek(start)
+        for i in range(first, last):
             record = f.read(ends[i] - start)
             start = ends[i]
             if i in renamed:
@@ -503,14 +503,17 @@ def _copy_records(src: str, job: _Job, result: PartResult, renamed: dict[int, st
                 assert record.startswith(old), "a record starts with its id"
                 record = _id_prefix(job.output_format, renamed[i]) + record[len(old):]
             write(record)
-            written += len(record)
-    return written
 
 
 class _Stream:
-    """Parts copied to one output, in order, as they finish."""
+    """Parts copied to one output, in order, as they finish.
 
-    def __init__(self, out) -> None:
+    With ``hold`` (a batch size, for ``on_error="fail"``), the records after the last full
+    batch wait in memory (fewer than ``hold``) until the next part: a bad record drops its
+    whole batch, as it does in one process.
+    """
+
+    def __init__(self, out, hold: int | None = None) -> None:
         if hasattr(out, "buffer"):  # a text file: write its bytes
             out.flush()
             self._write = out.buffer.write
@@ -518,12 +521,31 @@ class _Stream:
             self._write = lambda data: out.write(data.decode("utf-8"))
         else:
             self._write = out.write
+        self.hold, self.tail, self.written = hold, [], 0
 
-    def add(self, job: _Job, result: PartResult, renamed: dict[int, str], keep: int) -> None:
-        _copy_records(job.out, job, result, renamed, keep, self._write)
+    def add(self, job: _Job, result: PartResult, renamed: dict[int, str], failed: bool = False) -> None:
+        n = len(result.ids)
+        if self.hold is None:
+            _copy_records(job, result, renamed, 0, n, self._write)
+        else:
+            ready = (self.written + len(self.tail) + n) // self.hold * self.hold - self.written
+            if ready >= len(self.tail):
+                for record in self.tail:
+                    self._write(record)
+                _copy_records(job, result, renamed, 0, ready - len(self.tail), self._write)
+                self.tail, first = [], ready - len(self.tail)
+            else:
+                first = 0
+            self.written += ready
+            if failed:
+                self.tail = []
+            else:
+                _copy_records(job, result, renamed, first, n, self.tail.append, one_by_one=True)
         os.remove(job.out)
 
     def close(self, manifest: dict) -> list[str]:
+        for record in self.tail:
+            self._write(record)
         return []
 
 
@@ -533,13 +555,13 @@ class _Folder:
     def __init__(self, target: Path, work: Path) -> None:
         self.target, self.work, self.parts = target, work, []
 
-    def add(self, job: _Job, result: PartResult, renamed: dict[int, str], keep: int) -> None:
+    def add(self, job: _Job, result: PartResult, renamed: dict[int, str], failed: bool = False) -> None:
         name = Path(job.out).name
         if renamed:  # rare: an id already used by an earlier part
             with open(job.out + ".tmp", "wb") as f:
-                _copy_records(job.out, job, result, renamed, keep, f.write)
+                _copy_records(job, result, renamed, 0, len(result.ids), f.write)
             os.replace(job.out + ".tmp", job.out)
-        self.parts.append({"file": name, "articles": keep, "bytes": os.path.getsize(job.out),
+        self.parts.append({"file": name, "articles": len(result.ids), "bytes": os.path.getsize(job.out),
                            "input": job.part.path, **({"files": len(job.part.files)} if job.part.files else {}),
                            **({"bytes_from": job.part.start, "bytes_to": job.part.stop} if job.part.stop is not None else {})})
 
