@@ -2,7 +2,16 @@
 
     TOPICS_DATA=../shared/data python benchmarks/throughput.py [--record] [--memory-scales 1,2,4,8]
 
+    TOPICS_DATA=../shared/data python benchmarks/throughput.py --scaling-only [--copies 4] [--record]
+
 Everything runs on this machine in this run, so the ratios hold even when the machine is noisy:
+
+* scaling of `topics tag` on Reuters-21578 × ``--copies`` (every article of the collection,
+  copies made distinct as below) as JSONL, tagged by the ModApte-90 model: wall time and
+  articles/s of 1 process, 2 worker processes and a 2-worker Dask ``LocalCluster`` (outputs
+  compared byte for byte); for 2 workers the coordinator's CPU time per article next to the
+  workers', the serial fraction it implies and the Amdahl speed-up for 16 and 64 workers;
+  worker start-up (spawn, imports, verified model load);
 
 * articles/s on Reuters-21578 ModApte test articles (15 times over for batch tagging), tagged
   by a model trained on the ModApte train split (90 themes + LDA topics): batch tagging
@@ -137,13 +146,74 @@ def peak_train_memory(jsonl: Path, artifacts: str) -> tuple[float, float]:
     return float(mb), float(secs)
 
 
+def scaling(model, articles: list, copies: int, folder: Path) -> list[tuple[str, str, str]]:
+    """`topics tag big.jsonl -f jsonl -o FILE` with 1 process, 2 workers and Dask (2 workers), in this process."""
+    import filecmp
+
+    import topics
+    from topics import distributed
+    from topics.partition import tag_files
+
+    big = folder / f"reuters_x{copies}.jsonl"
+    write_copies(big, articles, copies)
+    mb = big.stat().st_size / 1e6
+    outputs, rows = {}, []
+
+    # 1 process: what `topics tag --jobs 1` does (verified load, read, tag, format, write)
+    out = folder / "jobs1.jsonl"
+    started, cpu = time.perf_counter(), time.process_time()
+    tagger = topics.Tagger(topics.load(model.path), batch_size=512)
+    corpus = topics.Corpus(big)
+    with open(out, "w", encoding="utf-8") as f:
+        n = sum(f.write(r.format("jsonl")) > 0 for r in tagger.tag(corpus))
+    one, one_cpu = time.perf_counter() - started, time.process_time() - cpu
+    outputs["1 process"] = out
+    rows.append((f"`topics tag` {n:,} articles ({mb:,.0f} MB JSONL), 1 process", f"{n / one:,.0f} articles/s",
+                 f"{one:.1f} s; {one_cpu / n * 1e6:,.0f} µs CPU per article"))
+
+    def run(label: str, **how) -> "topics.partition.TagStats":
+        out = folder / f"{label.replace(' ', '_')}.jsonl"
+        with open(out, "wb") as f:
+            stats = (distributed.tag_files(how.pop("client"), topics.Corpus(big), model.path, out=f)
+                     if "client" in how else tag_files(topics.Corpus(big), model.path, out=f, **how))
+        outputs[label] = out
+        rows.append((f"`topics tag` {label}", f"{stats.articles / stats.seconds:,.0f} articles/s",
+                     f"{stats.seconds:.1f} s, {one / stats.seconds:.2f}× 1 process; {stats.parts} parts; "
+                     f"start-up {stats.startup:.1f} s (model load {max(stats.load, default=0):.1f} s per worker)"))
+        return stats
+
+    two = run("2 workers (--jobs 2)", jobs=2)
+    per = 1e6 / two.articles
+    serial = two.coordinator_cpu / (two.coordinator_cpu + two.worker_cpu)
+    amdahl = ", ".join(f"{k} workers {1 / (serial + (1 - serial) / k):.1f}×" for k in (16, 64))
+    rows += [
+        ("--jobs 2: coordinator CPU per article", f"{two.coordinator_cpu * per:,.1f} µs",
+         f"{two.coordinator_cpu:.2f} s in all (planning, pool start, bundle check, concatenation)"),
+        ("--jobs 2: workers' CPU per article", f"{two.worker_cpu * per:,.0f} µs",
+         f"{two.worker_cpu:.1f} s in all (reading, tagging, writing; model loads excluded)"),
+        ("serial fraction (coordinator CPU / all CPU)", f"{serial:.2%}", f"Amdahl: {amdahl}"),
+    ]
+    try:
+        with distributed.dask_client("local", 2) as client:
+            dask = run("--dask local (2 workers)", client=client)
+        rows.append(("--dask local vs --jobs 2", f"{two.seconds / dask.seconds:.2f}×", "articles/s ratio"))
+    except ImportError as exc:
+        rows.append(("--dask local", "not measured", str(exc)))
+    same = all(filecmp.cmp(outputs["1 process"], o, shallow=False) for o in outputs.values())
+    rows.append(("outputs byte-identical to 1 process", "yes" if same else "NO", ", ".join(outputs)))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--record", action="store_true", help="append the table to benchmarks/RESULTS.md")
     ap.add_argument("--memory-scales", default="1,2,4,8", help="corpus multiples for the memory check ('' to skip)")
+    ap.add_argument("--copies", type=int, default=4, help="scaling: Reuters-21578 copies tagged (default: 4, as in issue #13)")
+    ap.add_argument("--scaling-only", action="store_true", help="only the scaling of `topics tag` (the first rows)")
     args = ap.parse_args(argv)
 
     import topics
+    from topics.corpus import reuters_common_labels
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.multiclass import OneVsRestClassifier
     from sklearn.preprocessing import MultiLabelBinarizer
@@ -157,8 +227,13 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as art:
         started = time.perf_counter()
-        model = topics.train(train, name="reuters", artifacts=art)
-        rows.append(("train `topics` on ModApte train", f"{time.perf_counter() - started:.1f} s", f"{len(train):,} articles"))
+        labels = reuters_common_labels(train, test)  # ModApte-90, as `topics train --split train` does
+        model = topics.train(train, labels=labels, name="reuters", artifacts=art)
+        rows.append(("train `topics` on ModApte train (90 topics)", f"{time.perf_counter() - started:.1f} s",
+                     f"{len(train):,} articles"))
+        rows += scaling(model, list(topics.Corpus(reuters, "reuters21578")), args.copies, Path(art))
+        if args.scaling_only:
+            return _print(rows, args.record, args.copies)
 
         tagger = topics.Tagger(model, batch_size=512)
         list(tagger.tag(test[:200]))  # warm caches
@@ -228,10 +303,15 @@ def main(argv: list[str] | None = None) -> int:
                              f"{mb:,.0f} MB", f"{mb / base_mb:.2f}× the 1× peak; {secs:.0f} s"))
                 jsonl.unlink()
 
+    return _print(rows, args.record, args.copies)
+
+
+def _print(rows: list[tuple[str, str, str]], save: bool, copies: int) -> int:
     table = "\n".join(["| measure | value | note |", "|---|---|---|", *[f"| {a} | {b} | {c} |" for a, b, c in rows]])
+    table += f"\n\nLoad average at the end (1/5/15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores."
     print(table)
-    if args.record:
-        record(f"Throughput, latency, memory ({os.cpu_count()} cores)", table)
+    if save:
+        record(f"Throughput, latency, memory ({os.cpu_count()} cores; tagging scaling on Reuters ×{copies})", table)
     return 0
 
 
