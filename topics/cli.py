@@ -182,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "with the token in FILE on every endpoint but /health (default: $TOPICS_SERVE_TOKEN; none: open)")
     p.add_argument("--max-connections", type=_positive_int, default=64, metavar="N",
                    help="concurrent connections served; more get 503 (default: 64)")
+    p.add_argument("--workers", "-j", type=_jobs, default=-1, metavar="N",
+                   help="tagging processes, each with the model loaded once (-1: one per core, the default)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("report", help="write an HTML report of a model's topics and themes", description="Write one "
@@ -290,7 +292,7 @@ def _port(text: str) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     from .bundle import check_name
     from .corpus import Corpus, default_corpus
-    from .training import train
+    from .training import STAGES, train
 
     check_name(args.name)  # before the work, not after it
 
@@ -327,6 +329,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if c.get("labelled_examples"):
         mode += f" and {c['labelled_examples']:,} labelled examples"
     print(f"Trained model '{args.name}' in {meta['training_seconds']:.1f} s")
+    stages = meta.get("stage_seconds", {})
+    print("  stages      " + ", ".join(f"{k} {stages[k]:.1f} s" for k in STAGES if k in stages))
     print(f"  corpus      {c['description']}")
     print(f"  articles    {c['documents']:,} read, {c['skipped']:,} skipped")
     print(f"  vocabulary  {meta['vocabulary']:,} words, {meta['phrases']:,} phrases")
@@ -755,7 +759,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             _err(f"topics: error: the token file {args.token_file} is empty")
             return EXIT_USER_ERROR
     _err(f"Serving {model.manifest.get('name')}@{model.manifest.get('version')} on http://{args.host}:{args.port} (Ctrl-C stops)")
-    serve(model, host=args.host, port=args.port, token=token, max_connections=args.max_connections)
+    serve(model, host=args.host, port=args.port, token=token, max_connections=args.max_connections,
+          workers=None if args.workers < 0 else args.workers)
     return 0
 
 

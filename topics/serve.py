@@ -290,16 +290,17 @@ def _busy(time_limit: float) -> JSONResponse:
 
 
 def serve(model: Model, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
-          max_connections: int = 64) -> None:
+          max_connections: int = 64, workers: int | None = None) -> None:
     """Run the service with uvicorn until interrupted.
 
     ``max_connections`` caps concurrent connections and requests (more get 503); idle
     keep-alive connections close after 5 seconds, and a connection that has not sent
-    complete request headers within ``READ_TIMEOUT`` seconds is closed.
+    complete request headers within ``READ_TIMEOUT`` seconds is closed. ``workers``
+    tagging processes (default: one per core) each load the model once.
     """
     import uvicorn
 
-    app = create_app(model, token=token, processes=os.cpu_count() or 1)
+    app = create_app(model, token=token, processes=workers or os.cpu_count() or 1)
     # The model is millions of long-lived objects: keep the collector from walking them in
     # the middle of a request (a full collection of them stalls every answer ~0.2 s).
     import gc
