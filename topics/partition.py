@@ -305,7 +305,12 @@ def _local_pool(workers: int, model: ModelRef, options: dict):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("spawn")  # safe with threaded BLAS, the same on every OS
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        # Workers fork from a server that imported the toolkit once: start-up is the model load.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["topics.partition", "topics.model", "topics.tagger"])
+    else:  # Windows, macOS before forkserver
+        context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(model, options))
     pool.workers = workers
     try:
