@@ -9,14 +9,8 @@ from pathlib import Path
 import pytest
 from gensim.test.utils import datapath
 
-from conftest import SEED
 from topics.corpus import Corpus, CorpusError
 from topics.tagger import Tagger
-
-
-@pytest.fixture(scope="module")
-def articles():
-    return list(Corpus(datapath("lee_background.cor"), "lines", limit=60)) + list(Corpus(SEED))
 
 
 @pytest.fixture(scope="module")
@@ -47,13 +41,6 @@ def _tag(args, capsys) -> tuple[int, str, str]:
     code = main(args)
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def test_process_pool_output_is_identical(default_model, articles):
-    tagger = Tagger(default_model, batch_size=16)
-    local = [r.to_dict() for r in tagger.tag(articles)]
-    pooled = [r.to_dict() for r in tagger.tag(articles, n_jobs=2)]
-    assert pooled == local and len(local) == len(articles)
 
 
 def test_cli_jobs_2_gives_the_bytes_of_jobs_1(artifacts, default_model, archive, capsys, tmp_path):

@@ -6,7 +6,6 @@ article gets the same tags wherever it is tagged.
 
 from __future__ import annotations
 
-import os
 import queue
 import threading
 from collections.abc import Iterable, Iterator
@@ -123,35 +122,28 @@ class Tagger:
         self._classes = tuple(str(c) for c in model.classifier.classes_)
         self._words = {t["id"]: t["words"] for t in model.lda.topics(topn=8)}
 
-    def tag(self, articles: Iterable[Article | str], n_jobs: int = 1, *, stream: bool = False) -> Iterator[TagResult]:
+    def tag(self, articles: Iterable[Article | str], *, stream: bool = False) -> Iterator[TagResult]:
         """Tag articles (or plain strings) lazily, in input order.
 
         Parameters
         ----------
         articles : iterable of Article or str
             Read lazily, one batch at a time: memory stays flat however many there are.
-        n_jobs : int
-            Batches tagged in parallel by this many processes (-1 = all cores). Files are
-            tagged faster by :func:`topics.partition.tag_files`, whose workers read them.
         stream : bool
             Read ``articles`` in a background thread and tag those already read (at most
             ``batch_size``) without waiting for a full batch: an article read from a pipe
             is answered at once, while a fast source still fills whole batches. In this process.
 
         Results are the same however the work is split: every article's tags
-        depend on that article alone.
+        depend on that article alone. To tag files in parallel processes or on a Dask
+        cluster, see :func:`topics.partition.tag_files`: its workers read the files themselves.
         """
         if stream:
             for batch in _ready_batches(_as_articles(articles), self.batch_size):
                 yield from self._tag_batch(batch)
             return
-        batches = self.batches(articles)
-        if n_jobs != 1:
-            for results in _process_map(self, batches, n_jobs):
-                yield from results
-        else:
-            for batch in batches:
-                yield from self._tag_batch(batch)
+        for batch in self.batches(articles):
+            yield from self._tag_batch(batch)
 
     def batches(self, articles: Iterable[Article | str]) -> Iterator[list[Article]]:
         it = _as_articles(articles)
@@ -219,36 +211,3 @@ def _ready_batches(items: Iterable, size: int) -> Iterator[list]:
                     return
                 raise item.error
         yield batch
-
-
-_WORKER_TAGGER: Tagger | None = None
-
-
-def _init_worker(tagger: Tagger) -> None:
-    global _WORKER_TAGGER
-    _WORKER_TAGGER = tagger
-
-
-def _tag_in_worker(batch: list[Article]) -> list[TagResult]:
-    return _WORKER_TAGGER._tag_batch(batch)
-
-
-def _process_map(tagger: Tagger, batches: Iterator[list[Article]], n_jobs: int) -> Iterator[list[TagResult]]:
-    """Tag batches in worker processes, in input order, with a bounded number in flight.
-
-    The tagger travels to each worker once (initializer), not with every batch.
-    """
-    import multiprocessing
-    from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
-
-    workers = os.cpu_count() or 1 if n_jobs < 0 else n_jobs
-    context = multiprocessing.get_context("spawn")  # safe with threaded BLAS, same on every OS
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(tagger,)) as pool:
-        pending: deque = deque()
-        for batch in batches:
-            pending.append(pool.submit(_tag_in_worker, batch))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
