@@ -147,7 +147,7 @@ def test_stdin_answers_each_line_before_the_input_ends(artifacts, default_model)
 
 
 def test_cli_tag_dask_output_dir_matches_local(artifacts, default_model, archive, capsys, tmp_path):
-    """`topics tag "archive/*.jsonl" --dask ADDRESS --output out/` on a cluster of two worker processes."""
+    """`topics tag "archive/*.jsonl" --dask ADDRESS [--output out/]` on a cluster of two worker processes."""
     pytest.importorskip("dask.distributed", reason="the dask extra is not installed")
     from dask.distributed import LocalCluster
 
@@ -156,9 +156,12 @@ def test_cli_tag_dask_output_dir_matches_local(artifacts, default_model, archive
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         code, printed, err = _tag(base + ["--dask", cluster.scheduler_address], capsys)
         assert (code, printed, err) == (0, plain, plain_err)
-        code, _, _ = _tag(base + ["--dask", cluster.scheduler_address, "--output", f"{tmp_path / 'out'}/"], capsys)
+        # the input as an fsspec URL (a glob), the parts left in a folder
+        url = ["tag", f"file://{archive}/*.jsonl", "-f", "jsonl", "--artifacts", str(artifacts)]
+        code, _, err = _tag(url + ["--dask", cluster.scheduler_address, "--output", f"{tmp_path / 'out'}/"], capsys)
     parts = sorted((tmp_path / "out").glob("part-*.jsonl"))
     assert code == 0 and len(parts) > 1 and "".join(p.read_text() for p in parts) == plain
+    assert f"file://{archive}/news.jsonl:6: invalid JSON" in err
 
 
 def test_evidence_does_not_depend_on_the_hash_seed(artifacts, default_model):

@@ -441,9 +441,15 @@ def _paths(args: list[str]) -> list[str]:
 
     from .corpus import CorpusError
 
+    from .corpus import expand_url
+
     out: list[str] = []
     for arg in args:
-        if arg != "-" and glob.has_magic(arg) and not Path(arg).exists():
+        if "://" in arg:  # a URL (fsspec): s3://bucket/archive/*.jsonl
+            if not (matches := expand_url(arg)):
+                raise CorpusError(f"{arg}: no file matches")
+            out += matches
+        elif arg != "-" and glob.has_magic(arg) and not Path(arg).exists():
             matches = sorted(glob.glob(arg, recursive=True))
             if not matches:
                 raise CorpusError(f"{arg}: no file or folder matches")

@@ -160,7 +160,8 @@ class Corpus:
     path : str or os.PathLike
         File or folder, or ``"-"`` for standard input, which is spooled to a
         temporary file on first read (at construction when ``format="auto"``)
-        so that the corpus stays re-iterable.
+        so that the corpus stays re-iterable. A URL (``s3://bucket/news.jsonl``,
+        ``file:///shared/news.jsonl``...) is opened with fsspec: JSONL, lines and CSV files.
     format : {"auto", "txt", "dir", "lines", "jsonl", "csv", "labelled-dir", "reuters21578"}
         ``"auto"`` picks the format from the folder layout, the file suffix or,
         for standard input, the first character (``{`` means JSON lines).
@@ -231,6 +232,7 @@ class Corpus:
         except LookupError:
             raise CorpusError(f"unknown text encoding {encoding!r} (e.g. utf-8, latin-1, cp1252, utf-16)") from None
         self.path = Path(path)
+        self.url = str(path) if _is_url(path) else None  # opened with fsspec
         self.text_field, self.id_field, self.title_field = text_field, id_field, title_field
         self.date_field, self.labels_field, self.label_sep = date_field, labels_field, label_sep
         self.encoding, self.on_error, self.split, self.limit = encoding, on_error, split, limit
@@ -245,7 +247,11 @@ class Corpus:
         if self._stdin and format in _DIR_FORMATS:
             raise CorpusError(f"standard input ('-') holds one stream, not folders: format {format!r} cannot read it "
                               "(use jsonl, lines, csv or txt)")
-        if not self._stdin and not self.path.exists():
+        if self.url is not None:
+            if not _url_fs(self.url)[0].isfile(_url_fs(self.url)[1]):
+                raise CorpusError(f"{self.url}: no such file (a URL names one JSONL, lines or CSV file; "
+                                  "for many, quote a glob such as 's3://bucket/archive/*.jsonl')")
+        elif not self._stdin and not self.path.exists():
             raise CorpusError(f"{self.path}: no such file or directory")
         self.format = self._detect() if format == "auto" else format
         if self.format in ("lines", "jsonl", "csv") and codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
@@ -266,7 +272,7 @@ class Corpus:
     @property
     def description(self) -> str:
         """``"<format>:<absolute path>"``, e.g. ``"jsonl:/data/news.jsonl"``."""
-        return f"{self.format}:{'<stdin>' if self._stdin else self.path.resolve()}"
+        return f"{self.format}:{'<stdin>' if self._stdin else self.url or self.path.resolve()}"
 
     def has_labels(self) -> bool:
         """Whether any of the first 50 articles has labels (``labels is not None``)."""
@@ -345,7 +351,9 @@ class Corpus:
         return _SUFFIX_FORMATS[suffix]
 
     def _check_layout(self) -> None:
-        if self._stdin:
+        if self.url is not None and self.format not in ("lines", "jsonl", "csv"):
+            raise CorpusError(f"{self.url}: URLs are read as JSONL, lines or CSV files, not as {self.format!r}")
+        if self._stdin or self.url is not None:
             return
         if self.format in _DIR_FORMATS:
             if not self.path.is_dir():
@@ -403,7 +411,7 @@ class Corpus:
             yield itertools.chain(self._head, self._stdin_lines()), "<stdin>", "stdin"
             return
         path, name, stem = self._source()
-        with open(path, "rb") as f:
+        with open_binary(self.url or path) as f:
             if part is not None and part.start:
                 f.seek(part.start)
             yield f, name, stem
@@ -444,7 +452,7 @@ class Corpus:
         """(path to open, name for messages, stem for default ids) of a single-file corpus."""
         if self._stdin:
             return self._spool(), "<stdin>", "stdin"
-        return self.path, str(self.path), self.path.stem
+        return self.path, self.url or str(self.path), self.path.stem
 
     def _lines(self, report: ReadReport, f, name: str, part: _Part | None = None) -> Iterator[tuple[int, str]]:
         """Decode binary lines (of ``part``), keeping line endings; repair bad bytes."""
@@ -732,6 +740,47 @@ def reuters_common_labels(corpus_train: Iterable[Article], corpus_test: Iterable
 
 
 # -- helpers ---------------------------------------------------------------------------
+def _is_url(path: str | os.PathLike) -> bool:
+    return isinstance(path, str) and "://" in path
+
+
+def _url_fs(url: str):
+    """(fsspec file system, path within it) of ``url``."""
+    try:
+        from fsspec.core import url_to_fs
+    except ImportError:  # pragma: no cover - fsspec comes with the dask extra
+        from .extras import install_hint
+
+        raise ImportError(f"reading URLs needs fsspec: {install_hint('dask')}") from None
+    return url_to_fs(url)
+
+
+def open_binary(path: str | os.PathLike):
+    """A local file or a URL (through fsspec), opened for reading bytes."""
+    if _is_url(path):
+        fs, inner = _url_fs(str(path))
+        return fs.open(inner, "rb")
+    return open(path, "rb")
+
+
+def file_size(path: str | os.PathLike) -> int:
+    """Bytes of a local file or a URL."""
+    if _is_url(path):
+        fs, inner = _url_fs(str(path))
+        return fs.size(inner)
+    return os.path.getsize(path)
+
+
+def expand_url(pattern: str) -> list[str]:
+    """The URLs a URL glob (``s3://bucket/archive/*.jsonl``) matches, sorted; the URL itself without magic."""
+    import glob
+
+    if not glob.has_magic(pattern):
+        return [pattern]
+    fs, inner = _url_fs(pattern)
+    return [fs.unstrip_protocol(p) for p in sorted(fs.glob(inner))]
+
+
 def _looks_binary(text: str) -> bool:
     """True when over a tenth of the first 4,096 characters are control characters (other
     than line and tab breaks) or replaced bytes: a binary file without NUL bytes."""

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
-from .corpus import ChainCorpus, Corpus, CorpusError, ReadReport, UniqueIds
+from .corpus import ChainCorpus, Corpus, CorpusError, ReadReport, UniqueIds, file_size, open_binary
 
 __all__ = ["Part", "PartResult", "TagStats", "plan_parts", "tag_files", "tag_part"]
 
@@ -148,15 +148,15 @@ def plan_parts(corpora: Sequence[Corpus], workers: int, part_bytes: int | None =
         wanted, within 64 KiB-64 MiB). Folders are cut into as many groups of files.
     """
     ranged = [c for c in corpora if _ranged(c)]
-    total = sum(os.path.getsize(c.path) for c in ranged)
+    total = sum(file_size(_where(c)) for c in ranged)
     wanted = max(1, workers * _PARTS_PER_WORKER)
     if part_bytes is None:
         part_bytes = min(_MAX_PART_BYTES, max(_MIN_PART_BYTES, math.ceil(total / wanted)))
     parts: list[Part] = []
     for source, corpus in enumerate(corpora):
-        base = Part(len(parts), source, str(corpus.path), corpus.format)  # as given: messages name it so
+        base = Part(len(parts), source, _where(corpus), corpus.format)
         if _ranged(corpus):
-            pieces = [{"start": a, "stop": b} for a, b in _byte_ranges(corpus.path, part_bytes)]
+            pieces = [{"start": a, "stop": b} for a, b in _byte_ranges(base.path, part_bytes)]
         elif corpus.limit is None and (files := corpus.files()):
             size = math.ceil(len(files) / wanted)
             pieces = [{"files": tuple(files[i : i + size])} for i in range(0, len(files), size)]
@@ -166,15 +166,20 @@ def plan_parts(corpora: Sequence[Corpus], workers: int, part_bytes: int | None =
     return parts
 
 
+def _where(corpus: Corpus) -> str:
+    """The path or URL as given: workers open it, and messages name it so."""
+    return corpus.url or str(corpus.path)
+
+
 def _ranged(corpus: Corpus) -> bool:
     return corpus.format in _RANGED and corpus.limit is None and not corpus._stdin
 
 
 def _byte_ranges(path: str | os.PathLike, part_bytes: int) -> list[tuple[int, int]]:
     """``[start, stop)`` ranges of about ``part_bytes``, each starting at a line start."""
-    size = os.path.getsize(path)
+    size = file_size(path)
     cuts = [0]
-    with open(path, "rb") as f:
+    with open_binary(path) as f:
         while (target := cuts[-1] + max(1, part_bytes)) < size:
             f.seek(target - 1)  # a line starts at `target` if the byte before it ends one
             while (chunk := f.read(1 << 16)) and (i := chunk.find(b"\n")) < 0:
@@ -189,7 +194,7 @@ def _byte_ranges(path: str | os.PathLike, part_bytes: int) -> list[tuple[int, in
 def count_lines(path: str, start: int, stop: int) -> int:
     """Line ends in ``[start, stop)`` of ``path`` (run by a worker: the coordinator reads no input)."""
     n = 0
-    with open(path, "rb") as f:
+    with open_binary(path) as f:
         f.seek(start)
         left = stop - start
         while left > 0 and (chunk := f.read(min(1 << 20, left))):
