@@ -228,11 +228,14 @@ def _tagger(model: ModelRef, options: dict):
 
 def _start_worker(model: ModelRef, options: dict) -> None:
     """Initializer of a local pool's processes: load the model before the first part arrives."""
+    import signal
+
     from threadpoolctl import threadpool_limits
 
     from .workers import exit_with_parent
 
     exit_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle: it stops the workers
     threadpool_limits(1)  # the processes are the parallelism: no BLAS threads fighting over cores
     _tagger(model, options)
 
@@ -320,8 +323,12 @@ def _local_pool(workers: int, model: ModelRef, options: dict):
     pool.workers = workers
     try:
         yield pool
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:  # interrupted, or a bad record under on_error="fail": stop now, not after the parts
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 # -- the coordinator's side -------------------------------------------------------------------
