@@ -471,6 +471,9 @@ def cmd_tag(args: argparse.Namespace) -> int:
     corpora = [Corpus(path, args.corpus_format, **_corpus_options(args), spool=False) for path in paths]
     corpus = corpora[0] if len(corpora) == 1 else ChainCorpus(*corpora)
     to_dir = args.output is not None and (args.output.endswith(("/", os.sep)) or Path(args.output).is_dir())
+    if to_dir and "-" in paths:
+        _err("topics: error: --output DIR/ holds parts of files; standard input is tagged as it arrives: use --output FILE")
+        return EXIT_USER_ERROR
     # A progress bar (with articles/s) only where a person watches and it does not mix with the output.
     show = sys.stderr.isatty() and (args.output is not None or not sys.stdout.isatty())
     bar = tqdm(unit=" articles", desc="Tagging", disable=not show, mininterval=0.5)

@@ -318,10 +318,11 @@ class Corpus:
             Folder corpora: these files of :meth:`files` only.
 
         Ids are left as read: the caller makes them unique across parts, in input order, with
-        :class:`UniqueIds` (as a whole pass does). :attr:`report` is the part's.
+        :class:`UniqueIds` (as a whole pass does). :attr:`report` is the part's. ``limit``
+        applies to the part: split a limited corpus in one part only.
         """
         self.report = report = ReadReport(on_reject=self.on_reject)
-        for article in self._valid(report, _Part(start, stop, first_line, files)):
+        for article in itertools.islice(self._valid(report, _Part(start, stop, first_line, files)), self.limit):
             report.n_read += 1
             yield article
 
