@@ -116,7 +116,10 @@ def _tag_in_worker(articles: list[Article], deadline: float) -> list[dict] | Non
     """Tag in a worker process; None when the request's time ran out before its turn."""
     if time.time() > deadline:
         return None
-    return [r.to_dict() for r in _worker_tagger.tag(articles)]
+    results = [r.to_dict() for r in _worker_tagger.tag(articles)]
+    if sum(len(a.text) for a in articles) > 1_000_000:
+        _trim_memory()  # what a huge request took goes back to the system, the worker stays
+    return results
 
 
 def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | None = None,
@@ -153,7 +156,7 @@ def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | 
         from concurrent.futures import ProcessPoolExecutor
 
         pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
-                                   initargs=(model,), max_tasks_per_child=1000)
+                                   initargs=(model,))  # never recycled: a new worker would stall requests while it loads
     tagger = Tagger(model)
     name = f"{model.manifest.get('name')}@{model.manifest.get('version')}"
     topics_payload = {"model": name, "topics": model.lda.topics(topn=10)}
