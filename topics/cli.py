@@ -477,9 +477,11 @@ def cmd_tag(args: argparse.Namespace) -> int:
     # A progress bar (with articles/s) only where a person watches and it does not mix with the output.
     show = sys.stderr.isatty() and (args.output is not None or not sys.stdout.isatty())
     bar = tqdm(unit=" articles", desc="Tagging", disable=not show, mininterval=0.5)
+    here = "-" in paths or (args.jobs == 1 and not args.dask and not to_dir)
+    model = _load_model(args) if here else None  # before the output exists: a bad model leaves no trace
     with bar, _output(None if to_dir else args.output) as out:
-        if "-" in paths or (args.jobs == 1 and not args.dask and not to_dir):
-            n = _tag_here(args, corpus, out, bar, stream="-" in paths)
+        if here:
+            n = _tag_here(args, model, corpus, out, bar, stream="-" in paths)
         else:
             n = _tag_parts(args, corpus, out, bar, to_dir)
     _report_skips(corpus)
@@ -491,13 +493,13 @@ def cmd_tag(args: argparse.Namespace) -> int:
     return 0
 
 
-def _tag_here(args: argparse.Namespace, corpus, out, bar, stream: bool) -> int:
+def _tag_here(args: argparse.Namespace, model, corpus, out, bar, stream: bool) -> int:
     """Tag in this process; standard input as it arrives, each result written at once."""
     from .tagger import Tagger
 
     if stream and (args.jobs != 1 or args.dask):
         _err("topics: warning: standard input is tagged in this process as it arrives; --jobs and --dask apply to files")
-    tagger = Tagger(_load_model(args), top_topics=args.top, batch_size=args.batch_size)
+    tagger = Tagger(model, top_topics=args.top, batch_size=args.batch_size)
     n = 0
     for result in tagger.tag(corpus, stream=stream):
         n += 1
