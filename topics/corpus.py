@@ -243,6 +243,7 @@ class Corpus:
         self.spool = spool
         self._head: list[bytes] = []  # lines of standard input read to detect its format (spool=False)
         self._consumed = False  # standard input read once (spool=False)
+        self._stdin_reader: Iterator[bytes] | None = None
         self._id_format = "{stem}-{n}"  # id of "lines" articles; default_corpus() overrides it
         if self._stdin and format in _DIR_FORMATS:
             raise CorpusError(f"standard input ('-') holds one stream, not folders: format {format!r} cannot read it "
@@ -379,7 +380,9 @@ class Corpus:
             weakref.finalize(self, _remove, name)
             with os.fdopen(fd, "wb") as out:
                 out.writelines(self._head)
-                if (buffer := getattr(sys.stdin, "buffer", None)) is not None:
+                if self._stdin_reader is not None:  # lines were read to detect the format: go on with them
+                    out.writelines(self._stdin_reader)
+                elif (buffer := getattr(sys.stdin, "buffer", None)) is not None:
                     shutil.copyfileobj(buffer, out)
                 else:  # a text-only stream (e.g. io.StringIO)
                     for chunk in iter(lambda: sys.stdin.read(1 << 16), ""):
@@ -396,10 +399,16 @@ class Corpus:
         return b""
 
     def _stdin_lines(self) -> Iterator[bytes]:
-        """Standard input's lines as they arrive (a pipe's line is yielded without waiting for more)."""
-        if (buffer := getattr(sys.stdin, "buffer", None)) is not None:
-            return iter(buffer.readline, b"")
-        return (line.encode(self.encoding) for line in iter(sys.stdin.readline, ""))
+        """Standard input's lines as they arrive (a pipe's line is yielded without waiting for more);
+        one iterator per corpus, so that lines read to detect the format are not lost."""
+        if self._stdin_reader is None:
+            try:
+                self._stdin_reader = _fd_lines(sys.stdin.fileno())
+            except (AttributeError, OSError, ValueError):  # a stand-in without a descriptor (tests, notebooks)
+                buffer = getattr(sys.stdin, "buffer", None)
+                self._stdin_reader = (iter(buffer.readline, b"") if buffer is not None else
+                                      (line.encode(self.encoding) for line in iter(sys.stdin.readline, "")))
+        return self._stdin_reader
 
     @contextlib.contextmanager
     def _opened(self, part: _Part | None = None):
@@ -741,6 +750,23 @@ def reuters_common_labels(corpus_train: Iterable[Article], corpus_test: Iterable
 
 
 # -- helpers ---------------------------------------------------------------------------
+def _fd_lines(fd: int) -> Iterator[bytes]:
+    """Lines read from a file descriptor as they arrive. Read with os.read, not through
+    ``sys.stdin``'s buffer: a thread left blocked here when the program exits holds no
+    lock that the interpreter's shutdown would need (it aborts on a held buffer lock)."""
+    parts: list[bytes] = []
+    while chunk := os.read(fd, 1 << 16):
+        start = 0
+        while (end := chunk.find(b"\n", start)) >= 0:
+            parts.append(chunk[start : end + 1])
+            yield b"".join(parts)
+            parts, start = [], end + 1
+        if start < len(chunk):
+            parts.append(chunk[start:])
+    if parts:
+        yield b"".join(parts)
+
+
 def _is_url(path: str | os.PathLike) -> bool:
     return isinstance(path, str) and "://" in path
 
