@@ -146,6 +146,22 @@ def test_stdin_answers_each_line_before_the_input_ends(artifacts, default_model)
         proc.kill()
 
 
+def test_stdin_error_exits_cleanly_while_the_pipe_stays_open(artifacts, default_model):
+    """A bad line under --on-error fail ends the run at once, without waiting for (or
+    crashing on) the input that has not come yet."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    cmd = [sys.executable, "-m", "topics", "tag", "-", "-f", "jsonl", "--on-error", "fail", "--artifacts", str(artifacts)]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        proc.stdin.write(b'{"text": "Rain fell."}\nnot json\n')
+        proc.stdin.flush()
+        assert proc.wait(timeout=120) == 2  # stdin still open
+        err = proc.stderr.read().decode()
+        assert "topics: error: <stdin>:2: invalid JSON" in err and "Fatal" not in err
+    finally:
+        proc.kill()
+
+
 def test_cli_tag_dask_output_dir_matches_local(artifacts, default_model, archive, capsys, tmp_path):
     """`topics tag "archive/*.jsonl" --dask ADDRESS [--output out/]` on a cluster of two worker processes."""
     pytest.importorskip("dask.distributed", reason="the dask extra is not installed")
