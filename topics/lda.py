@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 from gensim.corpora import Dictionary
@@ -158,12 +158,14 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         self.random_state = random_state
 
     # -- training ------------------------------------------------------------------------
-    def fit(self, X: Sequence[Tokens], y=None, timings: dict | None = None) -> "LdaTopicModel":
+    def fit(self, X: Sequence[Tokens], y=None, progress: Callable[[int, int], None] | None = None,
+            timings: dict | None = None) -> "LdaTopicModel":
         """Drop repeats, build the vocabulary, prime and train LDA on token lists ``X``.
 
-        ``timings``, when given, receives the seconds of each stage (``duplicates``,
-        ``vocabulary``, ``lda``); they are not kept on the model, whose bytes stay the same
-        from run to run.
+        ``progress(done, total)`` is called as gensim goes through the documents
+        (``total`` = passes × documents kept), for a progress bar. ``timings``, when given,
+        receives the seconds of each stage (``duplicates``, ``vocabulary``, ``lda``); they
+        are not kept on the model, whose bytes stay the same from run to run.
         """
         if self.init not in ("kmeans", "random"):
             raise ValueError(f"init must be 'kmeans' or 'random', got {self.init!r}")
@@ -214,7 +216,8 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         if start is not None:
             model.state.sstats[:] = start + model.state.sstats  # gensim's random start breaks ties
             model.sync_state()
-        model.update(Sparse2Corpus(counts, documents_columns=False), passes=self.passes)
+        bows = Sparse2Corpus(counts, documents_columns=False)
+        model.update(bows if progress is None else _Counted(bows, progress, self.passes), passes=self.passes)
         # gensim logs timestamped lifecycle events into both: the same corpus must give
         # the same bundle bytes
         dictionary.lifecycle_events = []
@@ -380,16 +383,17 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
     def topic_label(self, topic: int, n_words: int = 3) -> str:
         """A short label: the theme the topic aligns with, if any, and its top words."""
         words = " ".join(w.replace("_", " ") for w, _ in self.topic_words(topic, n_words))
-        theme = self._themes()[topic]
+        theme = self.topics_themes()[topic]
         return f"{theme}: {words}" if theme else words
 
-    def _themes(self) -> list[str | None]:
-        # Bundles saved before themes were aligned have no topic_themes_.
+    def topics_themes(self) -> list[str | None]:
+        """The theme each topic aligns with, or None (all None for bundles saved before
+        themes were aligned)."""
         return getattr(self, "topic_themes_", None) or [None] * self.n_topics_
 
     def topics(self, topn: int = 10) -> list[dict]:
         """Every topic as ``{"id", "size", "label", "theme", "words"}``, in topic-id order."""
-        themes = self._themes()
+        themes = self.topics_themes()
         return [
             {
                 "id": k,
@@ -413,6 +417,26 @@ class _Stages:
             now = time.perf_counter()
             self.timings[stage] = self.timings.get(stage, 0.0) + now - self.last
             self.last = now
+
+
+class _Counted:
+    """A corpus that reports each document gensim reads: ``progress(done, passes * len)``."""
+
+    def __init__(self, corpus, progress: Callable[[int, int], None], passes: int) -> None:
+        self.corpus, self.progress, self.total, self.done = corpus, progress, passes * len(corpus), 0
+        progress(0, self.total)
+
+    def __len__(self) -> int:
+        return len(self.corpus)
+
+    def __iter__(self):
+        for i, doc in enumerate(self.corpus, 1):
+            yield doc
+            if i % 200 == 0:
+                self.done += 200
+                self.progress(self.done, self.total)
+        self.done += len(self.corpus) % 200
+        self.progress(self.done, self.total)
 
 
 def _kmeans_labels(counts, n_clusters: int, random_state: int) -> np.ndarray:

@@ -45,6 +45,32 @@ class Model:
         """Theme names, in the classifier's order."""
         return [str(c) for c in self.classifier.classes_]
 
+    # -- what a reader sees: words in their usual written form -----------------------------
+    def display(self, token: str) -> str:
+        """A token as shown to a reader (``hama`` → ``Hamas``; see :meth:`Preprocessor.display`)."""
+        return self.preprocessor.display(token)
+
+    def topic_words(self, topic: int, topn: int = 10) -> list[tuple[str, float]]:
+        """The ``topn`` most probable words of ``topic`` as shown to a reader, with their
+        probabilities: usual written forms, contractions such as ``im`` left out."""
+        pre = self.preprocessor
+        pairs = self.lda.topic_words(topic, topn + 20)
+        return [(pre.display(w), p) for w, p in pairs if not pre.is_display_junk(w)][:topn]
+
+    def topic_label(self, topic: int, n_words: int = 3) -> str:
+        """A short label: the topic's theme, if any, and its first words (``security: Iraq, troops, Baghdad``)."""
+        words = ", ".join(w for w, _ in self.topic_words(topic, n_words))
+        theme = self.lda.topics_themes()[topic]
+        return f"{theme}: {words}" if theme else words
+
+    def topics(self, topn: int = 10) -> list[dict]:
+        """Every topic as ``{"id", "size", "label", "theme", "words"}``, in topic-id order,
+        with words as shown to a reader (:meth:`topic_words`); the topic model's own tokens
+        are :meth:`topics.lda.LdaTopicModel.topics`."""
+        themes = self.lda.topics_themes()
+        return [{"id": k, "size": float(self.lda.topic_sizes_[k]), "label": self.topic_label(k), "theme": themes[k],
+                 "words": [w for w, _ in self.topic_words(k, topn)]} for k in range(self.lda.n_topics_)]
+
     def save(self, name: str = "default", artifacts: str | os.PathLike | None = None, meta: dict | None = None,
              signing_key: str | bytes | None = None) -> Path:
         """Save as a new version of bundle ``name`` (atomically) and return its folder.

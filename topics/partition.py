@@ -243,7 +243,10 @@ def _start_worker(model: ModelRef, options: dict) -> None:
 def tag_part(job: _Job) -> PartResult:
     """Read, tag and write one part (in a worker). Reads stop at an ``on_error="fail"``
     problem; what was read before it is tagged, and the message returned."""
+    from .tagger import tag_rule
+
     tagger = _tagger(job.model, job.tagger)
+    rule = tag_rule(tagger.model)
     load, _LOADED[0] = _LOADED[0], 0.0
     cpu = time.process_time()
     part = job.part
@@ -262,7 +265,7 @@ def tag_part(job: _Job) -> PartResult:
 
         def write(batch: list) -> None:
             for result in tagger.tag(batch):
-                out.write(result.format(job.output_format, job.explain).encode("utf-8"))
+                out.write(result.format(job.output_format, job.explain, rule).encode("utf-8"))
                 ends.append(out.tell())
                 ids.append(result.id)
 

@@ -21,7 +21,7 @@ from .classify import ThemeScore, theme_scores
 from .corpus import Article
 from .model import Model
 
-__all__ = ["Tagger", "TagResult"]
+__all__ = ["Tagger", "TagResult", "tag_rule", "threshold_note"]
 
 
 @dataclass
@@ -74,14 +74,17 @@ class TagResult:
         out["topics"] = self.topics
         return out
 
-    def to_text(self, explain: bool = False) -> str:
-        """The block printed by ``topics tag --format table`` (ends with a blank line)."""
+    def to_text(self, explain: bool = False, rule: str | None = None) -> str:
+        """The block printed by ``topics tag --format table`` (ends with a blank line);
+        ``rule`` is :func:`tag_rule` of the model, which ``explain`` notes use."""
         lines = [self.id + (f"  {self.title}" if self.title else "")]
         if self.themes:
             lines.append("  themes  " + "  ".join(f"{s.name} {s.score:.2f}" for s in self.themes))
             if explain:
                 for s in self.themes:
                     lines.append(f"    {s.name:<14} {', '.join(s.evidence) or '-'}")
+                    if note := threshold_note(s, rule):
+                        lines.append(f"    {'':<14} ({note})")
         else:
             best = self.scores[0] if self.scores else None
             lines.append("  themes  (none)" + (f"  best: {best.name} {best.score:.2f}" if best else ""))
@@ -89,11 +92,11 @@ class TagResult:
             lines.append(f"  topic   #{t['id']:<3} {t['weight']:.2f}  {', '.join(t['words'])}")
         return "\n".join(lines) + "\n\n"
 
-    def format(self, output_format: str, explain: bool = False) -> str:
+    def format(self, output_format: str, explain: bool = False, rule: str | None = None) -> str:
         """One article's output: a JSON line (``"jsonl"``) or a table block (``"table"``)."""
         if output_format == "jsonl":
             return json.dumps(self.to_dict(), ensure_ascii=False) + "\n"
-        return self.to_text(explain)
+        return self.to_text(explain, rule)
 
 
 class Tagger:
@@ -120,7 +123,7 @@ class Tagger:
         self.n_evidence = n_evidence
         self.batch_size = batch_size
         self._classes = tuple(str(c) for c in model.classifier.classes_)
-        self._words = {t["id"]: t["words"] for t in model.lda.topics(topn=8)}
+        self._words = {t["id"]: t["words"] for t in model.topics(topn=8)}
 
     def tag(self, articles: Iterable[Article | str], *, stream: bool = False) -> Iterator[TagResult]:
         """Tag articles (or plain strings) lazily, in input order.
@@ -170,6 +173,32 @@ class Tagger:
             themes = [ThemeScore(classes[t], float(p[t]), thresholds[t], True, ev[t]) for t in sorted(ev, key=lambda t: (-p[t], t))]
             results.append(TagResult(a.id, themes, topics, a.title, p, classes, clf.thresholds_))
         return results
+
+
+def tag_rule(model: Model) -> str | None:
+    """How the model tags besides thresholds: ``"single-label"`` (each article its best
+    theme), ``"best-if-none"`` (the best theme when none passes), or None."""
+    clf = model.classifier
+    if getattr(clf, "single_label_", False):
+        return "single-label"
+    if getattr(clf, "always_tag_", False):
+        return "best-if-none"
+    return None
+
+
+def threshold_note(score, rule: str | None = None) -> str:
+    """Why a theme is tagged below its threshold (or not tagged above it), in words; "" when
+    its tag follows its threshold. ``rule`` is :func:`tag_rule` of the model, when known."""
+    if score.tagged and score.score < score.threshold:
+        why = {"single-label": "the model was trained on articles with one label each, so every article gets its "
+                               "best theme",
+               "best-if-none": "no theme passed its threshold, and the model tags the best one then",
+               None: "the best theme is tagged (a single-label model, or no theme passed its threshold)"}[rule]
+        return f"below its threshold {score.threshold:.2f}, tagged anyway: {why}"
+    if not score.tagged and score.score >= score.threshold:
+        return f"above its threshold {score.threshold:.2f}, not tagged: a single-label model tags only the best theme"
+    return ""
+
 
 def _as_articles(items: Iterable[Article | str]) -> Iterator[Article]:
     """Articles as they are; a plain string becomes one whose id is its position (from 1)."""
