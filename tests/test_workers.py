@@ -12,14 +12,24 @@ from conftest import ROOT
 
 
 def _children(pid: int) -> list[int]:
-    out = []
+    return _descendants(pid, depth=1)
+
+
+def _descendants(pid: int, depth: int = 2) -> list[int]:
+    """Children of ``pid`` and (depth 2) theirs: a fork server's workers are the server's children."""
+    parents = {}
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
-            if f"PPid:\t{pid}\n" in status.read_text():
-                out.append(int(status.parent.name))
+            text = status.read_text()
         except OSError:
             continue
-    return out
+        if (i := text.find("PPid:\t")) >= 0:
+            parents[int(status.parent.name)] = int(text[i + 6:text.index("\n", i)])
+    found, level = [], {pid}
+    for _ in range(depth):
+        level = {p for p, pp in parents.items() if pp in level}
+        found += sorted(level)
+    return found
 
 
 def _cmdline(pid: int) -> str:
@@ -73,15 +83,16 @@ def test_service_workers_exit_when_the_server_is_killed(default_model, artifacts
 
 
 def _kill_once_workers_start(args: list[str], marker: str, after: float = 0.0) -> list[int]:
-    """Run ``topics ARGS``, SIGKILL it ``after`` seconds after its first worker process (a child
-    whose command line holds ``marker``) appears; every worker it had meanwhile."""
+    """Run ``topics ARGS``, SIGKILL it ``after`` seconds after its first worker process (a child,
+    or a fork server's child, whose command line holds ``marker``) appears; every worker it had
+    meanwhile."""
     proc = subprocess.Popen([sys.executable, "-m", "topics", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     workers: set[int] = set()
     try:
         end = time.time() + 240
         while time.time() < end and proc.poll() is None:
-            workers |= {p for p in _children(proc.pid) if marker in _cmdline(p) and "resource_tracker" not in _cmdline(p)}
+            workers |= {p for p in _descendants(proc.pid) if marker in _cmdline(p) and "resource_tracker" not in _cmdline(p)}
             if workers:
                 end = min(end, time.time() + after)  # then only watch for more workers until the kill
             time.sleep(0.05)
@@ -106,9 +117,11 @@ def test_training_workers_exit_when_the_training_is_killed(shared_data, tmp_path
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
 def test_tagging_workers_exit_when_tagging_is_killed(default_model, artifacts, shared_data, tmp_path):
-    """Killed while its workers tag (BBC three times over: longer than the wait on an idle machine)."""
+    """Killed while its workers tag (BBC three times over: longer than the wait on an idle machine).
+    The workers fork from a fork server (which outlives the killed process while they live):
+    they must watch the tagging process itself, not their parent."""
     bbc = str(shared_data / "bbc")
     workers = _kill_once_workers_start(["tag", bbc, bbc, bbc, "--artifacts", str(artifacts), "--jobs", "2",
-                                        "-o", str(tmp_path / "tags.jsonl"), "-f", "jsonl"], "spawn_main", after=4.0)
+                                        "-o", str(tmp_path / "tags.jsonl"), "-f", "jsonl"], "multiprocessing", after=4.0)
     assert workers, "tagging runs in worker processes"
     assert _wait_gone(workers) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
@@ -158,18 +159,23 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         self.random_state = random_state
 
     # -- training ------------------------------------------------------------------------
-    def fit(self, X: Sequence[Tokens], y=None, progress: Callable[[int, int], None] | None = None) -> LdaTopicModel:
+    def fit(self, X: Sequence[Tokens], y=None, progress: Callable[[int, int], None] | None = None,
+            timings: dict | None = None) -> LdaTopicModel:
         """Drop repeats, build the vocabulary, prime and train LDA on token lists ``X``.
 
         ``progress(done, total)`` is called as gensim goes through the documents
-        (``total`` = passes × documents kept), for a progress bar.
+        (``total`` = passes × documents kept), for a progress bar. ``timings``, when given,
+        receives the seconds of each stage (``duplicates``, ``vocabulary``, ``lda``); they
+        are not kept on the model, whose bytes stay the same from run to run.
         """
         with _quiet_gensim():
-            return self._fit(X, progress)
+            return self._fit(X, progress, timings)
 
-    def _fit(self, X: Sequence[Tokens], progress: Callable[[int, int], None] | None = None) -> LdaTopicModel:
+    def _fit(self, X: Sequence[Tokens], progress: Callable[[int, int], None] | None = None,
+             timings: dict | None = None) -> LdaTopicModel:
         if self.init not in ("kmeans", "random"):
             raise ValueError(f"init must be 'kmeans' or 'random', got {self.init!r}")
+        clock = _Stages(timings)
         X = X if isinstance(X, Sequence) else list(X)
         if self.dedup is not None and len(X) > 1:
             exact, near = find_duplicates(X, threshold=self.dedup)
@@ -177,6 +183,7 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
             docs = Subset(X, (i for i in range(len(X)) if i not in drop))
         else:
             exact, near, docs = [], [], X
+        clock("duplicates")
         dictionary = Dictionary(docs)
         n_docs = dictionary.num_docs
         if n_docs == 0 or dictionary.num_pos == 0:
@@ -195,6 +202,7 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         # One compact documents × words matrix serves priming and training: a list of
         # per-document (id, count) tuples would cost ~5× the memory.
         counts = corpus2csc((dictionary.doc2bow(d) for d in docs), num_terms=len(dictionary)).T.tocsr()
+        clock("vocabulary")
         seed_ids = {name: [dictionary.token2id[w] for w in words if w in dictionary.token2id] for name, words in seeds.items()}
         guided = self._choose_guided(counts, seed_ids, k)
         model = self._train(dictionary, counts, guided, seed_ids, k, progress)
@@ -208,6 +216,7 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         self.n_documents_ = len(docs)
         self.n_duplicates_ = (len(exact), len(near))
         self._set_sizes_and_themes(docs)
+        clock("lda")
         return self
 
     def _train(self, dictionary: Dictionary, counts, guided: list[str], seed_ids: dict[str, list[int]], k: int,
@@ -422,6 +431,19 @@ def _quiet_gensim() -> Iterator[None]:
         yield
     finally:
         logger.setLevel(level)
+
+
+class _Stages:
+    """Adds the seconds since the previous call to ``timings[stage]`` (nothing without a dict)."""
+
+    def __init__(self, timings: dict | None) -> None:
+        self.timings, self.last = timings, time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        if self.timings is not None:
+            now = time.perf_counter()
+            self.timings[stage] = self.timings.get(stage, 0.0) + now - self.last
+            self.last = now
 
 
 class _Counted:
