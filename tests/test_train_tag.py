@@ -81,7 +81,7 @@ def test_empty_corpus_is_a_clear_error(tmp_path):
 def test_result_scores_match_the_classifier(default_model):
     article = next(iter(Corpus(SEED)))
     result = Tagger(default_model).tag_one(article)
-    expected = default_model.classifier.score_themes([default_model.preprocessor.tokenize(article.full_text)])[0]
+    expected = default_model.classifier.explain([default_model.preprocessor.tokenize(article.full_text)])[0]
     assert result.scores == expected
     assert result.themes == [s for s in expected if s.tagged]
 

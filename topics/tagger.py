@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .classify import ThemeScore, theme_scores
+from .classify import ThemeScore, ranked_theme_scores
 from .corpus import Article
 from .model import Model
 
@@ -64,7 +64,7 @@ class TagResult:
         evidence = {self._classes.index(s.name): s.evidence for s in self.themes}
         tagged = np.zeros(len(self._classes), dtype=bool)
         tagged[list(evidence)] = True
-        return theme_scores(self._classes, self._thresholds, self._proba, tagged, evidence)
+        return ranked_theme_scores(self._classes, self._thresholds, self._proba, tagged, evidence)
 
     def to_dict(self, explain: bool = True) -> dict:
         """The JSON object printed by ``topics tag --format jsonl``."""
@@ -174,7 +174,7 @@ class Tagger:
         pre = self.model.preprocessor
         clf = self.model.classifier
         tokens = [pre.tokenize(a.full_text) for a in articles]
-        proba, _, evidence = clf.score_batch(tokens, n_evidence=self.n_evidence)  # evidence: the tagged themes
+        proba, _, evidence = clf.compact_scores(tokens, n_evidence=self.n_evidence)  # evidence: the tagged themes
         phrased = [pre.join_phrases(t) for t in tokens]  # the classifier reads the tokens, LDA the phrases
         theta = self.model.lda.transform(phrased)
         classes = self._classes

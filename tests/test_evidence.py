@@ -1,0 +1,88 @@
+"""Seed-term evidence (topics.evidence): what the taxonomy mode of the classifier reads."""
+
+import pytest
+
+from topics.evidence import SeedMatcher
+from topics.preprocess import Preprocessor
+from topics.taxonomy import Taxonomy, Theme, default_taxonomy
+
+P = Preprocessor()
+
+
+def _matches(text, taxonomy=None):
+    tax = taxonomy or default_taxonomy()
+    found = SeedMatcher(tax, P.tokenize).matches(P.tokenize(text))
+    return {name: {term for (_, term) in counts} for name, counts in zip(tax.names, found)}
+
+
+def test_exclude_phrases_do_not_count():
+    m = _matches("The UN Security Council met. Social security payments rose.")
+    assert not m["security"]
+    assert "security council" in m["diplomacy"]
+
+
+def test_longest_match_counts_once():
+    m = _matches("Crude oil prices rose.")
+    assert "crude oil" in m["energy"] and "oil" not in m["energy"] and "crude" not in m["energy"]
+
+
+def test_proximity_cue_finds_weapon_sales_without_a_listed_phrase():
+    m = _matches("Turkey purchased Russian air defenses and may buy a second batch of missiles.")
+    assert any("~" in term for term in m["defense-trade"])
+    far = "Missiles hit the city on Monday night. Weeks later, the shops in the old town reopened; bread went on sale again."
+    assert not _matches(far)["defense-trade"]
+
+
+def test_proximity_cue_window_either_side_and_counts_every_weapon():
+    from topics.taxonomy import ProximityCue
+
+    tax = Taxonomy((Theme("trade", "Trade", pairs=(ProximityCue(("missile",), ("sale",), window=3),)),))
+    matcher = SeedMatcher(tax, P.tokenize)
+    words = lambda text: sum(matcher.matches(P.tokenize(text))[0].values())  # noqa: E731
+    assert words("sale alpha beta missile") == 1  # b before a, exactly at the window
+    assert words("sale alpha beta gamma missile") == 0  # one word too far
+    # a long text full of cues: every weapon near a sale counts (matching stays linear in length)
+    assert words("missile sale. " * 5000) == 5000
+
+
+def test_evidence_damps_repetition():
+    tax = Taxonomy((Theme("oil", "Oil", seeds=("oil",), related=("barrel",)),))
+    matcher = SeedMatcher(tax, P.tokenize)
+    once, thrice = matcher.transform([P.tokenize("oil"), P.tokenize("oil oil oil")])[:, 0]
+    related = matcher.transform([P.tokenize("barrel")])[0, 0]
+    assert 1.0 == once < thrice < 3.0 and related < once
+
+
+def test_shared_evidence_is_the_part_a_stronger_theme_claims_too():
+    tax = Taxonomy(
+        (
+            Theme("trade", "Arms trade", seeds=("arms maker", "missile", "export order")),
+            Theme("war", "War", seeds=("missile", "shelling")),
+        )
+    )
+    matcher = SeedMatcher(tax, P.tokenize)
+    docs = [
+        P.tokenize("The arms maker won a missile export order."),
+        P.tokenize("Missile strikes and shelling overnight."),
+    ]
+    counts = [matcher.matches(tokens) for tokens in docs]
+    shared = matcher.shared(counts, matcher.evidence_matrix(counts))
+    # the sale story: war's only word is a word of the stronger trade evidence
+    assert shared[0, 1] == 1.0 and shared[0, 0] == 0.0
+    # the strike story: war is the stronger theme, nothing of it is claimed by another
+    assert shared[1, 1] == 0.0 and shared[1, 0] == 1.0
+
+
+def test_exclude_phrase_reduced_to_one_word_is_ignored_with_a_warning():
+    tax = Taxonomy((Theme("tourism", "Tourism", seeds=("resort", "tourist"), exclude=("last resort",)),))
+    with pytest.warns(UserWarning, match="last resort"):
+        matcher = SeedMatcher(tax, P.tokenize)
+    assert matcher.transform([P.tokenize("Tourists flocked to the resort")])[0, 0] == 2.0
+
+
+def test_default_taxonomy_builds_without_warnings():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        SeedMatcher(default_taxonomy(), P.tokenize)
