@@ -25,18 +25,17 @@ Saved bundles refer to ``topics.classify.ThemeClassifier`` (and, from older vers
 
 from __future__ import annotations
 
-from ..evidence import SeedMatcher
+from ..evidence import SeedMatcher  # noqa: F401  old bundles' pickles name it here, where it was defined once
 from ..features import ngrams
 from .classifier import ThemeClassifier
 from .scoring import CompactScores, ThemeScore, ranked_theme_scores, theme_scores
-from .scoring import best_threshold as _best_threshold
-from .scoring import even as _even
-from .scoring import sigmoid as _sigmoid
-from .supervised import _fit_svms, _platt
+
+# The helpers code and tests imported from the single module, importable from here still.
+from .scoring import best_threshold as _best_threshold  # noqa: F401
+from .scoring import even as _even  # noqa: F401
+from .scoring import sigmoid as _sigmoid  # noqa: F401
+from .supervised import _fit_svms, _platt  # noqa: F401
 
 __all__ = ["CompactScores", "ThemeClassifier", "ThemeScore", "ranked_theme_scores", "theme_scores"]
 
 _ngrams = ngrams  # the name bundles saved before topics.features existed refer to
-# Also kept for pickles of old bundles: SeedMatcher (defined here once); the helpers below
-# for code that imported them from here.
-_KEPT = (SeedMatcher, _best_threshold, _even, _sigmoid, _fit_svms, _platt)
