@@ -593,7 +593,7 @@ def _evaluate_topics(args: argparse.Namespace) -> int:
 
         corpus = Corpus(args.corpus, args.corpus_format, **_corpus_options(args))
         pre = model.preprocessor
-        texts = [pre.join_phrases(pre.tokenize(a.full_text)) for a in corpus]
+        texts = [pre.topic_tokens(a.full_text) for a in corpus]
         _report_skips(corpus)
         if not texts:
             _err("topics: error: no articles to evaluate on")

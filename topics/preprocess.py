@@ -24,6 +24,8 @@ from gensim.parsing.preprocessing import STOPWORDS
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .boilerplate import is_table_token, strip_boilerplate
+
 __all__ = ["Preprocessor", "normalize_text", "NEWS_STOPWORDS", "find_duplicates"]
 
 # Words that carry no topic in news copy: attribution, dates, wire boilerplate.
@@ -148,6 +150,11 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         Shorter tokens are dropped.
     extra_stopwords : iterable of str, default=()
         Added to gensim's English stop words and :data:`NEWS_STOPWORDS`.
+    boilerplate : bool, default=True
+        Leave number and table lines and table abbreviations (``vs``, ``qtr``, ``4th``) out
+        of the topic tokens (:meth:`topic_tokenize`; see :mod:`topics.boilerplate`), so
+        collocations of them are not learned and they cannot fill a topic. :meth:`tokenize`,
+        which the theme classifier reads, keeps them.
 
     Attributes
     ----------
@@ -165,6 +172,7 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         phrase_threshold: float = 0.5,
         min_length: int = 2,
         extra_stopwords: Iterable[str] = (),
+        boilerplate: bool = True,
     ) -> None:
         self.normalize = normalize
         self.phrases = phrases
@@ -172,6 +180,7 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         self.phrase_threshold = phrase_threshold
         self.min_length = min_length
         self.extra_stopwords = extra_stopwords
+        self.boilerplate = boilerplate
 
     # -- tokenising (no learned state) -------------------------------------------------
     def _stopwords(self) -> frozenset[str]:
@@ -253,13 +262,33 @@ class Preprocessor(TransformerMixin, BaseEstimator):
                 return None
         return tok
 
+    def topic_tokenize(self, text: str, tokens: list[str] | None = None) -> list[str]:
+        """Tokens of ``text`` for the topic model, before collocations are joined.
+
+        :meth:`tokenize` of the text without its number and table lines, and without table
+        abbreviations and ordinals (see :mod:`topics.boilerplate`); the same as
+        :meth:`tokenize` with ``boilerplate=False`` (and for bundles saved before it).
+        ``tokens``, the text's :meth:`tokenize` output when the caller has it, is reused
+        when the text has no table line.
+        """
+        if not getattr(self, "boilerplate", False):
+            return self.tokenize(text) if tokens is None else tokens
+        clean = strip_boilerplate(text, self._stopwords())
+        if tokens is None or clean is not text:
+            tokens = self.tokenize(clean)
+        return [t for t in tokens if not is_table_token(t)]
+
+    def topic_tokens(self, text: str, tokens: list[str] | None = None) -> list[str]:
+        """What the topic model reads of ``text``: :meth:`topic_tokenize`, collocations joined."""
+        return self.join_phrases(self.topic_tokenize(text, tokens))
+
     # -- learned collocations ---------------------------------------------------------
     def fit(self, X: Iterable[str], y=None) -> "Preprocessor":
         """Learn collocations from an iterable of texts (read once)."""
-        return self.fit_tokens(self.tokenize(text) for text in X)
+        return self.fit_tokens(self.topic_tokenize(text) for text in X)
 
     def fit_tokens(self, token_lists: Iterable[list[str]]) -> "Preprocessor":
-        """Like :meth:`fit`, from the output of :meth:`tokenize` (avoids tokenising twice)."""
+        """Like :meth:`fit`, from the output of :meth:`topic_tokenize` (avoids tokenising twice)."""
         n = 0
         model = None
         if self.phrases:
@@ -290,15 +319,15 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         return list(phrases[tokens]) if phrases is not None else tokens
 
     def transform(self, X: Iterable[str]) -> list[list[str]]:
-        """Texts → lists of tokens with collocations joined."""
+        """Texts → the topic model's tokens (:meth:`topic_tokens`)."""
         check_is_fitted(self, "phrases_")
-        return [self.join_phrases(self.tokenize(t)) for t in X]
+        return [self.topic_tokens(t) for t in X]
 
     def iter_transform(self, X: Iterable[str]) -> Iterator[list[str]]:
         """Lazy :meth:`transform`, for streaming large corpora."""
         check_is_fitted(self, "phrases_")
         for text in X:
-            yield self.join_phrases(self.tokenize(text))
+            yield self.topic_tokens(text)
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()

@@ -138,7 +138,7 @@ class Tagger:
         clf = self.model.classifier
         tokens = [pre.tokenize(a.full_text) for a in articles]
         proba, tagged, evidence = clf.score_batch(tokens, n_evidence=self.n_evidence)
-        theta = self.model.lda.transform([pre.join_phrases(t) for t in tokens])
+        theta = self.model.lda.transform([pre.topic_tokens(a.full_text, t) for a, t in zip(articles, tokens)])
         classes = self._classes
         thresholds = clf.thresholds_.tolist()
         results = []

@@ -24,7 +24,7 @@ from .quality import (
 from .taxonomy import Taxonomy, default_taxonomy, load_taxonomy
 from .tokens import Subset, TokenStore
 
-__all__ = ["train", "update", "theme_seed_tokens"]
+__all__ = ["train", "update", "theme_seed_tokens", "fit_topic_model"]
 
 Progress = Callable[[str], None]
 COHERENCE_SAMPLE = 20_000  # articles topic coherence is measured on at training time
@@ -50,6 +50,12 @@ def theme_seed_tokens(taxonomy: Taxonomy, preprocessor: Preprocessor) -> dict[st
                 words.append(tokens[0])
         out[theme.name] = words
     return out
+
+
+def fit_topic_model(phrased, n_topics: int | None = None, seed_topics: dict[str, list[str]] | None = None,
+                    random_state: int = 0) -> LdaTopicModel:
+    """The topic model ``topics train`` fits on a corpus's topic tokens (phrases joined)."""
+    return LdaTopicModel(n_topics=n_topics, seed_topics=seed_topics, random_state=random_state).fit(phrased)
 
 
 def _labelled_examples(examples, preprocessor: Preprocessor, taxonomy: Taxonomy) -> list[tuple[list[str], tuple[str, ...]]]:
@@ -156,6 +162,7 @@ def train(
     preprocessor = Preprocessor()
     # Tokens go to a temporary file, read back by each stage: memory stays flat as the corpus grows.
     tokens = TokenStore()
+    topic_tokens = TokenStore()  # without boilerplate lines: what phrases and topics learn from
     labels: list[tuple[str, ...] | None] = []
     articles: Iterable[Article] = corpus
     if show_bar:
@@ -163,7 +170,10 @@ def train(
 
         articles = tqdm(corpus, unit=" articles", desc="Reading", leave=False, mininterval=0.5)
     for article in articles:
-        tokens.append(preprocessor.tokenize(article.full_text))
+        text = article.full_text
+        words = preprocessor.tokenize(text)
+        tokens.append(words)
+        topic_tokens.append(preprocessor.topic_tokenize(text, words))
         labels.append(article.labels)
     report = getattr(corpus, "report", None)
     description = getattr(corpus, "description", "corpus")
@@ -173,8 +183,9 @@ def train(
     reading_seconds = time.perf_counter() - started
 
     say(f"Learning phrases from {len(tokens):,} articles")
-    preprocessor.fit_tokens(tokens)
-    phrased = TokenStore(preprocessor.join_phrases(t) for t in tokens)
+    preprocessor.fit_tokens(topic_tokens)
+    phrased = TokenStore(preprocessor.join_phrases(t) for t in topic_tokens)
+    topic_tokens.close()
 
     seeds = theme_seed_tokens(taxonomy, preprocessor)
     sweep = None
@@ -189,9 +200,8 @@ def train(
             lda = models[best]
             sweep = {"rows": rows, "chosen": best, "reason": sweep_reason(rows)}
         else:
-            lda = LdaTopicModel(n_topics=n_topics, seed_topics=seeds, random_state=random_state)
-            say(f"Training LDA topics (K={n_topics or 'auto'}, {lda.passes} passes)")
-            lda.fit(phrased)
+            say(f"Training topics (K={n_topics or 'auto'})")
+            lda = fit_topic_model(phrased, n_topics, seeds, random_state)
     except ValueError as exc:  # too few or too alike articles: a problem of the input, not a crash
         raise CorpusError(f"{description}: cannot learn topics from {len(tokens):,} "
                           f"article{'' if len(tokens) == 1 else 's'} ({exc}); train on more, varied articles") from exc
@@ -320,7 +330,7 @@ def update(
         corpus = Corpus(corpus, format, **corpus_options)
     say(f"Reading {getattr(corpus, 'description', 'articles')}")
     pre = current.preprocessor
-    phrased = [pre.join_phrases(pre.tokenize(a.full_text)) for a in corpus]
+    phrased = [pre.topic_tokens(a.full_text) for a in corpus]
     description = getattr(corpus, "description", "corpus")
     if not phrased:
         raise CorpusError(f"{description}: no articles to add")

@@ -1,0 +1,80 @@
+"""Wire boilerplate that should never become a topic: number and table lines, stock-table lingo.
+
+Business wires carry results tables ("Shr 52 cts vs 41 cts", "Net 1,234,000 vs 987,000",
+"Qtly div 12 cts vs 12 cts prior / Pay April 15 / Record April 1") in thousands of
+articles. Their words co-occur so regularly that a phrase learner joins them
+(``vs_ct``, ``shr_ct``, ``qtly_div``, ``pay_record``) and LDA gives them whole topics,
+which no analyst reads. This module recognises them in the raw text, before tokens,
+phrases and topics: a line is boilerplate when it holds a number and is made (almost)
+only of numbers and table words. Only the topic model's input is filtered; the theme
+classifier reads the text as it is (a results table is evidence that an article is
+about earnings).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["TABLE_WORDS", "TABLE_TOKENS", "is_table_line", "strip_boilerplate", "is_table_token"]
+
+# Words of results, dividend and commodity tables (lowercase, as they appear in the text).
+TABLE_WORDS = frozenset(
+    """
+    shr shrs ct cts vs net loss losses profit profits rev revs revenue revenues sales qtr qtrs qtly
+    div divs dividend pay payable record prior avg oper mth mths dlr dlrs mln bln pct
+    nil prev note primary diluted fully extraordinary
+    jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july
+    august september october november december
+    """.split()
+)
+# Tokens (after plural folding) that carry no topic even in prose: table abbreviations.
+TABLE_TOKENS = frozenset("vs ct shr qtr qtly div mth dlr rev oper avg prev nil yr".split())
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+_DIGIT = re.compile(r"\d")
+_EDGES = "()[]{}<>,.;:!?\"'*$£€%+-/"
+_MIN_TABLE_SHARE = 0.8  # numbers + table words among a line's non-stop words
+_MIN_NUMBER_SHARE = 0.5  # numbers alone among a line's non-stop words
+
+
+def _kind(chunk: str, stop: frozenset[str]) -> str | None:
+    """'number', 'table', 'word', or None for a stop word or punctuation."""
+    if chunk.startswith("<") and chunk.endswith(">"):  # a ticker, <IBM>
+        return "table"
+    core = chunk.strip(_EDGES).lower()
+    if not core:
+        return None
+    if _DIGIT.search(core):
+        return "number" if sum(c.isalpha() for c in core) <= 2 else "word"  # 12.5, 4th, 10p, 3bn; not s-400x
+    if core in TABLE_WORDS:
+        return "table"
+    if core in stop:
+        return None
+    return "word"
+
+
+def is_table_line(line: str, stop: frozenset[str] = frozenset()) -> bool:
+    """Whether a line of text is a number or table line (see the module docstring).
+
+    ``stop`` words count neither way ("Pay April 15" and "Sorghum nil (nil)" are table
+    lines; "He scored 2 goals" is not).
+    """
+    kinds = [k for k in (_kind(c, stop) for c in line.split()) if k is not None]
+    numbers = kinds.count("number")
+    if not numbers:
+        return False
+    table = kinds.count("table")
+    return (numbers + table) >= _MIN_TABLE_SHARE * len(kinds) or numbers >= _MIN_NUMBER_SHARE * len(kinds)
+
+
+def strip_boilerplate(text: str, stop: frozenset[str] = frozenset()) -> str:
+    """``text`` without its number and table lines (the same string when it has none)."""
+    if not _DIGIT.search(text):
+        return text
+    lines = text.splitlines()
+    kept = [line for line in lines if not (_DIGIT.search(line) and is_table_line(line, stop))]
+    return text if len(kept) == len(lines) else "\n".join(kept)
+
+
+def is_table_token(token: str) -> bool:
+    """A token that carries no topic: a table abbreviation (``vs``, ``qtr``) or an ordinal (``4th``)."""
+    return token in TABLE_TOKENS or bool(_ORDINAL.fullmatch(token))
