@@ -506,8 +506,10 @@ def cmd_topics(args: argparse.Namespace) -> int:
     model = _load_model(args)
     topics = model.lda.topics(topn=args.words)
     npmi = model.manifest.get("meta", {}).get("topics", {}).get("quality", {}).get("topic_npmi")
-    for t in topics:  # measured over the training texts when the model was trained (or updated)
-        t["coherence"] = npmi[t["id"]] if npmi and t["id"] < len(npmi) else None
+    # NPMI was measured over the training texts when the model was trained (or updated), by
+    # position; t["id"] is the topic's stable id.
+    for position, t in enumerate(topics):
+        t["coherence"] = npmi[position] if npmi and position < len(npmi) else None
     if args.json:
         print(json.dumps({"model": model.manifest.get("name"), "version": model.manifest.get("version"), "topics": topics}, indent=2))
         return 0
@@ -639,7 +641,7 @@ def cmd_trends(args: argparse.Namespace) -> int:
     print(f"{'period':<10} {'articles':>8}  top topics | top themes (share)")
     for p, period in enumerate(trends.periods):
         tops = trends.topic_share[p].argsort()[::-1][: args.top]
-        topics = ", ".join(f"#{k} {trends.topic_labels[k]} {trends.topic_share[p, k]:.0%}" for k in tops)
+        topics = ", ".join(f"#{trends.topic_ids[k]} {trends.topic_labels[k]} {trends.topic_share[p, k]:.0%}" for k in tops)
         best = [t for t in trends.theme_share[p].argsort()[::-1][: args.top] if trends.theme_share[p, t] > 0]
         themes = ", ".join(f"{trends.themes[t]} {trends.theme_share[p, t]:.0%}" for t in best) or "-"
         print(f"{period:<10} {trends.articles[p]:>8,}  {topics} | {themes}")

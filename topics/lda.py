@@ -12,10 +12,11 @@ from gensim.models import LdaModel
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .lineage import MIN_SIMILARITY, align_topics
 from .preprocess import find_duplicates
 from .tokens import Subset
 
-__all__ = ["LdaTopicModel", "default_n_topics"]
+__all__ = ["LdaTopicModel", "TopicsMixin", "default_n_topics", "topic_label"]
 
 Tokens = Sequence[str]
 
@@ -43,7 +44,106 @@ class _FixedStart:
         return np.tile(row, (size[0], 1))
 
 
-class LdaTopicModel(TransformerMixin, BaseEstimator):
+class TopicsMixin:
+    """What every topic model of the toolkit shares: stable ids, theme alignment, labels, listing.
+
+    Subclasses provide ``topic_word_distributions()``, ``topic_words(topic, topn)``,
+    ``n_topics_``, ``topic_sizes_``, ``guided_themes_``, ``dictionary_`` and the
+    ``seed_topics`` parameter.
+    """
+
+    # -- stable topic ids --------------------------------------------------------------------
+    def topic_ids(self) -> list[int]:
+        """The stable id of each topic, by position (``0 .. K-1`` for bundles saved before ids)."""
+        return list(getattr(self, "topic_ids_", None) or range(self.n_topics_))
+
+    def align_to(self, previous, min_similarity: float = MIN_SIMILARITY) -> dict:
+        """Take the topic ids of ``previous`` (a fitted topic model) for the topics matching its own.
+
+        See :func:`topics.lineage.align_topics`; returns the lineage (also in ``lineage_``).
+        """
+        check_is_fitted(self, "model_")
+        old_phi, old_words = previous.topic_word_distributions()
+        new_phi, new_words = self.topic_word_distributions()
+        old_ids = previous.topic_ids()
+        first_free = max(getattr(previous, "next_topic_id_", 0), max(old_ids, default=-1) + 1)
+        ids, lineage = align_topics(old_phi, old_words, old_ids, new_phi, new_words, first_free, min_similarity)
+        self.topic_ids_ = ids
+        self.next_topic_id_ = max([first_free, *(i + 1 for i in ids)])
+        self.lineage_ = lineage
+        return lineage
+
+    def _renew_changed_ids(self, before: np.ndarray, min_similarity: float = MIN_SIMILARITY) -> None:
+        """After an update, a topic whose words moved beyond ``min_similarity`` of what they were is a new topic."""
+        after = self.topic_word_distributions()[0]
+        cos = (before * after).sum(axis=1) / np.maximum(np.linalg.norm(before, axis=1) * np.linalg.norm(after, axis=1), 1e-12)
+        ids = self.topic_ids()
+        next_id = max(getattr(self, "next_topic_id_", 0), max(ids) + 1)
+        new, retired = [], []
+        for t in np.flatnonzero(cos < min_similarity).tolist():
+            retired.append(ids[t])
+            ids[t] = next_id
+            new.append(next_id)
+            next_id += 1
+        kept = [[i, round(float(c), 3)] for i, c in zip(ids, cos) if i not in new]
+        self.topic_ids_, self.next_topic_id_ = ids, next_id
+        self.lineage_ = {"kept": sorted(kept), "new": new, "retired": retired, "merged": [],
+                         "min_similarity": min_similarity}
+
+    def _align_themes(self, min_mass: float = 0.03) -> list[str | None]:
+        """The theme of each topic: its guided theme, else the theme whose seeds hold most of
+        its probability if that is at least ``min_mass``."""
+        themes: list[str | None] = [None] * self.n_topics_
+        ids = {
+            name: [self.dictionary_.token2id[w] for w in words if w in self.dictionary_.token2id]
+            for name, words in (self.seed_topics or {}).items()
+        }
+        if not ids:
+            return themes
+        phi = self.topic_word_distributions()[0]
+        for t in range(self.n_topics_):
+            if t < len(self.guided_themes_):
+                themes[t] = self.guided_themes_[t]
+                continue
+            mass = {name: float(phi[t, w].sum()) for name, w in ids.items() if w}
+            if mass:
+                best = max(sorted(mass), key=mass.get)
+                themes[t] = best if mass[best] >= min_mass else None
+        return themes
+
+    def topic_label(self, topic: int, surface: Mapping[str, str] | None = None) -> str:
+        """A short label: the theme the topic aligns with, if any, and its best phrase or two words.
+
+        The best phrase is the most probable collocation among the topic's top 5 words
+        (``air defense``); without one, the two most probable words (``oil, opec``). Tokens
+        are shown in ``surface`` form (token → the form most used in the text, e.g.
+        ``hama`` → ``Hamas``) when a map is given.
+        """
+        return topic_label(self.topic_words(topic, 5), self._themes()[topic], surface)
+
+    def _themes(self) -> list[str | None]:
+        # Bundles saved before themes were aligned have no topic_themes_.
+        return getattr(self, "topic_themes_", None) or [None] * self.n_topics_
+
+    def topics(self, topn: int = 10, surface: Mapping[str, str] | None = None) -> list[dict]:
+        """Every topic as ``{"id", "size", "label", "theme", "words"}``, in position order.
+
+        ``id`` is the topic's stable id (:meth:`topic_ids`); ``surface`` as in :meth:`topic_label`.
+        """
+        themes, ids = self._themes(), self.topic_ids()
+        return [
+            {
+                "id": ids[k],
+                "size": float(self.topic_sizes_[k]),
+                "label": self.topic_label(k, surface),
+                "theme": themes[k],
+                "words": [w for w, _ in self.topic_words(k, topn)],
+            }
+            for k in range(self.n_topics_)
+        ]
+
+
+class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
     """Latent Dirichlet Allocation over token lists (gensim ``LdaModel``), prepared and primed.
 
     ``fit`` drops repeated articles (:func:`topics.preprocess.find_duplicates`), prunes
@@ -116,6 +216,14 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         Tokens of the training articles (weighs ``topic_sizes_`` on updates).
     n_duplicates_ : tuple of (int, int)
         Exact and near-duplicate articles left out by ``fit``.
+    topic_ids_ : list of int
+        The stable id of each topic (``0 .. K-1`` after ``fit``; kept from a previous version
+        by :meth:`align_to`, and renewed by ``partial_fit`` for a topic that changed beyond
+        recognition). Ids are what users see; positions index the model's arrays.
+    next_topic_id_ : int
+        The first id no version of this model's lineage has used.
+    lineage_ : dict or None
+        How the ids came from the previous version (see :func:`topics.lineage.align_topics`).
     """
 
     def __init__(
@@ -215,6 +323,9 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         self.guided_themes_ = guided
         self.n_documents_ = len(docs)
         self.n_duplicates_ = (len(exact), len(near))
+        self.topic_ids_ = list(range(k))
+        self.next_topic_id_ = k
+        self.lineage_ = None
         self._set_sizes_and_themes(docs)
         return self
 
@@ -281,9 +392,11 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
             X = [d for i, d in enumerate(X) if i not in drop]
         bow = [b for b in (self.dictionary_.doc2bow(d) for d in X) if b]
         if bow:
+            before = self.model_.get_topics()
             self.model_.update(bow, passes=self.passes)
             self.n_documents_ += len(bow)
             self._set_sizes_and_themes([d for d in X if self.dictionary_.doc2bow(d)], update=True)
+            self._renew_changed_ids(before)
         return self
 
     def _set_sizes_and_themes(self, docs: Sequence[Tokens], update: bool = False) -> None:
@@ -302,27 +415,6 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         k = self.n_topics_
         self.topic_sizes_ = sizes / sizes.sum() if sizes.sum() > 0 else np.full(k, 1 / k)
         self.topic_themes_ = self._align_themes()
-
-    def _align_themes(self, min_mass: float = 0.03) -> list[str | None]:
-        """The theme of each topic: its guided theme, else the theme whose seeds hold most of
-        its probability if that is at least ``min_mass``."""
-        themes: list[str | None] = [None] * self.n_topics_
-        ids = {
-            name: [self.dictionary_.token2id[w] for w in words if w in self.dictionary_.token2id]
-            for name, words in (self.seed_topics or {}).items()
-        }
-        if not ids:
-            return themes
-        phi = self.model_.get_topics()
-        for t in range(self.n_topics_):
-            if t < len(self.guided_themes_):
-                themes[t] = self.guided_themes_[t]
-                continue
-            mass = {name: float(phi[t, w].sum()) for name, w in ids.items() if w}
-            if mass:
-                best = max(sorted(mass), key=mass.get)
-                themes[t] = best if mass[best] >= min_mass else None
-        return themes
 
     # -- inference -------------------------------------------------------------------------
     def transform(self, X: Iterable[Tokens]) -> np.ndarray:
@@ -362,34 +454,28 @@ class LdaTopicModel(TransformerMixin, BaseEstimator):
         finally:
             model.random_state = saved
 
+    def topic_word_distributions(self) -> tuple[np.ndarray, list[str]]:
+        """``(phi, words)``: topic-word probabilities (n_topics, n_words) and the words of the columns."""
+        check_is_fitted(self, "model_")
+        return self.model_.get_topics(), [self.dictionary_[i] for i in range(len(self.dictionary_))]
+
     # -- reading the topics ----------------------------------------------------------------
     def topic_words(self, topic: int, topn: int = 10) -> list[tuple[str, float]]:
         """The ``topn`` most probable words of ``topic`` with their probabilities."""
         return [(w, float(p)) for w, p in self.model_.show_topic(topic, topn=topn)]
 
-    def topic_label(self, topic: int, n_words: int = 3) -> str:
-        """A short label: the theme the topic aligns with, if any, and its top words."""
-        words = " ".join(w.replace("_", " ") for w, _ in self.topic_words(topic, n_words))
-        theme = self._themes()[topic]
-        return f"{theme}: {words}" if theme else words
 
-    def _themes(self) -> list[str | None]:
-        # Bundles saved before themes were aligned have no topic_themes_.
-        return getattr(self, "topic_themes_", None) or [None] * self.n_topics_
+def topic_label(words: Sequence[tuple[str, float]], theme: str | None = None,
+                surface: Mapping[str, str] | None = None) -> str:
+    """A topic's label from its top words (most probable first): see :meth:`LdaTopicModel.topic_label`."""
+    tokens = [w for w, _ in words[:5]]
 
-    def topics(self, topn: int = 10) -> list[dict]:
-        """Every topic as ``{"id", "size", "label", "theme", "words"}``, in topic-id order."""
-        themes = self._themes()
-        return [
-            {
-                "id": k,
-                "size": float(self.topic_sizes_[k]),
-                "label": self.topic_label(k),
-                "theme": themes[k],
-                "words": [w for w, _ in self.topic_words(k, topn)],
-            }
-            for k in range(self.n_topics_)
-        ]
+    def shown(token: str) -> str:
+        return " ".join((surface or {}).get(part, part) for part in token.split("_"))
+
+    phrase = next((t for t in tokens if "_" in t), None)
+    text = shown(phrase) if phrase else ", ".join(shown(t) for t in tokens[:2])
+    return f"{theme}: {text}" if theme else text
 
 
 def _kmeans_labels(counts, n_clusters: int, random_state: int) -> np.ndarray:

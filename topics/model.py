@@ -9,6 +9,7 @@ from pathlib import Path
 from .bundle import BundleError, load_bundle, read_manifest, resolve_bundle, save_bundle
 from .classify import ThemeClassifier
 from .lda import LdaTopicModel
+from .mixture import MixtureTopicModel
 from .preprocess import Preprocessor
 from .taxonomy import Taxonomy
 
@@ -24,7 +25,8 @@ class Model:
     Attributes
     ----------
     preprocessor : Preprocessor
-    lda : LdaTopicModel
+    lda : LdaTopicModel or MixtureTopicModel
+        The topic model (a mixture for short-text corpora).
     classifier : ThemeClassifier
     taxonomy : Taxonomy
     manifest : dict
@@ -34,7 +36,7 @@ class Model:
     """
 
     preprocessor: Preprocessor
-    lda: LdaTopicModel
+    lda: LdaTopicModel | MixtureTopicModel
     classifier: ThemeClassifier
     taxonomy: Taxonomy
     manifest: dict = field(default_factory=dict)
@@ -82,10 +84,11 @@ class Model:
         missing = [p for p in _PARTS if p not in parts]
         if missing:
             raise BundleError(f"Bundle {path} lacks its {', '.join(missing)}: not a topics model bundle.")
-        for part, kind in zip(_PARTS, (Preprocessor, LdaTopicModel, ThemeClassifier, Taxonomy)):
+        for part, kind in zip(_PARTS, (Preprocessor, (LdaTopicModel, MixtureTopicModel), ThemeClassifier, Taxonomy)):
             if not isinstance(parts[part], kind):
+                names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
                 raise BundleError(f"Bundle {path}: its {part} is a {type(parts[part]).__name__}, not a "
-                                  f"{kind.__name__}: not a topics model bundle.")
+                                  f"{names}: not a topics model bundle.")
         return cls(**{p: parts[p] for p in _PARTS}, manifest=manifest, path=path)
 
 

@@ -30,7 +30,8 @@ class TagResult:
     themes : list of ThemeScore
         Themes whose score passed their threshold, highest first, with evidence terms.
     topics : list of dict
-        The article's main topics: ``{"id", "weight", "words"}``, heaviest first.
+        The article's main topics: ``{"id", "weight", "words"}``, heaviest first; ``id`` is the
+        topic's stable id, kept across retraining and updates (see :mod:`topics.lineage`).
     title : str or None
     scores : list of ThemeScore
         Every theme, highest first, for custom cut-offs (evidence terms only on tagged
@@ -95,7 +96,8 @@ class Tagger:
         self.n_evidence = n_evidence
         self.batch_size = batch_size
         self._classes = tuple(str(c) for c in model.classifier.classes_)
-        self._words = {t["id"]: t["words"] for t in model.lda.topics(topn=8)}
+        self._ids = model.lda.topic_ids()  # stable ids, by position
+        self._words = [t["words"] for t in model.lda.topics(topn=8)]
 
     def tag(self, articles: Iterable[Article | str], n_jobs: int = 1) -> Iterator[TagResult]:
         """Tag articles (or plain strings) lazily, in input order.
@@ -144,7 +146,7 @@ class Tagger:
         results = []
         for a, p, tags, ev, mix in zip(articles, proba, tagged, evidence, theta):
             order = [k for k in mix.argsort()[::-1][: self.top_topics] if mix[k] >= self.min_topic_weight]
-            topics = [{"id": int(k), "weight": round(float(mix[k]), 4), "words": self._words[int(k)]} for k in order]
+            topics = [{"id": self._ids[k], "weight": round(float(mix[k]), 4), "words": self._words[k]} for k in order]
             # Tagged themes only, in the order of `scores`: highest first, ties by theme order.
             themes = [ThemeScore(classes[t], float(p[t]), thresholds[t], True, ev[t]) for t in sorted(ev, key=lambda t: (-p[t], t))]
             results.append(TagResult(a.id, themes, topics, a.title, p, classes, clf.thresholds_))

@@ -12,6 +12,7 @@ from .bundle import SIGNATURE, SIGNING_KEY_ENV, BundleError, resolve_signing_key
 from .classify import ThemeClassifier
 from .corpus import Article, ChainCorpus, Corpus, CorpusError, default_corpus
 from .lda import LdaTopicModel
+from .mixture import MixtureTopicModel, is_short_corpus
 from .model import Model
 from .preprocess import Preprocessor
 from .quality import (
@@ -24,7 +25,7 @@ from .quality import (
 from .taxonomy import Taxonomy, default_taxonomy, load_taxonomy
 from .tokens import Subset, TokenStore
 
-__all__ = ["train", "update", "theme_seed_tokens", "fit_topic_model"]
+__all__ = ["train", "update", "theme_seed_tokens", "fit_topic_model", "topic_model_for"]
 
 Progress = Callable[[str], None]
 COHERENCE_SAMPLE = 20_000  # articles topic coherence is measured on at training time
@@ -52,10 +53,44 @@ def theme_seed_tokens(taxonomy: Taxonomy, preprocessor: Preprocessor) -> dict[st
     return out
 
 
+def topic_model_for(phrased, n_topics: int | None = None, seed_topics: dict[str, list[str]] | None = None,
+                    random_state: int = 0) -> LdaTopicModel | MixtureTopicModel:
+    """The (unfitted) topic model ``topics train`` uses for a corpus's topic tokens (phrases joined).
+
+    Short texts (median at most :data:`topics.mixture.SHORT_TEXT_TOKENS` tokens: headlines,
+    leads) get a one-topic-per-document mixture, which scores far above LDA on them
+    (``benchmarks/topic_models.py``, short-text corpus); other corpora get LDA.
+    """
+    cls = MixtureTopicModel if is_short_corpus(phrased) else LdaTopicModel
+    return cls(n_topics=n_topics, seed_topics=seed_topics, random_state=random_state)
+
+
 def fit_topic_model(phrased, n_topics: int | None = None, seed_topics: dict[str, list[str]] | None = None,
-                    random_state: int = 0) -> LdaTopicModel:
-    """The topic model ``topics train`` fits on a corpus's topic tokens (phrases joined)."""
-    return LdaTopicModel(n_topics=n_topics, seed_topics=seed_topics, random_state=random_state).fit(phrased)
+                    random_state: int = 0) -> LdaTopicModel | MixtureTopicModel:
+    """:func:`topic_model_for`, fitted."""
+    return topic_model_for(phrased, n_topics, seed_topics, random_state).fit(phrased)
+
+
+def _align_with_previous(lda, name: str, artifacts, signing_key, say: Progress) -> dict | None:
+    """Keep the topic ids of the latest saved version of ``name`` (see :mod:`topics.lineage`).
+
+    Returns the lineage, or None when there is no previous version. A previous version
+    that cannot be loaded (modified, signed with another key, another toolkit version)
+    lends no ids: the new topics get fresh ones, and the lineage says why.
+    """
+    from .model import load
+    from .registry import list_versions
+
+    if not list_versions(name, artifacts):
+        return None
+    try:
+        previous = load(name, artifacts, key=signing_key)
+    except BundleError as exc:
+        say(f"Not keeping topic ids: the previous version of {name!r} cannot be loaded ({exc})")
+        return {"previous_version": None, "unreadable": str(exc)}
+    say(f"Matching the topics to those of {name}@{previous.manifest.get('version')}")
+    lineage = lda.align_to(previous.lda)
+    return {"previous_version": previous.manifest.get("version"), **lineage}
 
 
 def _labelled_examples(examples, preprocessor: Preprocessor, taxonomy: Taxonomy) -> list[tuple[list[str], tuple[str, ...]]]:
@@ -194,8 +229,10 @@ def train(
             ks = parse_k_range(n_topics) if isinstance(n_topics, str) else list(n_topics)
             ks = ks or default_k_range(len(tokens))
             say(f"Choosing K among {', '.join(map(str, ks))} by topic coherence")
+            short = is_short_corpus(phrased)
             best, rows, models = sweep_topics(
-                lambda k: LdaTopicModel(n_topics=k, seed_topics=seeds, random_state=random_state), phrased, ks, say
+                lambda k: (MixtureTopicModel if short else LdaTopicModel)(n_topics=k, seed_topics=seeds,
+                                                                         random_state=random_state), phrased, ks, say
             )
             lda = models[best]
             sweep = {"rows": rows, "chosen": best, "reason": sweep_reason(rows)}
@@ -237,6 +274,7 @@ def train(
 
     classifier_seconds = time.perf_counter() - classifier_started
     model = Model(preprocessor, lda, classifier, themes)
+    lineage = _align_with_previous(lda, name, artifacts, signing_key, say) if save else None
     seconds = time.perf_counter() - started
     meta = {
         "corpus": {
@@ -248,6 +286,7 @@ def train(
         },
         "parameters": {
             "n_topics": lda.n_topics_,
+            "topic_model": type(lda).__name__,
             "passes": lda.passes,
             "lda": {k: v for k, v in lda.get_params().items() if k != "seed_topics"},
             "random_state": random_state,
@@ -263,6 +302,8 @@ def train(
             "duplicates_dropped": {"exact": lda.n_duplicates_[0], "near": lda.n_duplicates_[1]},
             "trained_documents": lda.n_documents_,
             "quality": quality,
+            "ids": lda.topic_ids(),
+            **({"lineage": lineage} if lineage else {}),
             **({"sweep": sweep} if sweep else {}),
         },
         "training_seconds": round(seconds, 2),
@@ -341,6 +382,9 @@ def update(
     meta = dict(current.manifest.get("meta", {}))
     topics_meta = dict(meta.get("topics", {}))
     topics_meta["trained_documents"] = current.lda.n_documents_
+    topics_meta["ids"] = current.lda.topic_ids()
+    if added and getattr(current.lda, "lineage_", None) is not None:
+        topics_meta["lineage"] = {"previous_version": current.manifest.get("version"), **current.lda.lineage_}
     if len(phrased) >= 100:  # coherence over a handful of articles means nothing
         say("Measuring topic coherence on the new articles")
         topics_meta["quality"] = evaluate_topics(current.lda, phrased, measures=("c_npmi",))

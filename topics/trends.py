@@ -80,6 +80,9 @@ class Trends:
     themes : list of str
     undated : int
         Articles without a readable date (left out).
+    topic_ids : list of int, optional
+        The stable id of each topic column (kept across retraining and updates, so trends of
+        two model versions join on it); column positions when not given.
     """
 
     by: str
@@ -90,15 +93,17 @@ class Trends:
     topic_labels: list[str]
     themes: list[str]
     undated: int = 0
+    topic_ids: list[int] | None = None
     _extra: dict = field(default_factory=dict, repr=False)
 
     def rows(self) -> list[dict]:
         """Long format: one ``{"period", "kind", "id", "label", "share", "articles"}`` per period
         and topic or theme (``kind`` is "topic" or "theme")."""
         out = []
+        ids = self.topic_ids or list(range(len(self.topic_labels)))
         for p, period in enumerate(self.periods):
             for k, label in enumerate(self.topic_labels):
-                out.append({"period": period, "kind": "topic", "id": str(k), "label": label,
+                out.append({"period": period, "kind": "topic", "id": str(ids[k]), "label": label,
                             "share": round(float(self.topic_share[p, k]), 4), "articles": int(self.articles[p])})
             for t, theme in enumerate(self.themes):
                 out.append({"period": period, "kind": "theme", "id": theme, "label": theme,
@@ -132,6 +137,8 @@ def topic_trends(model: Model, articles: Iterable[Article], by: str = "month", b
     k = model.lda.n_topics_
     themes = list(model.themes)
     tagger = Tagger(model, top_topics=k, min_topic_weight=0.0, batch_size=batch_size)
+    ids = model.lda.topic_ids()
+    position = {i: k for k, i in enumerate(ids)}
     sums: dict[str, list] = {}  # period -> [articles, topic weights, theme counts]
     undated = 0
     dated = (a for a in articles)
@@ -154,7 +161,7 @@ def topic_trends(model: Model, articles: Iterable[Article], by: str = "month", b
             acc = sums.setdefault(period, [0, np.zeros(k), np.zeros(len(themes))])
             acc[0] += 1
             for t in result.topics:
-                acc[1][t["id"]] += t["weight"]
+                acc[1][position[t["id"]]] += t["weight"]
             for s in result.themes:
                 acc[2][themes.index(s.name)] += 1
     periods = sorted(sums)
@@ -165,4 +172,4 @@ def topic_trends(model: Model, articles: Iterable[Article], by: str = "month", b
         topic = np.nan_to_num(topic / topic.sum(axis=1, keepdims=True))
         theme = np.nan_to_num(theme / n[:, None])
     labels = [t["label"] for t in model.lda.topics(topn=3)]
-    return Trends(by, periods, n, topic, theme, labels, themes, undated)
+    return Trends(by, periods, n, topic, theme, labels, themes, undated, ids)
