@@ -94,3 +94,12 @@ def test_trains_the_same_model_from_tokens_on_disk():
     on_disk = LdaTopicModel(n_topics=5).fit(TokenStore(docs, block=16))
     assert on_disk.topics() == in_memory.topics() and on_disk.n_duplicates_ == in_memory.n_duplicates_
     np.testing.assert_array_equal(on_disk.topic_sizes_, in_memory.topic_sizes_)
+
+
+def test_topic_labels_are_a_phrase_or_two_words_in_surface_form_with_the_theme():
+    from topics.lda import topic_label
+
+    words = [("hama", 0.1), ("gaza", 0.08), ("israel", 0.05), ("west_bank", 0.04), ("truce", 0.03), ("air_strike", 0.02)]
+    assert topic_label(words) == "west bank"  # the best collocation among the top 5 words
+    assert topic_label(words[:3], "security", {"hama": "Hamas"}) == "security: Hamas, gaza"
+    assert topic_label(words[:3]) == "hama, gaza"

@@ -28,7 +28,7 @@ TABLE_WORDS = frozenset(
     """.split()
 )
 # Tokens (after plural folding) that carry no topic even in prose: table abbreviations.
-TABLE_TOKENS = frozenset("vs ct shr qtr qtly div mth dlr rev oper avg prev nil yr".split())
+TABLE_TOKENS = frozenset("vs ct cts shr qtr qtly div mth dlr rev oper avg prev nil yr".split())
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 _DIGIT = re.compile(r"\d")
 _EDGES = "()[]{}<>,.;:!?\"'*$£€%+-/"
@@ -55,7 +55,7 @@ def _kind(chunk: str, stop: frozenset[str]) -> str | None:
 def is_table_line(line: str, stop: frozenset[str] = frozenset()) -> bool:
     """Whether a line of text is a number or table line (see the module docstring).
 
-    ``stop`` words count neither way ("Pay April 15" and "Sorghum nil (nil)" are table
+    ``stop`` words count neither way ("Pay April 15" and "Feb 872.0, March 164.6" are table
     lines; "He scored 2 goals" is not).
     """
     kinds = [k for k in (_kind(c, stop) for c in line.split()) if k is not None]
