@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["TABLE_WORDS", "TABLE_TOKENS", "is_table_line", "strip_boilerplate", "is_table_token"]
+__all__ = ["TABLE_WORDS", "NUMBER_WORDS", "TABLE_TOKENS", "is_table_line", "strip_boilerplate", "is_table_token"]
 
 # Words of results, dividend and commodity tables (lowercase, as they appear in the text).
 TABLE_WORDS = frozenset(
@@ -27,13 +27,22 @@ TABLE_WORDS = frozenset(
     august september october november december
     """.split()
 )
+# Numbers spelt out, as wire tables sometimes do ("Qtly div eight cts vs eight cts prior / Pay April one").
+NUMBER_WORDS = frozenset(
+    """
+    zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+    seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand
+    half halves quarter quarters third thirds eighth eighths eights
+    """.split()
+)
 # Tokens (after plural folding) that carry no topic even in prose: table abbreviations.
 TABLE_TOKENS = frozenset("vs ct cts shr qtr qtly div mth dlr rev oper avg prev nil yr".split())
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 _DIGIT = re.compile(r"\d")
 _EDGES = "()[]{}<>,.;:!?\"'*$£€%+-/"
 _MIN_TABLE_SHARE = 0.8  # numbers + table words among a line's non-stop words
-_MIN_NUMBER_SHARE = 0.5  # numbers alone among a line's non-stop words
+_MIN_NUMBER_SHARE = 0.5  # numbers in digits alone among a line's non-stop words
+_SHORT_LINE = 12  # spaces: a line without digits is checked for spelt-out numbers only when shorter
 
 
 def _kind(chunk: str, stop: frozenset[str]) -> str | None:
@@ -45,6 +54,8 @@ def _kind(chunk: str, stop: frozenset[str]) -> str | None:
         return None
     if _DIGIT.search(core):
         return "number" if sum(c.isalpha() for c in core) <= 2 else "word"  # 12.5, 4th, 10p, 3bn; not s-400x
+    if core in NUMBER_WORDS:
+        return "number word"
     if core in TABLE_WORDS:
         return "table"
     if core in stop:
@@ -59,19 +70,20 @@ def is_table_line(line: str, stop: frozenset[str] = frozenset()) -> bool:
     lines; "He scored 2 goals" is not).
     """
     kinds = [k for k in (_kind(c, stop) for c in line.split()) if k is not None]
-    numbers = kinds.count("number")
+    digits = kinds.count("number")
+    numbers = digits + kinds.count("number word")  # "one third of the market" is prose: words count for tables only
     if not numbers:
         return False
     table = kinds.count("table")
-    return (numbers + table) >= _MIN_TABLE_SHARE * len(kinds) or numbers >= _MIN_NUMBER_SHARE * len(kinds)
+    return (numbers + table) >= _MIN_TABLE_SHARE * len(kinds) or digits >= _MIN_NUMBER_SHARE * len(kinds)
 
 
 def strip_boilerplate(text: str, stop: frozenset[str] = frozenset()) -> str:
     """``text`` without its number and table lines (the same string when it has none)."""
-    if not _DIGIT.search(text):
-        return text
     lines = text.splitlines()
-    kept = [line for line in lines if not (_DIGIT.search(line) and is_table_line(line, stop))]
+    # Table lines are short or hold digits: long lines of words are prose, not worth a look.
+    kept = [line for line in lines
+            if not ((_DIGIT.search(line) or line.strip().count(" ") < _SHORT_LINE) and is_table_line(line, stop))]
     return text if len(kept) == len(lines) else "\n".join(kept)
 
 

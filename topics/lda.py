@@ -62,7 +62,6 @@ class TopicsMixin:
 
         See :func:`topics.lineage.align_topics`; returns the lineage (also in ``lineage_``).
         """
-        check_is_fitted(self, "model_")
         old_phi, old_words = previous.topic_word_distributions()
         new_phi, new_words = self.topic_word_distributions()
         old_ids = previous.topic_ids()
