@@ -53,6 +53,21 @@ def test_evidence_damps_repetition():
     assert 1.0 == once < thrice < 3.0 and related < once
 
 
+def test_shared_evidence_is_the_part_a_stronger_theme_claims_too():
+    tax = Taxonomy((
+        Theme("trade", "Arms trade", seeds=("arms maker", "missile", "export order")),
+        Theme("war", "War", seeds=("missile", "shelling")),
+    ))
+    matcher = SeedMatcher(tax, P.tokenize)
+    docs = [P.tokenize("The arms maker won a missile export order."), P.tokenize("Missile strikes and shelling overnight.")]
+    counts = [matcher.matches(tokens) for tokens in docs]
+    shared = matcher.shared(counts, matcher.evidence_matrix(counts))
+    # the sale story: war's only word is a word of the stronger trade evidence
+    assert shared[0, 1] == 1.0 and shared[0, 0] == 0.0
+    # the strike story: war is the stronger theme, nothing of it is claimed by another
+    assert shared[1, 1] == 0.0 and shared[1, 0] == 1.0
+
+
 def _lee_tokens():
     from gensim.test.utils import datapath
 

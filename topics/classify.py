@@ -399,7 +399,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         if self.evidence_model is not None:
             from .semantic import ThemeSimilarity, default_vectors
 
-            self.semantic_ = ThemeSimilarity(self.taxonomy, tokenize, default_vectors())
+            shots = [(tokens, set(np.flatnonzero(e))) for (tokens, _), e in zip(examples, E)]
+            self.semantic_ = ThemeSimilarity(self.taxonomy, tokenize, default_vectors(), shots)
             self.evidence_model_ = (
                 default_evidence_model() if self.evidence_model == "news" else EvidenceModel(*self.evidence_model)
             )
@@ -491,7 +492,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     def _evidence_features(self, X: Sequence[Tokens], counts: list[list[Counter]]) -> np.ndarray:
         by_kind = self.matcher_.evidence_by_kind(counts)
-        return evidence_features(by_kind, np.array([len(tokens) for tokens in X]), self.length_ref, self.semantic_.transform(X))
+        return evidence_features(
+            by_kind, np.array([len(tokens) for tokens in X]), self.length_ref, self.semantic_.transform(X),
+            self.matcher_.shared(counts, by_kind.sum(axis=2)),
+        )
 
     def decision_function(self, X: Sequence[Tokens]) -> np.ndarray:
         """Linear scores of the learned model, shape (n_documents, n_themes)."""

@@ -20,6 +20,14 @@ __all__ = ["SeedMatcher", "evidence_features", "FEATURES", "EvidenceModel", "def
 Tokens = Sequence[str]
 
 
+class Matches(list):
+    """What :meth:`SeedMatcher.matches` found in one article: per theme, a Counter of
+    (weight, matched term) → count; ``spans`` holds (theme, start, end, weight) of every
+    term match, for telling which themes' evidence sits on the same words."""
+
+    def __init__(self, per_theme, spans=()) -> None:
+        super().__init__(per_theme)
+        self.spans = list(spans)
 
 
 class SeedMatcher:
@@ -82,7 +90,7 @@ class SeedMatcher:
         for entries in self._index.values():
             entries.sort(key=lambda e: -len(e[0]))
 
-    def matches(self, tokens: Tokens) -> list[Counter]:
+    def matches(self, tokens: Tokens) -> Matches:
         """Per theme, a Counter of (weight, matched term) → count (pair cues as ``"a ~ b"``)."""
         n_themes = len(self.names)
         excluded: list[set[int]] = [set() for _ in range(n_themes)]
@@ -93,6 +101,7 @@ class SeedMatcher:
         found: list[Counter] = [Counter() for _ in range(n_themes)]
         # Greedy longest match per theme: "crude oil" counts once, not also as "oil".
         covered_until = [0] * n_themes
+        spans = []
         for i, tok in enumerate(tokens):
             for toks, t, weight, term in self._index.get(tok, ()):
                 if i < covered_until[t] or i in excluded[t]:
@@ -100,6 +109,7 @@ class SeedMatcher:
                 if tuple(tokens[i : i + len(toks)]) == toks:
                     found[t][(weight, term)] += 1
                     covered_until[t] = i + len(toks)
+                    spans.append((t, i, i + len(toks), weight))
         for t, a_terms, b_terms, window, weight in self._pairs:
             a_pos = _positions(tokens, a_terms, excluded[t])
             if not a_pos:
@@ -114,7 +124,31 @@ class SeedMatcher:
                     k += 1
                 if k < len(starts) and starts[k] <= i + window:
                     found[t][(weight, f"{a_term} ~ {b_pos[k][1]}")] += 1
-        return found
+        return Matches(found, spans)
+
+    def shared(self, counts: Sequence[Matches], total: np.ndarray) -> np.ndarray:
+        """Share of each theme's matched term weight that sits on words a theme with more
+        evidence also matched, shape (n_documents, n_themes): "missile" in a story about a
+        missile maker's orders is evidence of defense trade first, and says less of security
+        than the same word in a story that only security claims."""
+        out = np.zeros((len(counts), len(self.names)))
+        for d, found in enumerate(counts):
+            spans = getattr(found, "spans", ())
+            if not spans:
+                continue
+            claimed: dict[int, list[int]] = {}  # position -> themes whose terms cover it
+            for t, start, end, _ in spans:
+                for j in range(start, end):
+                    claimed.setdefault(j, []).append(t)
+            weight = np.zeros(len(self.names))
+            shared = np.zeros(len(self.names))
+            for t, start, end, w in spans:
+                weight[t] += w * (end - start)
+                for j in range(start, end):
+                    if any(total[d, u] > total[d, t] for u in claimed[j] if u != t):
+                        shared[t] += w
+            out[d] = np.divide(shared, weight, out=np.zeros_like(shared), where=weight > 0)
+        return out
 
     def evidence(self, counts: Counter) -> float:
         """Evidence score of one theme's matches: seed terms weigh 1, related terms
@@ -151,16 +185,21 @@ FEATURES = (
     "log1p(seed)", "log1p(related)", "log1p(pair)", "log1p(near)", "log1p(evidence per length_ref tokens)",
     "log(tokens / length_ref)", "share of the article's strongest theme (0 for a lone term)", "any seed term",
     "semantic mean", "semantic top-3", "semantic top-3 over the best other theme's",
+    "log1p(evidence) x share of it on words a stronger theme also matched",
 )
 
 
-def evidence_features(by_kind: np.ndarray, n_tokens: np.ndarray, length_ref: float, semantic: np.ndarray) -> np.ndarray:
+def evidence_features(
+    by_kind: np.ndarray, n_tokens: np.ndarray, length_ref: float, semantic: np.ndarray, shared: np.ndarray
+) -> np.ndarray:
     """Features of each (article, theme) from :meth:`SeedMatcher.evidence_by_kind`, shape
     (n_documents, n_themes, len(FEATURES)): how much evidence of each kind, how dense it
     is in the article (long articles), how long the article is (short items say more per
     term), and how the theme compares with the article's strongest one (a second theme
-    is a real subject, or spill-over from the first), and how close the article's words
-    are in meaning to the theme (``semantic``, from :class:`topics.semantic.ThemeSimilarity`)."""
+    is a real subject, or spill-over from the first; how much of its evidence a stronger
+    theme claims too, ``shared`` from :meth:`SeedMatcher.shared`), and how close the
+    article's words are in meaning to the theme (``semantic``, from
+    :class:`topics.semantic.ThemeSimilarity`)."""
     total = by_kind.sum(axis=2)
     ratio = np.maximum(np.asarray(n_tokens, dtype=float), 1.0) / length_ref
     strongest = np.maximum(total.max(axis=1, keepdims=True), 1e-9)
@@ -180,6 +219,7 @@ def evidence_features(by_kind: np.ndarray, n_tokens: np.ndarray, length_ref: flo
         (by_kind[..., 0] > 0)[..., None].astype(float),
         semantic,
         (top - others)[..., None],
+        (np.log1p(total) * shared)[..., None],
     ], axis=2)
 
 
@@ -192,7 +232,8 @@ class EvidenceModel(NamedTuple):
     source: str = ""
 
     def predict(self, features: np.ndarray) -> np.ndarray:
-        z = features @ np.asarray(self.coef) + self.intercept
+        # a model fitted before features were added uses the ones it knows (they come first)
+        z = features[..., : len(self.coef)] @ np.asarray(self.coef) + self.intercept
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
