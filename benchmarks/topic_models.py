@@ -87,7 +87,6 @@ TABLE_REF = frozenset(
 )
 PUBLISHED = [  # OCTIS-style BBC News NPMI, average over K = 10..50 (step 10), top 10
     ("LDA (OCTIS, gensim)", 0.014),
-    ("NMF (OCTIS)", 0.012),
     ("BERTopic (all-MiniLM-L6-v2 / all-mpnet-base-v2 / USE)", "0.167–0.170"),
     ("Top2Vec (Doc2Vec)", 0.171),
 ]

@@ -151,7 +151,7 @@ def tag_corpus(model: ModelLike, corpus: CorpusLike, *, limit: int | None = None
     it = iter(corpus if limit is None else islice(corpus, limit))
     while batch := list(islice(it, batch_size)):
         batch = [a if isinstance(a, Article) else Article(id=str(len(rows) + i + 1), text=str(a)) for i, a in enumerate(batch)]
-        docs = [pre.join_phrases(pre.tokenize(a.full_text)) for a in batch]
+        docs = [pre.topic_tokens(a.full_text) for a in batch]
         tokens.extend(docs)
         thetas.append(lda.transform(docs))
         tagged = list(tagger.tag(batch))
@@ -874,7 +874,7 @@ def _pyldavis_fragment(model: Model, tc: TaggedCorpus, n_words: int) -> str:
     import pyLDAvis
     from pyLDAvis import urls
 
-    phi = model.lda.model_.get_topics()
+    phi = model.lda.topic_word_distributions()[0]
     keep = tc.term_counts > 0  # pyLDAvis divides by term frequencies
     phi = phi[:, keep]
     phi = phi / phi.sum(axis=1, keepdims=True)
@@ -931,7 +931,7 @@ def _pcoa(dist: np.ndarray) -> np.ndarray:
 
 def _builtin_fragment(model: Model, tc: TaggedCorpus | None, n_words: int) -> str:
     lda = model.lda
-    phi = lda.model_.get_topics()
+    phi = lda.topic_word_distributions()[0]
     k = len(phi)
     if tc is not None and len(tc):
         w = tc.articles["n_tokens"].to_numpy(float)
