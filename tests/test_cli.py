@@ -126,15 +126,21 @@ def test_missing_extra_is_one_line_naming_it(trained, monkeypatch, capsys, comma
     from topics.extras import install_hint
 
     assert err[-1].startswith("topics: error:") and install_hint(extra) in err[-1] and "topics[" not in err[-1]
+    assert f'pip install "topics-news[{extra}]"' in err[-1]
 
 
 def test_install_hints_name_the_packages_pyproject_lists():
     import tomllib
 
-    from topics.extras import EXTRAS
+    from topics.extras import DISTRIBUTION, EXTRAS
 
-    optional = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    optional = project["optional-dependencies"]
     assert {k: tuple(v) for k, v in optional.items() if k in EXTRAS} == EXTRAS
+    # ours on the public index ('topics' is somebody else's); imported as topics all the same
+    assert project["name"] == DISTRIBUTION == "topics-news"
+    readme = (ROOT / "README.md").read_text()
+    assert 'pip install "topics[' not in readme and f'"{DISTRIBUTION}[serve]"' in readme
 
 
 def test_train_out_of_core_above_a_size(shared_data, tmp_path, capsys):
@@ -143,13 +149,13 @@ def test_train_out_of_core_above_a_size(shared_data, tmp_path, capsys):
     art = str(tmp_path)
     assert main(["train", "--corpus", str(shared_data / "bbc"), "--name", "bbc", "--artifacts", art,
                  "--out-of-core-above", "1000"]) == 0
-    assert "SGD epoch 5/5" in capsys.readouterr().err
+    assert "SGD epoch" not in capsys.readouterr().err  # progress is for terminals (tests/test_progress.py)
     assert main(["info", "--model", "bbc", "--artifacts", art, "--json"]) == 0
     meta = json.loads(capsys.readouterr().out)["meta"]
     assert meta["parameters"]["classifier"] == {"out_of_core_above": 1000}
     assert meta["classifier"]["cv"]["held_out"] == 445  # a fifth (cv=5), calibrating the scores
     sport = shared_data / "bbc" / "sport" / "001.txt"
-    assert main(["tag", str(sport), "--model", "bbc", "--artifacts", art, "--format", "jsonl"]) == 0
+    assert main(["tag", str(sport), "--model", "bbc", "--artifacts", art, "-f", "jsonl"]) == 0
     assert [t["name"] for t in json.loads(capsys.readouterr().out)["themes"]] == ["sport"]
 
 
@@ -239,9 +245,163 @@ def test_empty_standard_input_is_an_error_status(trained, capsys, monkeypatch):
 
 def test_missing_model_says_where_it_looked(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("TOPICS_ARTIFACTS", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home"))
     assert main(["tag", str(SEED), "--artifacts", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert f"No model named 'default' in {tmp_path} (the artifacts folder given)" in err
-    monkeypatch.chdir(tmp_path)  # and with no folder given: ./artifacts, and how to look elsewhere
+    monkeypatch.chdir(tmp_path)  # no ./artifacts here: the user's folder, and how to look elsewhere
+    assert main(["tag", str(SEED)]) == 2
+    err = capsys.readouterr().err
+    assert f"in {tmp_path / 'home' / 'topics' / 'artifacts'} (the user's folder, the default where there is no " \
+           "./artifacts: set $TOPICS_ARTIFACTS or pass --artifacts to look elsewhere)" in err
+    (tmp_path / "artifacts").mkdir()  # a project folder with its own ./artifacts
     assert main(["tag", str(SEED)]) == 2
     assert "./artifacts, the default: set $TOPICS_ARTIFACTS or pass --artifacts" in capsys.readouterr().err
+
+
+def test_without_a_local_artifacts_folder_models_are_the_users(trained, tmp_path, capsys, monkeypatch):
+    """Trained in one folder, found from any other: with no ./artifacts the user's folder is the default."""
+    import shutil
+
+    monkeypatch.delenv("TOPICS_ARTIFACTS", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    shutil.copytree(trained, tmp_path / "data" / "topics" / "artifacts")  # as `topics train` run elsewhere left it
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert main(["tag", str(SEED), "-f", "jsonl"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == SEED.stem
+    assert not (tmp_path / "elsewhere" / "artifacts").exists()
+
+
+def test_one_naming_for_formats_old_spellings_still_work(trained, tmp_path, capsys):
+    """--input-format and --output-format/-f on every command; --format still works, with a note."""
+    corpus = tmp_path / "news.jsonl"
+    corpus.write_text('{"id": "a", "text": "Oil prices rose as OPEC cut output.", "date": "2024-01-05"}\n'
+                      '{"id": "b", "text": "Hotels reported record bookings.", "date": "2024-02-05"}\n')
+    art = ["--artifacts", str(trained)]
+    assert main(["tag", str(corpus), "--input-format", "jsonl", "--output-format", "jsonl", *art]) == 0
+    new = capsys.readouterr()
+    assert main(["tag", str(corpus), "--format", "jsonl", *art]) == 0  # the old output-format spelling
+    old = capsys.readouterr()
+    assert old.out == new.out and "--format is deprecated here; use --output-format/-f" in old.err
+    assert "deprecated" not in new.err
+    for command in (["trends", "--corpus", str(corpus)], ["evaluate", "--topics", "--corpus", str(corpus)]):
+        assert main([*command, "--input-format", "jsonl", *art]) == 0
+        new = capsys.readouterr()
+        assert main([*command, "--format", "jsonl", *art]) == 0
+        old = capsys.readouterr()
+        assert old.out == new.out and "--format is deprecated here; use --input-format" in old.err
+    for command in (["topics"], ["info"], ["models", "list"], ["evaluate", "--topics"]):
+        assert main([*command, "-f", "json", *art]) == 0
+        by_option = capsys.readouterr().out
+        assert main([*command, "--json", *art]) == 0
+        assert json.loads(capsys.readouterr().out) == json.loads(by_option)
+    assert main(["trends", "--corpus", str(corpus), "--output-format", "csv", *art]) == 0
+    assert capsys.readouterr().out.startswith("period,kind,id,label,share,articles")
+
+
+def test_every_command_takes_quiet():
+    from topics.cli import build_parser
+
+    parser = build_parser()
+    for command in (["train"], ["tag", "x"], ["update", "--corpus", "x"], ["evaluate"], ["trends", "--corpus", "x"],
+                    ["topics"], ["serve"], ["report"], ["info"], ["models", "list"], ["models", "info", "x"],
+                    ["models", "rm", "x@1"]):
+        assert parser.parse_args([*command, "-q"]).quiet and parser.parse_args([*command, "--quiet"]).quiet
+
+
+def _labelled_texts(n: int) -> dict[str, str]:
+    """``n`` short articles per label (sport, money), varied enough to learn topics from."""
+    import random
+
+    rng = random.Random(0)
+    words = {"sport": "match goal striker league coach season stadium fans referee penalty cup final".split(),
+             "money": "bank shares profit market investors bonds dollar rates inflation earnings budget tax".split()}
+    common = "city week report people government plan group company country world team year house".split()
+    return {f"{label}{i}": " ".join(rng.choice(vocab) for _ in range(12)) + " " + " ".join(rng.choice(common) for _ in range(8))
+            for label, vocab in words.items() for i in range(n)}
+
+
+def _write_labelled(root, texts: dict[str, str]):
+    for name, text in texts.items():
+        (root / name.rstrip("0123456789")).mkdir(parents=True, exist_ok=True)
+        (root / name.rstrip("0123456789") / f"{name}.txt").write_text(text)
+    return root
+
+
+def test_evaluating_on_the_training_articles_warns(tmp_path, capsys):
+    """Figures on the articles a model learnt from are flagged, by content, whatever the path or format."""
+    texts = _labelled_texts(40)
+    labelled = _write_labelled(tmp_path / "labelled", texts)
+    art = ["--artifacts", str(tmp_path / "art")]
+    assert main(["train", "--corpus", str(labelled), "--topics", "2", *art]) == 0
+    capsys.readouterr()
+    as_jsonl = tmp_path / "same.jsonl"  # the same articles in another format and place
+    as_jsonl.write_text("".join(json.dumps({"id": n, "text": t, "labels": [n.rstrip("0123456789")]}) + "\n"
+                                for n, t in texts.items()))
+    assert main(["evaluate", "--corpus", str(as_jsonl), *art]) == 0
+    assert "100% of these articles are ones the model was trained on" in capsys.readouterr().err
+    fresh = tmp_path / "fresh.jsonl"
+    fresh.write_text(json.dumps({"id": "x", "text": "striker scored a late goal in the league match", "labels": ["sport"]})
+                     + "\n")
+    assert main(["evaluate", "--corpus", str(fresh), *art]) == 0
+    assert "trained on" not in capsys.readouterr().err
+
+
+def test_cv_block_says_what_it_measured(tmp_path, capsys):
+    labelled = _write_labelled(tmp_path / "labelled", _labelled_texts(20))
+    assert main(["train", "--corpus", str(labelled), "--topics", "2", "--cv", "3", "--artifacts", str(tmp_path / "a")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    block = out[out.index("3-fold cross-validation (each fold trained with the default settings):"):]
+    assert block[1] == f"  measured on  40 labelled articles of labelled-dir:{labelled.resolve()}"
+    assert block[2].strip().startswith("(out-of-fold tags of 3 models, 2 themes") and "articles/s" not in block[2]
+
+
+def test_tables_fit_100_columns(trained, tmp_path, capsys):
+    """topics (with a header naming NPMI), info, models list, trends and the training summary."""
+    art = ["--artifacts", str(trained)]
+    corpus = tmp_path / "dated.jsonl"
+    corpus.write_text("".join(json.dumps({"id": str(i), "text": t, "date": f"2024-0{1 + i % 3}-1{i % 9}"}) + "\n"
+                              for i, t in enumerate(["Oil prices rose as OPEC cut output and pipelines closed."] * 6
+                                                    + ["Hotels and resorts reported record tourist bookings."] * 6)))
+    for command in (["topics", "--words", "20"], ["info"], ["models", "list"], ["trends", "--corpus", str(corpus)]):
+        assert main([*command, *art]) == 0
+        out = capsys.readouterr().out
+        # a path longer than the room is printed whole on a line of its own (copy-paste must work)
+        assert all(len(line) <= 100 or len(line[12:].split()) == 1 for line in out.splitlines()), (command, out)
+        if command[0] == "topics":
+            assert out.splitlines()[1].split() == ["topic", "size", "NPMI", "[theme]", "top", "words"]
+    assert main(["topics", "-f", "json", *art]) == 0
+    sizes = [t["size"] for t in json.loads(capsys.readouterr().out)["topics"]]
+    assert all(size == round(size, 4) for size in sizes)
+
+
+def test_long_theme_lists_are_wrapped_or_summarised():
+    from topics.cli import _wrapped
+
+    names = ", ".join(f"theme-{i}" for i in range(90))
+    text = _wrapped("  themes", f"90 (supervised): {names}", max_lines=3, more=" (see topics info)")
+    lines = text.splitlines()
+    assert len(lines) == 3 and all(len(line) <= 100 for line in lines)
+    shown = sum(line.count("theme-") for line in lines)
+    assert lines[-1].startswith(" " * 14 + f"… and {90 - shown} more (see topics info)")
+
+
+def test_update_is_recorded_and_shown(trained, tmp_path, capsys):
+    """`topics update` leaves a trace: the manifest says what was added and when; info and models list show it."""
+    news = tmp_path / "new.jsonl"
+    news.write_text("".join(json.dumps({"id": str(i), "text": f"Refinery {i} fire cut diesel output; oil prices rose."})
+                            + "\n" for i in range(5)))
+    art = ["--artifacts", str(trained)]
+    assert main(["update", "--model", "default", "--corpus", str(news), "--name", "updated", *art]) == 0
+    capsys.readouterr()
+    assert main(["info", "--model", "updated", *art]) == 0
+    info = capsys.readouterr().out
+    assert any(line.startswith("updated     ") for line in info.splitlines())
+    assert f"articles added from jsonl:{news.resolve()}" in " ".join(info.split())
+    assert main(["models", "list", "updated", *art]) == 0
+    listing = capsys.readouterr().out
+    assert "301 +" in listing and "added to the topics by `topics update`" in listing
+    assert main(["models", "list", "updated", "-f", "json", *art]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["updates"][0]["documents"] == 5 and row["updates"][0]["corpus"] == f"jsonl:{news.resolve()}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import re
 import subprocess
 import sys
@@ -63,7 +64,7 @@ def test_topic_table(default_model, tagged):
     assert len(df) == default_model.lda.n_topics_ and df.index.name == "topic"
     assert all(len(w) == 7 for w in df["words"])
     assert df["size"].sum() == pytest.approx(1)
-    assert df["words"][0] == [w for w, _ in default_model.lda.topic_words(0, 7)]
+    assert df["words"][0] == [w for w, _ in default_model.topic_words(0, 7)]  # as written, not the tokens
     with_corpus = ti.topic_table(default_model, corpus=tagged)
     assert with_corpus["articles"].sum() == len(tagged)
     assert with_corpus["corpus_share"].sum() == pytest.approx(1)
@@ -251,7 +252,7 @@ def test_builtin_map(default_model, tagged):
     assert tmap.engine == "builtin"
     _offline(tmap.fragment)
     assert tmap.fragment.count('class="t"') == default_model.lda.n_topics_
-    assert default_model.lda.topic_words(0, 1)[0][0] in tmap.fragment
+    assert default_model.topic_words(0, 1)[0][0] in tmap.fragment
     assert "srcdoc=" in tmap._repr_html_()
     assert ti.topic_map(default_model, tagged, engine="builtin").engine == "builtin"
 
@@ -278,8 +279,8 @@ def test_report_without_corpus(default_model):
     _offline(page)
     images = _images(page)
     assert len(images) == 2 and all(i.startswith(b"\x89PNG") for i in images)
-    for t in default_model.lda.topics(topn=10):
-        assert ", ".join(t["words"]) in page
+    for t in default_model.topics(topn=10):  # words as written (Hamas, not hama)
+        assert html.escape(", ".join(t["words"])) in page
     assert 'id="map"' in page and 'id="themes"' not in page
 
 
@@ -316,3 +317,78 @@ def test_core_cli_does_not_import_pandas():
     code = "import sys, topics, topics.cli; topics.cli.build_parser(); print('pandas' in sys.modules or 'matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_long_words_are_cut_never_dropped():
+    assert ti._clip("bankruptcy_protection", 12) == "bankruptcy_…"  # textwrap.shorten gave "…"
+    assert ti._clip("#3 security: Iraq, troops, Baghdad", 24) == "#3 security: Iraq…"
+    assert ti._clip("short", 12) == "short"
+
+
+def test_topic_word_bars_show_every_word(default_model):
+    fig = ti.plot_topic_words(default_model, topn=8)
+    shown = [t.get_text() for ax in fig.axes if ax.get_visible() for t in ax.get_yticklabels()]
+    words = [w for k in range(default_model.lda.n_topics_) for w, _ in default_model.topic_words(k, 8)]
+    assert sorted(shown) == sorted(words) and "…" not in shown
+
+
+def test_report_counts_are_integers_and_trends_by_period(default_model, tmp_path):
+    from topics.report import build_report
+
+    articles = labelled_articles() + dated_articles()
+    page = build_report(default_model, articles)
+    assert not re.search(r'class="num">\d+\.0<', page)  # "79", not "79.0"
+    assert "per month (6 periods" in page  # 18 dated articles over six months: too few for weeks
+    weekly = build_report(default_model, articles, by="week")
+    assert "per week (" in weekly
+
+
+def test_report_cli_takes_by(default_model, tmp_path, capsys):
+    from topics.cli import main
+
+    corpus = tmp_path / "dated.jsonl"
+    corpus.write_text("".join(f'{{"id": "{a.id}", "text": "{a.text}", "date": "{a.date}"}}\n' for a in dated_articles()))
+    out = tmp_path / "r.html"
+    assert main(["report", "--model", str(default_model.path), "--corpus", str(corpus), "--by", "year",
+                 "--out", str(out), "-q"]) == 0
+    assert capsys.readouterr().err == ""  # -q: no "Wrote …"
+    page = out.read_text(encoding="utf-8")
+    assert 'id="trends"' not in page  # one year: nothing to compare
+    assert main(["report", "--model", str(default_model.path), "--corpus", str(corpus), "--by", "month",
+                 "--out", str(out), "-q"]) == 0
+    assert "per month (6 periods" in out.read_text(encoding="utf-8")
+
+
+def test_theme_labels_are_one_style(default_model):
+    """A model whose themes are a corpus's labels shows them as named, even when the taxonomy has a
+    theme of that name (BBC's politics is not 'Domestic politics'); taxonomy themes show their labels."""
+    from types import SimpleNamespace
+
+    from topics.model import Model
+
+    tc = ti.tag_corpus(default_model, labelled_articles())
+    counts = ti.theme_counts(default_model, tc)
+    assert list(counts["label"]) == [default_model.taxonomy[t].label for t in default_model.themes]
+    corpus_labels = Model(default_model.preprocessor, default_model.lda,
+                          SimpleNamespace(classes_=np.array(["business", "politics"])),
+                          default_model.taxonomy.with_names(["business", "politics"]))
+    tc = ti.TaggedCorpus(articles=pd.DataFrame({"themes": [("politics",)], "labels": [None]}, index=["a"]),
+                         theta=np.ones((1, 1)), scores=pd.DataFrame({"business": [0.1], "politics": [0.9]}),
+                         results=[], term_counts=np.zeros(0))
+    assert "label" not in ti.theme_counts(corpus_labels, tc).columns
+
+
+def test_explain_says_why_a_tag_is_below_its_threshold(default_model):
+    from topics.classify import ThemeScore
+    from topics.tagger import Tagger, threshold_note
+
+    below = ThemeScore("business", 0.41, 0.62, True)
+    assert "single-label" not in threshold_note(below, "best-if-none")
+    assert threshold_note(below, "single-label").startswith("below its threshold 0.62, tagged anyway: the model "
+                                                            "was trained on articles with one label each")
+    assert threshold_note(ThemeScore("tech", 0.7, 0.5, False)).startswith("above its threshold 0.50, not tagged")
+    assert threshold_note(ThemeScore("sport", 0.9, 0.5, True)) == ""
+    df = ti.explain(Tagger(default_model).tag_one(OIL), default_model)
+    assert list(df.columns) == ["score", "threshold", "tagged", "evidence", "note"]
+    assert all((note != "") == ((s < t) == tagged) for s, t, tagged, note in
+               zip(df["score"], df["threshold"], df["tagged"], df["note"]))

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import re
+import select
 import signal
 import subprocess
 import sys
@@ -41,34 +45,60 @@ def trained(tmp_path) -> tuple[Path, str]:
     return art, list_versions("default", art)[-1]
 
 
-def _start_train(corpus: Path, art: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "topics", "train", "--corpus", str(corpus), "--artifacts", str(art)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+def _start_train(corpus: Path, art: Path) -> tuple[subprocess.Popen, int]:
+    """`topics train` on a terminal (a pseudo-terminal): its stages show, so a test can signal
+    it in the middle of one. Returns the process and the terminal's reading end."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "topics", "train", "--corpus", str(corpus), "--artifacts", str(art)],
+                            stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, cwd=ROOT,
+                            env={**os.environ, "TERM": "xterm"})
+    os.close(slave)
+    return proc, master
 
 
-def _signal_at(proc: subprocess.Popen, stage: str, sig: int) -> list[str]:
-    """Send ``sig`` as soon as the progress line of ``stage`` appears; return stderr's lines."""
-    seen = []
-    for line in proc.stderr:
-        seen.append(line.rstrip("\n"))
-        if stage in line:
-            proc.send_signal(sig)
+def _read(master: int, until: str | None = None, timeout: float = 120) -> str:
+    """What the terminal shows until ``until`` appears (or the process closes it)."""
+    out, deadline = "", time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if not ready:
+            continue
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # the process closed the terminal
             break
-    else:
-        pytest.fail(f"training ended before {stage!r}: {seen}")
-    out, err = proc.communicate(timeout=60)
-    return seen + err.splitlines()
+        if not data:
+            break
+        out += data.decode("utf-8", "replace")
+        if until is not None and until in out:
+            break
+    return out
+
+
+def _signal_at(started: tuple[subprocess.Popen, int], stage: str, sig: int) -> list[str]:
+    """Send ``sig`` as soon as the progress line of ``stage`` appears; return the lines the terminal kept."""
+    proc, master = started
+    try:
+        seen = _read(master, until=stage)
+        if stage not in seen:
+            pytest.fail(f"training ended before {stage!r}: {seen!r}")
+        proc.send_signal(sig)
+        seen += _read(master)
+        proc.wait(timeout=60)
+    finally:
+        os.close(master)
+    return [re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", line.split("\r")[-1]) for line in re.split(r"\r?\n", seen) if line.strip()]
 
 
 def test_sigkill_during_train_keeps_a_loadable_model(corpus, trained):
     # (A kill in the middle of writing the bundle is tested in test_bundle.py.)
     art, before = trained
-    proc = _start_train(corpus, art)
+    started = _start_train(corpus, art)
     try:
-        _signal_at(proc, "Training LDA", signal.SIGKILL)
+        _signal_at(started, "Training topics", signal.SIGKILL)
     finally:
-        proc.kill()
-    assert proc.returncode == -signal.SIGKILL
+        started[0].kill()
+    assert started[0].returncode == -signal.SIGKILL
     model = load("default", art)  # `latest` loads
     assert list_versions("default", art) == [before] == [model.manifest["version"]]
     verify_bundle(art / "default" / before)
@@ -80,14 +110,15 @@ def test_sigkill_during_train_keeps_a_loadable_model(corpus, trained):
 
 def test_ctrl_c_during_train_prints_one_line(corpus, trained):
     art, before = trained
-    proc = _start_train(corpus, art)
+    started = _start_train(corpus, art)
     try:
-        lines = _signal_at(proc, "Training LDA", signal.SIGINT)
+        lines = _signal_at(started, "Training topics", signal.SIGINT)
     finally:
-        proc.kill()
-    assert proc.returncode == 130
-    assert [line for line in lines if not line.startswith("…")] == ["topics: interrupted (saved models are unchanged)"]
-    assert list_versions("default", art) == [before]
+        started[0].kill()
+    assert started[0].returncode == 130
+    assert [line for line in lines if "topics:" in line] == ["topics: interrupted (saved models are unchanged)"]
+    # the stage that was running says it stopped
+    assert [line for line in lines if line.startswith("Training topics")][-1].endswith("(stopped)")
 
 
 def _wait_for(predicate, timeout: float = 60) -> None:

@@ -60,3 +60,47 @@ def test_unfitted_transform_raises():
 
     with pytest.raises(NotFittedError):
         Preprocessor().transform(["text"])
+
+
+NEWS = ["Hamas leaders met in Gaza. Hamas said the talks failed.",
+        "Wales beat Ireland; Wales now lead the Six Nations.",
+        "Two new movies opened; the movies drew crowds.",
+        "Yukos shares fell as Yukos faced a tax bill.",
+        "Qantas cut fares; Qantas profits rose.",
+        "Bernie Ebbers's trial: Ebbers denied fraud.",
+        "I'm sure, said one fan. I don't know, said another. I'm glad. I don't know why."]
+
+
+def test_display_forms_are_the_usual_written_forms_and_tokens_do_not_change():
+    p = Preprocessor(phrases=False).fit(NEWS)
+    tokens = [p.tokenize(t) for t in NEWS]
+    assert {"hama", "wale", "movy", "yuko", "qanta", "ebber"} <= {w for t in tokens for w in t}  # matching as before
+    assert [p.display(w) for w in ("hama", "wale", "movy", "yuko", "qanta", "ebber")] == \
+        ["Hamas", "Wales", "movies", "Yukos", "Qantas", "Ebbers"]
+    assert p.display("fraud") == "fraud" and p.display("never_seen") == "never seen"
+    assert p.tokenize(NEWS[0]) == Preprocessor().tokenize(NEWS[0])  # fitting never changes tokens
+
+
+def test_contractions_are_junk_to_display_not_to_match():
+    p = Preprocessor()
+    assert {"im", "dont"} <= set(p.tokenize(NEWS[-1]))
+    assert p.is_display_junk("im") and p.is_display_junk("dont_know") and not p.is_display_junk("ill")
+
+
+def test_a_preprocessor_saved_before_display_forms_shows_its_tokens():
+    p = Preprocessor(phrases=False).fit(NEWS)
+    state = p.__getstate__()
+    del state["surface_forms_"]  # as pickled by an older version
+    old = Preprocessor.__new__(Preprocessor)
+    old.__setstate__(state)
+    assert old.display("hama") == "hama" and old.tokenize(NEWS[0]) == p.tokenize(NEWS[0])
+
+
+def test_display_forms_survive_pickling_and_counting_in_folds():
+    p = Preprocessor(phrases=False)
+    counter = p.surface_counter()
+    counter.max_chunks = 3  # fold often: the same counts as one fold at the end
+    for text in NEWS:
+        counter.add(text)
+    p.fit_tokens((p.tokenize(t) for t in NEWS), surface_counts=counter)
+    assert pickle.loads(pickle.dumps(p)).surface_forms_ == Preprocessor(phrases=False).fit(NEWS).surface_forms_

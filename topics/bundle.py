@@ -77,9 +77,24 @@ def signature_required(require: bool = False) -> bool:
 
 
 def default_artifacts_dir() -> Path:
-    """Return ``$TOPICS_ARTIFACTS`` if set, else ``./artifacts``."""
+    """Where models live when no folder is given.
+
+    ``$TOPICS_ARTIFACTS`` if set; else ``./artifacts`` when that folder exists (a project's
+    own models); else the user's folder, ``$XDG_DATA_HOME/topics/artifacts`` (by default
+    ``~/.local/share/topics/artifacts``), so that models trained in one folder are found
+    from any other.
+    """
     env = os.environ.get("TOPICS_ARTIFACTS")
-    return Path(env).expanduser() if env else Path.cwd() / "artifacts"
+    if env:
+        return Path(env).expanduser()
+    local = Path.cwd() / "artifacts"
+    return local if local.is_dir() else user_artifacts_dir()
+
+
+def user_artifacts_dir() -> Path:
+    """The user-level artifacts folder: ``$XDG_DATA_HOME/topics/artifacts`` or ``~/.local/share/topics/artifacts``."""
+    data = os.environ.get("XDG_DATA_HOME") or os.path.join("~", ".local", "share")
+    return Path(data).expanduser() / "topics" / "artifacts"
 
 
 def _artifacts(artifacts: str | os.PathLike | None) -> Path:
@@ -448,7 +463,10 @@ def resolve_bundle(model: str | os.PathLike | None = None,
             raise BundleError(f"{model!r} is neither a model name, 'name@version' nor an existing folder.")
         where = ("the artifacts folder given" if artifacts is not None
                  else "$TOPICS_ARTIFACTS" if os.environ.get("TOPICS_ARTIFACTS")
-                 else "./artifacts, the default: set $TOPICS_ARTIFACTS or pass --artifacts to look elsewhere")
+                 else "./artifacts, the default: set $TOPICS_ARTIFACTS or pass --artifacts to look elsewhere"
+                 if (Path.cwd() / "artifacts").is_dir()
+                 else "the user's folder, the default where there is no ./artifacts: set $TOPICS_ARTIFACTS or pass "
+                      "--artifacts to look elsewhere")
         raise BundleError(f"No model named {name!r} in {root.parent} ({where}); train one with `topics train`, "
                           "or point --model at a bundle folder.")
     return _resolve_version(root, name, version or None)

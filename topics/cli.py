@@ -14,15 +14,70 @@ from pathlib import Path
 from . import __version__
 
 EXIT_USER_ERROR = 2
+OVERLAP_WARNING = 0.05  # share of evaluated articles seen in training from which figures are flagged
+_ARTIFACTS_HELP = ("folder of saved models (default: $TOPICS_ARTIFACTS, else ./artifacts if it exists, else "
+                   "~/.local/share/topics/artifacts)")
+_PROGRESS = None  # the running command's Progress: messages go through it so they do not garble a live line
 
 
 def _err(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    if _PROGRESS is not None and _PROGRESS.enabled:
+        _PROGRESS.write(message)
+    else:
+        print(message, file=sys.stderr, flush=True)
+
+
+def _note(args: argparse.Namespace, message: str) -> None:
+    """A line about what the command does (standard error; not with --quiet)."""
+    if not getattr(args, "quiet", False):
+        _err(message)
+
+
+def _progress(args: argparse.Namespace, enabled: bool = True):
+    """The command's progress display on standard error: on a terminal, unless --quiet."""
+    global _PROGRESS
+    from .progress import Progress
+
+    _PROGRESS = Progress(enabled=enabled and not args.quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb")
+    return _PROGRESS
+
+
+class _Deprecated(argparse.Action):
+    """An old spelling of an option: it still works, with a note saying the new one."""
+
+    def __init__(self, option_strings, dest, new: str, type=None, **kwargs):
+        super().__init__(option_strings, dest, **kwargs)
+        self.new, self.convert = new, type
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if self.convert is not None:
+            try:
+                values = self.convert(values)
+            except argparse.ArgumentTypeError as exc:
+                parser.error(f"argument {option_string}: {exc}")
+        if self.choices is not None and values not in self.choices:
+            parser.error(f"argument {option_string}: invalid choice: {values!r} (choose from {', '.join(self.choices)})")
+        _err(f"topics: note: {option_string} is deprecated here; use {self.new}")
+        setattr(namespace, self.dest, values)
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress display and no notes on standard "
+                   "error (warnings and errors still show)")
+
+
+def _add_output_format(p: argparse.ArgumentParser, formats: tuple[str, ...], alias: str | None = None) -> None:
+    """--output-format/-f, and --json or --csv as its shorthand."""
+    p.add_argument("--output-format", "-f", dest="output_format", default=formats[0], choices=formats,
+                   help=f"output format (default: {formats[0]})")
+    if alias:
+        p.add_argument(f"--{alias}", dest="output_format", action="store_const", const=alias,
+                       help=f"the same as --output-format {alias}")
 
 
 def _add_model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", "-m", default=None, help="model name, name@version or bundle folder (default: 'default')")
-    p.add_argument("--artifacts", default=None, help="artifacts folder (default: $TOPICS_ARTIFACTS or ./artifacts)")
+    p.add_argument("--artifacts", default=None, help=_ARTIFACTS_HELP)
     _add_signing_args(p)
     p.add_argument("--require-signature", action="store_true",
                    help="refuse a model that is not signed with the signing key")
@@ -48,10 +103,14 @@ def _load_model(args: argparse.Namespace):
                 require_signature=getattr(args, "require_signature", False))
 
 
-def _add_corpus_args(p: argparse.ArgumentParser, format_flag: str) -> None:
+def _add_corpus_args(p: argparse.ArgumentParser, old_format_flag: bool = True) -> None:
     from .corpus import FORMATS
 
-    p.add_argument(format_flag, dest="corpus_format", default="auto", choices=FORMATS, help="input format (default: guess from the path)")
+    p.add_argument("--input-format", dest="corpus_format", default="auto", choices=FORMATS,
+                   help="input format (default: guess from the path)")
+    if old_format_flag:  # its name before --input-format
+        p.add_argument("--format", dest="corpus_format", action=_Deprecated, new="--input-format", choices=FORMATS,
+                       help=argparse.SUPPRESS)
     p.add_argument("--text-field", default="text", help="JSONL field / CSV column holding the text (default: text)")
     p.add_argument("--id-field", default="id", help="JSONL field / CSV column holding the id (default: id)")
     p.add_argument("--title-field", default="title", help="JSONL field / CSV column holding the title (default: title)")
@@ -94,13 +153,13 @@ def build_parser() -> argparse.ArgumentParser:
                        "phrases, LDA topics and a theme classifier (supervised when the corpus has labels, "
                        "otherwise from the taxonomy's seed terms).")
     p.add_argument("--corpus", "-c", default=None, help="file, folder or - for standard input (default: the bundled news corpus)")
-    _add_corpus_args(p, "--format")
+    _add_corpus_args(p)
     p.add_argument("--taxonomy", default=None, help="theme taxonomy TOML file (default: the shipped taxonomy)")
     p.add_argument("--topics", "-k", type=_topics_arg, default=None, metavar="K", help="number of topics; 'auto' or a range "
                    "START:STOP[:STEP] trains one model per K and keeps the most coherent (default: from corpus size)")
     p.add_argument("--sweep-plot", default=None, metavar="PNG", help="with --topics auto or a range: draw the sweep (needs matplotlib)")
     p.add_argument("--name", "-n", default="default", help="bundle name (default: default)")
-    p.add_argument("--artifacts", default=None, help="artifacts folder (default: $TOPICS_ARTIFACTS or ./artifacts)")
+    p.add_argument("--artifacts", default=None, help=_ARTIFACTS_HELP)
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--cv", type=_positive_int, default=None, metavar="K", help="also print K-fold cross-validated "
                    "theme figures on the training corpus (labelled corpora)")
@@ -124,9 +183,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="+", help="article files, folders or corpus files (several, or a quoted glob such "
                    "as 'archive/*.jsonl'), or - for standard input")
     _add_model_args(p)
-    _add_corpus_args(p, "--input-format")
-    p.add_argument("--format", "-f", type=_output_format, default="table", metavar="{table,jsonl}",
-                   help="output format (default: table); the input format is --input-format")
+    _add_corpus_args(p, old_format_flag=False)
+    p.add_argument("--output-format", "-f", dest="output_format", type=_output_format, default="table",
+                   metavar="{table,jsonl}", help="output format (default: table); the input format is --input-format")
+    p.add_argument("--format", dest="output_format", action=_Deprecated, type=_output_format, new="--output-format/-f",
+                   help=argparse.SUPPRESS)
     p.add_argument("--top", type=_positive_int, default=3, metavar="N", help="topics shown per article (default: 3)")
     p.add_argument("--explain", action="store_true", help="table: show the evidence terms of each theme")
     p.add_argument("--output", "-o", default=None, help="write to this file (atomically) instead of standard output")
@@ -139,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "topics with new articles (online LDA, no retraining) and save a new version of the bundle.")
     _add_model_args(p)
     p.add_argument("--corpus", "-c", required=True, help="file or folder of new articles, or - for standard input")
-    _add_corpus_args(p, "--format")
+    _add_corpus_args(p)
     p.add_argument("--name", "-n", default=None, help="save under this name (default: the model's name)")
     p.set_defaults(func=cmd_update)
 
@@ -150,24 +211,24 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_args(p)
     p.add_argument("--topics", dest="eval_topics", action="store_true", help="evaluate the topic model")
     p.add_argument("--corpus", "-c", default=None, help="measure on this corpus (default: the figures recorded at training)")
-    _add_corpus_args(p, "--format")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    _add_corpus_args(p)
+    _add_output_format(p, ("table", "json"), "json")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("trends", help="topic and theme shares over time", description="Share of each topic and theme "
                        "per day, week, month or year of a dated corpus (articles without a date are left out).")
     _add_model_args(p)
     p.add_argument("--corpus", "-c", required=True, help="dated articles: a JSONL/CSV file with a date field, or .txt files with a date header")
-    _add_corpus_args(p, "--format")
+    _add_corpus_args(p)
     p.add_argument("--by", choices=("day", "week", "month", "year"), default="month", help="period (default: month)")
-    p.add_argument("--csv", action="store_true", help="print CSV (period,kind,id,label,share,articles) instead of a table")
+    _add_output_format(p, ("table", "csv"), "csv")  # csv: period,kind,id,label,share,articles
     p.add_argument("--top", type=_positive_int, default=3, metavar="N", help="table: topics and themes shown per period (default: 3)")
     p.set_defaults(func=cmd_trends)
 
     p = sub.add_parser("topics", help="list a model's topics", description="List a model's topics with their top words and sizes.")
     _add_model_args(p)
     p.add_argument("--words", type=_positive_int, default=10, metavar="N", help="words per topic (default: 10)")
-    p.add_argument("--json", action="store_true", help="print JSON (with each topic's label, theme and coherence)")
+    _add_output_format(p, ("table", "json"), "json")  # json: with each topic's label, theme and coherence
     p.set_defaults(func=cmd_topics)
 
     p = sub.add_parser("serve", help="serve tagging over HTTP", description="Load a model once and answer "
@@ -187,15 +248,17 @@ def build_parser() -> argparse.ArgumentParser:
                        "(labelled corpora) per-theme precision and recall. Needs the inspect extra.")
     _add_model_args(p)
     p.add_argument("--corpus", "-c", default=None, help="articles to describe with the model (file or folder)")
-    _add_corpus_args(p, "--format")
+    _add_corpus_args(p)
     p.add_argument("--limit", type=_positive_int, default=None, metavar="N", help="read at most N articles of the corpus")
     p.add_argument("--words", type=_positive_int, default=10, metavar="N", help="words per topic (default: 10)")
     p.add_argument("--out", "-o", default="report.html", help="HTML file to write, atomically (default: report.html)")
+    p.add_argument("--by", choices=("day", "week", "month", "year"), default=None, help="trends of a dated corpus per "
+                   "day, week, month or year (default: chosen so that periods hold enough articles to compare)")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("info", help="show a model's manifest", description="Show a model's manifest in readable form.")
     _add_model_args(p)
-    p.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    _add_output_format(p, ("table", "json"), "json")
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser("models", help="list, inspect and remove saved models", description="The saved models "
@@ -203,23 +266,25 @@ def build_parser() -> argparse.ArgumentParser:
     models = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     q = models.add_parser("list", help="every model and version", description="List every saved model version.")
     q.add_argument("name", nargs="?", default=None, help="only this model")
-    q.add_argument("--artifacts", default=None, help="artifacts folder (default: $TOPICS_ARTIFACTS or ./artifacts)")
-    q.add_argument("--json", action="store_true", help="print JSON")
+    q.add_argument("--artifacts", default=None, help=_ARTIFACTS_HELP)
+    _add_output_format(q, ("table", "json"), "json")
     q.set_defaults(func=cmd_models_list)
     q = models.add_parser("info", help="one version's manifest", description="Show a model version's manifest "
                           "after checking its files (and signature, with a key).")
     q.add_argument("model", metavar="NAME[@VERSION]", help="model name (its latest version) or name@version")
-    q.add_argument("--artifacts", default=None, help="artifacts folder (default: $TOPICS_ARTIFACTS or ./artifacts)")
+    q.add_argument("--artifacts", default=None, help=_ARTIFACTS_HELP)
     _add_signing_args(q)
     q.add_argument("--require-signature", action="store_true", help="fail unless it is signed with the signing key")
-    q.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    _add_output_format(q, ("table", "json"), "json")
     q.set_defaults(func=cmd_info)
     q = models.add_parser("rm", help="remove a version", description="Remove a model version. The latest version "
                           "is only removed with --force, and the newest remaining one becomes latest.")
     q.add_argument("model", metavar="NAME@VERSION", help="the version to remove")
-    q.add_argument("--artifacts", default=None, help="artifacts folder (default: $TOPICS_ARTIFACTS or ./artifacts)")
+    q.add_argument("--artifacts", default=None, help=_ARTIFACTS_HELP)
     q.add_argument("--force", action="store_true", help="allow removing the latest version")
     q.set_defaults(func=cmd_models_rm)
+    for command in [*(c for n, c in sub.choices.items() if n != "models"), *models.choices.values()]:
+        _add_common(command)
     return parser
 
 
@@ -256,6 +321,28 @@ def _topics_arg(text: str):
             raise argparse.ArgumentTypeError(str(exc)) from None
         return text
     return _positive_int(text)
+
+
+WIDTH = 100  # columns the tables fit in
+
+
+def _wrapped(label: str, text: str, indent: int = 14, max_lines: int | None = None, more: str = "") -> str:
+    """``label`` and ``text`` (a comma-separated list) wrapped to :data:`WIDTH` columns; past
+    ``max_lines`` lines the rest is summarised as "… and N more" (``more`` says where to see them)."""
+    import textwrap
+
+    lines = textwrap.wrap(text, WIDTH - indent, break_long_words=False, break_on_hyphens=False) or [""]
+    if max_lines is not None and len(lines) > max_lines:
+        lines = lines[: max_lines - 1]
+        kept = " ".join(lines)
+        left = text.count(",") + 1 - kept.count(",")  # the items not shown (the last one has no comma)
+        lines.append(f"… and {left:,} more{more}")
+    head = f"{label:<{indent}}" if len(label) < indent else label + " "
+    return "\n".join((head if i == 0 else " " * indent) + line for i, line in enumerate(lines))
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip(" ,") + "…"
 
 
 def _print_sweep(sweep: dict) -> None:
@@ -300,7 +387,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
         labels = reuters_common_labels(Corpus(args.corpus, "reuters21578", split="train"),
                                        Corpus(args.corpus, "reuters21578", split="test"))
-        _err(f"… Reuters-21578 ModApte: training on the {len(labels)} topics of both splits (--all-labels for every topic)")
+        _note(args, f"Reuters-21578 ModApte: training on the {len(labels)} topics of both splits (--all-labels for every topic)")
+    progress = _progress(args)
     with _dask_backend(args.dask):
         model = train(
             corpus,
@@ -310,8 +398,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             name=args.name,
             artifacts=args.artifacts,
             random_state=args.seed,
-            progress=lambda msg: _err(f"… {msg}"),
-            show_bar=sys.stderr.isatty(),
+            progress=progress,
             signing_key=_signing_key(args),
             examples=args.examples,
             classifier_options={k: v for k, v in (("out_of_core_above", args.out_of_core_above), ("n_jobs", args.jobs))
@@ -330,8 +417,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     topics_meta = meta.get("topics", {})
     quality = topics_meta.get("quality", {})
     guided = topics_meta.get("guided_themes") or []
-    print(f"  topics      {meta['parameters']['n_topics']} (NPMI {quality.get('npmi', float('nan')):.3f}, diversity "
-          f"{quality.get('diversity', float('nan')):.2f}; guided: {', '.join(guided) or 'none'})")
+    print(_wrapped("  topics", f"{meta['parameters']['n_topics']} (NPMI {quality.get('npmi', float('nan')):.3f}, diversity "
+                   f"{quality.get('diversity', float('nan')):.2f}; guided: {', '.join(guided) or 'none'})"))
     if topics_meta.get("sweep"):
         _print_sweep(topics_meta["sweep"])
         if args.sweep_plot:
@@ -342,7 +429,8 @@ def cmd_train(args: argparse.Namespace) -> int:
                 print(f"  sweep plot  {args.sweep_plot}")
             except ImportError as exc:
                 _err(f"warning: {exc}")
-    print(f"  themes      {len(meta['themes'])} ({mode}): {', '.join(meta['themes'])}")
+    print(_wrapped("  themes", f"{len(meta['themes'])} ({mode}): {', '.join(meta['themes'])}", max_lines=3,
+                   more=f" (`topics info --model {args.name}` lists them all)"))
     print(f"  saved to    {model.path}")
     _print_signature(model.path)
     cv = meta.get("classifier", {}).get("cv")
@@ -355,11 +443,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         if meta["parameters"]["classifier_mode"] != "supervised":
             _err("warning: --cv needs a labelled corpus; no cross-validation")
             return 0
-        _err(f"… {args.cv}-fold cross-validation of the theme classifier")
-        result = cross_validate(corpus, k=args.cv, random_state=args.seed,
-                                **({"labels": labels} if labels is not None else {}))
+        with progress.stage(f"{args.cv}-fold cross-validation of the theme classifier", None, "fold") as stage:
+            result = cross_validate(corpus, k=args.cv, random_state=args.seed, progress=stage.set,
+                                    **({"labels": labels} if labels is not None else {}))
         print(f"{args.cv}-fold cross-validation (each fold trained with the default settings):")
-        _print_evaluation(result, per_theme=False)
+        _print_evaluation(result, per_theme=False, folds=args.cv)
     return 0
 
 
@@ -423,7 +511,7 @@ def _output_format(text: str) -> str:
     if text in ("table", "jsonl"):
         return text
     if text in FORMATS:
-        raise argparse.ArgumentTypeError(f"{text!r} is an input format: on `tag`, --format is the output format "
+        raise argparse.ArgumentTypeError(f"{text!r} is an input format: the output format is --output-format/-f "
                                          f"(table or jsonl); the input format is --input-format {text}")
     raise argparse.ArgumentTypeError(f"must be table or jsonl, got {text!r}")
 
@@ -451,15 +539,14 @@ def _paths(args: list[str]) -> list[str]:
 def cmd_tag(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
-    from tqdm import tqdm
-
     from .corpus import ChainCorpus, Corpus
-    from .tagger import Tagger
+    from .tagger import Tagger, tag_rule
 
     corpora = [Corpus(path, args.corpus_format, **_corpus_options(args)) for path in _paths(args.path)]
     corpus = corpora[0] if len(corpora) == 1 else ChainCorpus(*corpora)
     model = _load_model(args)
     tagger = Tagger(model, top_topics=args.top, batch_size=args.batch_size)
+    rule = tag_rule(model)
     if args.dask:
         from . import distributed
 
@@ -467,26 +554,28 @@ def cmd_tag(args: argparse.Namespace) -> int:
     else:
         cluster = nullcontext()
     n = 0
+    # Progress only where a person watches and it does not mix with the output.
+    progress = _progress(args, enabled=args.output is not None or not sys.stdout.isatty())
     with cluster as client, _output(args.output) as out:
         results = distributed.tag(tagger, corpus, client) if client else tagger.tag(corpus, n_jobs=args.jobs)
-        # A progress bar (with articles/s) only where a person watches and it does not mix with the output.
-        show = sys.stderr.isatty() and (args.output is not None or not sys.stdout.isatty())
-        for result in tqdm(results, unit=" articles", desc="Tagging", disable=not show, mininterval=0.5):
+        for result in progress.iter(results, "Tagging", corpus.size_hint()):
             n += 1
-            if args.format == "jsonl":
+            if args.output_format == "jsonl":
                 out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
             else:
-                out.write(_table(result, args.explain))
+                out.write(_table(result, args.explain, rule))
     _report_skips(corpus)
     if not n:  # scripts must be able to tell that nothing was tagged
         _err(f"topics: error: no articles to tag in {' '.join(args.path)}")
         return EXIT_USER_ERROR
     if args.output:
-        _err(f"Tagged {n:,} articles → {args.output}")
+        _note(args, f"Tagged {n:,} article{'' if n == 1 else 's'} → {args.output}")
     return 0
 
 
-def _table(result, explain: bool) -> str:
+def _table(result, explain: bool, rule: str | None = None) -> str:
+    from .tagger import threshold_note
+
     head = result.id + (f"  {result.title}" if result.title else "")
     lines = [head]
     if result.themes:
@@ -494,6 +583,8 @@ def _table(result, explain: bool) -> str:
         if explain:
             for s in result.themes:
                 lines.append(f"    {s.name:<14} {', '.join(s.evidence) or '-'}")
+                if note := threshold_note(s, rule):
+                    lines.append(f"    {'':<14} ({note})")
     else:
         best = result.scores[0] if result.scores else None
         lines.append("  themes  (none)" + (f"  best: {best.name} {best.score:.2f}" if best else ""))
@@ -504,20 +595,24 @@ def _table(result, explain: bool) -> str:
 
 def cmd_topics(args: argparse.Namespace) -> int:
     model = _load_model(args)
-    topics = model.lda.topics(topn=args.words)
+    topics = model.topics(topn=args.words)
     npmi = model.manifest.get("meta", {}).get("topics", {}).get("quality", {}).get("topic_npmi")
     # NPMI was measured over the training texts when the model was trained (or updated), by
     # position; t["id"] is the topic's stable id.
     for position, t in enumerate(topics):
         t["coherence"] = npmi[position] if npmi and position < len(npmi) else None
-    if args.json:
+    if args.output_format == "json":
+        for t in topics:
+            t["size"] = round(t["size"], 4)
         print(json.dumps({"model": model.manifest.get("name"), "version": model.manifest.get("version"), "topics": topics}, indent=2))
         return 0
     print(f"{len(topics)} topics of model '{model.manifest.get('name')}' ({model.manifest.get('version')}), largest first")
+    print("  topic    size    NPMI  [theme] top words")
     for t in sorted(topics, key=lambda t: -t["size"]):
         coh = f"{t['coherence']:6.3f}" if t["coherence"] is not None else "     -"
         theme = f"[{t['theme']}] " if t.get("theme") else ""
-        print(f"  #{t['id']:<3} {t['size']:6.1%} {coh}  {theme}{', '.join(t['words'])}")
+        print(_wrapped(f"  #{t['id']:<4} {t['size']:6.1%}  {coh} ", theme + ", ".join(t["words"]), indent=24))
+    print("  (size: share of the training tokens; NPMI: coherence of the top words, -1 to 1, higher is better)")
     return 0
 
 
@@ -527,7 +622,7 @@ def cmd_update(args: argparse.Namespace) -> int:
 
     corpus = Corpus(args.corpus, args.corpus_format, **_corpus_options(args))
     model = update(args.model, corpus, name=args.name, artifacts=args.artifacts,
-                   progress=lambda msg: _err(f"… {msg}"), signing_key=_signing_key(args),
+                   progress=_progress(args), signing_key=_signing_key(args),
                    require_signature=args.require_signature)
     _report_skips(corpus)
     meta = model.manifest["meta"]["topics"]
@@ -559,9 +654,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     model = _load_model(args)
     corpus = Corpus(args.corpus, args.corpus_format, **_corpus_options(args))
-    result = evaluate(model, corpus)
+    result = evaluate(model, _progress(args).counting(corpus, "Tagging"))
     _report_skips(corpus)
-    if args.json:
+    if result.training_overlap and result.training_overlap >= OVERLAP_WARNING:
+        _err(f"topics: warning: {result.training_overlap:.0%} of these articles are ones the model was trained on: "
+             "the figures say how well it remembers them, not how well it tags new articles (evaluate on held-out "
+             "articles, or use `topics train --cv K`)")
+    if args.output_format == "json":
         print(json.dumps({"model": model.manifest.get("name"), "version": model.manifest.get("version"),
                           **result.to_dict()}, indent=2))
         return 0
@@ -570,9 +669,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_evaluation(result, per_theme: bool) -> None:
-    print(f"  measured on  {result.source}: {result.n_documents:,} labelled articles, {result.n_themes} themes, "
-          f"{result.n_documents / max(result.seconds, 1e-9):,.0f} articles/s")
+def _print_evaluation(result, per_theme: bool, folds: int | None = None) -> None:
+    if folds:  # cross-validation: the time is k trainings, not a tagging rate
+        source = result.source.removeprefix(f"{folds}-fold cross-validation on ")
+        print(f"  measured on  {result.n_documents:,} labelled articles of {source}")
+        print(f"               (out-of-fold tags of {folds} models, {result.n_themes} themes, {result.seconds:.1f} s)")
+    else:
+        print(f"  measured on  {result.n_documents:,} labelled articles of {result.source}")
+        print(f"               ({result.n_themes} themes, {result.n_documents / max(result.seconds, 1e-9):,.0f} articles/s)")
     if result.n_unknown_labels:
         shown = ", ".join(result.unknown_labels[:8]) + (", …" if len(result.unknown_labels) > 8 else "")
         print(f"  unknown      {result.n_unknown_labels:,} labels of themes the model does not know, counted as misses ({shown})")
@@ -595,18 +699,21 @@ def _evaluate_topics(args: argparse.Namespace) -> int:
 
         corpus = Corpus(args.corpus, args.corpus_format, **_corpus_options(args))
         pre = model.preprocessor
-        texts = [pre.topic_tokens(a.full_text) for a in corpus]
+        progress = _progress(args)
+        texts = [pre.topic_tokens(a.full_text) for a in progress.counting(corpus, "Reading articles")]
         _report_skips(corpus)
         if not texts:
             _err("topics: error: no articles to evaluate on")
             return EXIT_USER_ERROR
-        quality, source = evaluate_topics(model.lda, texts, heldout=texts), getattr(corpus, "description", args.corpus)
+        with progress.stage("Measuring topic quality", None, "measure") as stage:
+            quality = evaluate_topics(model.lda, texts, heldout=texts, progress=stage.set)
+        source = getattr(corpus, "description", args.corpus)
     else:
         quality, source = meta.get("quality") or {}, "the training articles (recorded at training)"
         if not quality:
             _err("topics: error: this model has no recorded topic quality; pass --corpus to measure it")
             return EXIT_USER_ERROR
-    if args.json:
+    if args.output_format == "json":
         print(json.dumps({"model": model.manifest.get("name"), "version": model.manifest.get("version"), "source": source,
                           **quality, **({"sweep": meta["sweep"]} if meta.get("sweep") else {})}, indent=2))
         return 0
@@ -628,23 +735,32 @@ def cmd_trends(args: argparse.Namespace) -> int:
 
     corpus = Corpus(args.corpus, args.corpus_format, **_corpus_options(args))
     model = _load_model(args)
-    trends = topic_trends(model, corpus, by=args.by)
+    trends = topic_trends(model, _progress(args).counting(corpus, "Tagging"), by=args.by)
     _report_skips(corpus)
     if trends.undated:
         _err(f"warning: {trends.undated:,} article{'' if trends.undated == 1 else 's'} without a readable date left out")
     if not trends.periods:
         _err("topics: error: no dated articles (give each a date: a JSONL 'date' field or a 'date' header line)")
         return EXIT_USER_ERROR
-    if args.csv:
+    if args.output_format == "csv":
         sys.stdout.write(trends.to_csv())
         return 0
-    print(f"{'period':<10} {'articles':>8}  top topics | top themes (share)")
+    rows, shown = [], set()
     for p, period in enumerate(trends.periods):
         tops = trends.topic_share[p].argsort()[::-1][: args.top]
-        topics = ", ".join(f"#{trends.topic_ids[k]} {trends.topic_labels[k]} {trends.topic_share[p, k]:.0%}" for k in tops)
+        shown.update(int(k) for k in tops)
+        topics = ", ".join(f"#{trends.topic_ids[k]} {trends.topic_share[p, k]:.0%}" for k in tops)
         best = [t for t in trends.theme_share[p].argsort()[::-1][: args.top] if trends.theme_share[p, t] > 0]
         themes = ", ".join(f"{trends.themes[t]} {trends.theme_share[p, t]:.0%}" for t in best) or "-"
-        print(f"{period:<10} {trends.articles[p]:>8,}  {topics} | {themes}")
+        rows.append((period, f"{trends.articles[p]:,}", topics, themes))
+    widths = [max(len(h), *(len(r[c]) for r in rows)) for c, h in enumerate(("period", "articles", "top topics"))]
+    head = f"{'period':<{widths[0]}}  {'articles':>{widths[1]}}  {'top topics (share)':<{widths[2]}}  top themes (share)"
+    print(head)
+    for period, n, topics, themes in rows:
+        print(f"{period:<{widths[0]}}  {n:>{widths[1]}}  {topics:<{widths[2]}}  {themes}")
+    print("topics:")
+    for k in sorted(shown, key=lambda k: trends.topic_ids[k]):
+        print(_clip(f"  #{trends.topic_ids[k]:<3} {trends.topic_labels[k]}", WIDTH))
     return 0
 
 
@@ -658,7 +774,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     signature = {"verified": "signed, and the signature matches the signing key",
                  "unverified": "signed (no signing key given to check it)",
                  "unsigned": "unsigned"}[check_signature(path, key)]
-    if args.json:
+    if args.output_format == "json":
         print(json.dumps(manifest, indent=2))
         return 0
     meta = manifest.get("meta", {})
@@ -673,8 +789,9 @@ def cmd_info(args: argparse.Namespace) -> int:
         ("libraries", ", ".join(f"{k} {v}" for k, v in manifest.get("libraries", {}).items())),
         ("corpus", corpus.get("description")),
         ("articles", f"{corpus.get('documents', 0):,} ({corpus.get('labelled_documents', 0):,} labelled, {corpus.get('skipped', 0):,} skipped)"),
+        *[("updated", _update_line(u)) for u in (meta.get("topics") or {}).get("updates", [])],
         ("topics", params.get("n_topics")),
-        ("themes", ", ".join(meta.get("themes", []))),
+        ("themes", f"{len(meta.get('themes', []))}: " + ", ".join(meta.get("themes", []))),
         ("classifier", params.get("classifier_mode")),
         ("taxonomy", params.get("taxonomy")),
         ("vocabulary", f"{meta.get('vocabulary', 0):,} words, {meta.get('phrases', 0):,} phrases"),
@@ -684,8 +801,14 @@ def cmd_info(args: argparse.Namespace) -> int:
         ("signature", signature),
     ]
     for key, value in rows:
-        print(f"{key:<11} {value}")
+        print(_wrapped(key, str(value), indent=12))
     return 0
+
+
+def _update_line(update: dict) -> str:
+    """One ``topics update`` of the manifest, for people: when, what, how many."""
+    return (f"{update.get('date', '?')}: {update.get('added', 0):,} of {update.get('documents', 0):,} articles added "
+            f"from {update.get('corpus', '?')} (to topics only; was {update.get('from_version', '?')})")
 
 
 def cmd_models_list(args: argparse.Namespace) -> int:
@@ -693,23 +816,28 @@ def cmd_models_list(args: argparse.Namespace) -> int:
     from .registry import list_models
 
     infos = list_models(args.artifacts, args.name)
-    if args.json:
+    if args.output_format == "json":
         rows = [{"name": i.name, "version": i.version, "latest": i.latest, "created": i.created,
                  "documents": i.documents, "themes": list(i.themes), "signed": i.signed,
-                 "path": str(i.path), "problem": i.problem} for i in infos]
+                 "updates": list(i.updates), "path": str(i.path), "problem": i.problem} for i in infos]
         print(json.dumps(rows, indent=2))
         return 0
     if not infos:
         print(f"No models in {args.artifacts or default_artifacts_dir()}; train one with `topics train`.")
         return 0
-    table = [("name", "version", "latest", "created", "documents", "themes", "signed")]
+    table = [("name", "version", "latest", "created", "documents", "signed", "themes")]
     for i in infos:
-        themes = i.problem or (f"{len(i.themes)}: {', '.join(i.themes)}" if i.themes else "-")
-        table.append((i.name, i.version, "*" if i.latest else "", i.created or "?",
-                      "?" if i.documents is None else f"{i.documents:,}", themes, "yes" if i.signed else "no"))
-    widths = [max(len(row[c]) for row in table) for c in range(len(table[0]) - 2)]
+        documents = "?" if i.documents is None else f"{i.documents:,}"
+        if i.updates:  # `topics update` added articles to the topics
+            documents += f" +{sum(u.get('added', 0) for u in i.updates):,}"
+        table.append((i.name, i.version, "*" if i.latest else "", (i.created or "?").replace("T", " ")[:16],
+                      documents, "yes" if i.signed else "no", i.problem or (f"{len(i.themes)}: {', '.join(i.themes)}" if i.themes else "-")))
+    widths = [max(len(row[c]) for row in table) for c in range(len(table[0]) - 1)]
+    room = max(12, WIDTH - sum(widths) - 2 * len(widths))
     for row in table:
-        print("  ".join(v.ljust(w) for v, w in zip(row, widths)) + f"  {row[-1]:<6}  {row[-2]}")
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths)) + "  " + _clip(row[-1], room))
+    if any(i.updates for i in infos):
+        print("(documents +N: articles added to the topics by `topics update`)")
     return 0
 
 
@@ -748,7 +876,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if not token:
             _err(f"topics: error: the token file {args.token_file} is empty")
             return EXIT_USER_ERROR
-    _err(f"Serving {model.manifest.get('name')}@{model.manifest.get('version')} on http://{args.host}:{args.port} (Ctrl-C stops)")
+    _note(args, f"Serving {model.manifest.get('name')}@{model.manifest.get('version')} on http://{args.host}:{args.port} (Ctrl-C stops)")
     serve(model, host=args.host, port=args.port, token=token, max_connections=args.max_connections)
     return 0
 
@@ -758,14 +886,16 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     write_report = _extra(".report", "write_report", "the report needs pandas and matplotlib", "inspect")
 
-    model = _load_model(args)
+    progress = _progress(args)
+    with progress.stage("Loading the model"):
+        model = _load_model(args)
     corpus = None
     if args.corpus is not None:
         corpus = Corpus(args.corpus, args.corpus_format, **_corpus_options(args), limit=args.limit)
-    path = write_report(args.out, model, corpus, topn=args.words)
+    path = write_report(args.out, model, corpus, topn=args.words, by=args.by, progress=progress)
     if corpus is not None:
         _report_skips(corpus)
-    _err(f"Wrote {path}")
+    _note(args, f"Wrote {path}")
     return 0
 
 
@@ -796,6 +926,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         warnings.showwarning = shown
+        global _PROGRESS
+        _PROGRESS = None
     return EXIT_USER_ERROR
 
 

@@ -46,6 +46,7 @@ _SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv":
                    ".cor": "lines", ".txt": "txt"}
 _MAX_PROBLEMS = 100
 _SNIFF_BYTES = 8192
+_HINT_BYTES = 256 << 20  # line files counted for a progress bar's total up to this size
 MAX_CHARS = 1_000_000  # longest text read (characters); longer ones are cut and reported
 _CSV_FIELD_LIMIT = 2**31 - 1  # csv stores the limit in a C long: sys.maxsize overflows on Windows
 _MAX_TITLE = 120
@@ -249,6 +250,27 @@ class Corpus:
     def description(self) -> str:
         """``"<format>:<absolute path>"``, e.g. ``"jsonl:/data/news.jsonl"``."""
         return f"{self.format}:{'<stdin>' if self._stdin else self.path.resolve()}"
+
+    def size_hint(self) -> int | None:
+        """How many articles a pass will yield, when that is cheap to know, for progress bars.
+
+        One per article file of a folder (skipped files make it an upper bound), the
+        number of lines of a ``lines`` or ``jsonl`` file up to 256 MB (blank lines count
+        too); None for other formats, larger files and standard input.
+        """
+        if self.format == "txt":
+            n = 1
+        elif self.format in ("dir", "labelled-dir"):
+            n = sum(1 for _ in self._txt_files())
+        elif self.format in ("lines", "jsonl") and not self._stdin and self.path.stat().st_size <= _HINT_BYTES:
+            with open(self.path, "rb") as f:
+                n, last = 0, b"\n"
+                while block := f.read(1 << 20):
+                    n, last = n + block.count(b"\n"), block[-1:]
+                n += last != b"\n"  # a last line without its newline
+        else:
+            return None
+        return n if self.limit is None else min(n, self.limit)
 
     def has_labels(self) -> bool:
         """Whether any of the first 50 articles has labels (``labels is not None``)."""
@@ -570,6 +592,11 @@ class ChainCorpus:
     @property
     def description(self) -> str:
         return " + ".join(c.description for c in self.corpora)
+
+    def size_hint(self) -> int | None:
+        """The parts' :meth:`Corpus.size_hint` added up (None if one is unknown)."""
+        hints = [c.size_hint() for c in self.corpora]
+        return None if None in hints else sum(hints)
 
     def has_labels(self) -> bool:
         return any(c.has_labels() for c in self.corpora)

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-__all__ = ["Evaluation", "ThemeFigures", "evaluate", "cross_validate", "theme_metrics"]
+__all__ = ["Evaluation", "ThemeFigures", "evaluate", "cross_validate", "theme_metrics", "training_overlap"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,14 @@ class Evaluation:
         Per-theme figures, most frequent theme first.
     seconds : float
         Time spent (reading, tokenising and tagging; training too for cross-validation).
+    source : str
+        What was measured (the corpus, or the cross-validation).
+    training_overlap : float or None
+        :func:`evaluate`: the share of the evaluated articles that the model was trained on,
+        estimated from the training corpus's fingerprint (:mod:`topics.overlap`); 1.0 when
+        the model has no fingerprint but was trained on the same path; None when unknown.
+        Figures on training articles say how well the model remembers them, not how well it
+        tags new ones.
     """
 
     micro_precision: float
@@ -79,6 +87,7 @@ class Evaluation:
     themes: list[ThemeFigures] = field(default_factory=list)
     seconds: float = 0.0
     source: str = ""
+    training_overlap: float | None = None
 
     def to_dict(self) -> dict:
         """Plain JSON-serialisable figures (``topics evaluate --json``)."""
@@ -215,12 +224,33 @@ def evaluate(model, corpus, *, format: str = "auto", batch_size: int = 1024, **c
     result = theme_metrics(labels, predicted, themes)
     result.seconds = time.perf_counter() - started
     result.source = getattr(corpus, "description", "articles")
+    result.training_overlap = training_overlap(model, tokens, corpus)
     return result
+
+
+def training_overlap(model, tokens: Sequence[Sequence[str]], corpus=None) -> float | None:
+    """The share of articles (as ``model.preprocessor.tokenize`` tokens) the model was trained on.
+
+    Estimated from the fingerprint training records (:mod:`topics.overlap`); for bundles
+    without one, 1.0 when ``corpus`` is the path the model was trained on (a Reuters-21578
+    folder holds both splits, so it is not judged by its path), else None.
+    """
+    from .overlap import Fingerprint, article_hash
+
+    trained = (model.manifest.get("meta") or {}).get("corpus") or {}
+    fingerprint = Fingerprint.from_meta(trained.get("fingerprint"))
+    if fingerprint is not None:
+        checked, found = fingerprint.overlap(article_hash(t) for t in tokens)
+        return round(found / checked, 4) if checked else None
+    description = getattr(corpus, "description", None)
+    if description and description == trained.get("description") and getattr(corpus, "format", "") != "reuters21578":
+        return 1.0
+    return None
 
 
 def cross_validate(
     corpus, *, k: int = 5, format: str = "auto", random_state: int = 0, classifier_params: dict | None = None,
-    labels: Iterable[str] | None = None, **corpus_options,
+    labels: Iterable[str] | None = None, progress=None, **corpus_options,
 ) -> Evaluation:
     """K-fold cross-validated figures of the supervised theme classifier on a labelled corpus.
 
@@ -239,6 +269,9 @@ def cross_validate(
     labels : iterable of str, optional
         Only these labels, as :func:`topics.train` with ``labels``: others are
         dropped, and articles left without labels are left out.
+    progress : callable, optional
+        ``progress(done, total, detail)`` as each fold starts (e.g.
+        :meth:`topics.progress.Stage.set`).
     **corpus_options
         Passed to :class:`topics.corpus.Corpus`.
 
@@ -271,12 +304,16 @@ def cross_validate(
         splits = KFold(k, shuffle=True, random_state=random_state).split(tokens)
     predicted: list[list[str]] = [[] for _ in tokens]
     themes = sorted({label for y in labels for label in y})
-    for train, test in splits:
+    for fold, (train, test) in enumerate(splits):
+        if progress:
+            progress(fold, k, f"fold {fold + 1}")
         clf = ThemeClassifier(random_state=random_state, **(classifier_params or {}))
         clf.fit([tokens[i] for i in train], [labels[i] for i in train])
         P = clf.predict([tokens[i] for i in test])
         for row, i in zip(P, test):
             predicted[i] = [str(clf.classes_[j]) for j in np.flatnonzero(row)]
+    if progress:
+        progress(k, k, "")
     result = theme_metrics(labels, predicted, themes)
     result.seconds = time.perf_counter() - started
     result.source = f"{k}-fold cross-validation on {getattr(corpus, 'description', 'articles')}"

@@ -30,7 +30,6 @@ import json
 import math
 import os
 import secrets
-import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import islice
@@ -56,7 +55,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TaggedCorpus", "TopicMap", "tag_corpus", "topic_table", "document_topics", "documents",
-    "theme_counts", "topic_trends", "theme_trends", "k_sweep", "evaluate", "explain", "plot_scores", "plot_topic_words", "plot_topic_sizes",
+    "theme_counts", "topic_trends", "theme_trends", "trend_period", "k_sweep", "evaluate", "explain", "plot_scores", "plot_topic_words", "plot_topic_sizes",
     "plot_document_topics", "plot_theme_counts", "plot_topic_trends", "plot_theme_trends", "plot_k_sweep",
     "plot_evaluation", "topic_map", "figure_png", "write_text_atomic",
 ]
@@ -188,7 +187,7 @@ def _topic_labels(model: Model) -> list[str] | None:
     labels = getattr(model.lda, "labels_", None)
     if labels is None:
         try:
-            found = [t.get("label") for t in model.lda.topics(topn=1)]
+            found = [t.get("label") for t in model.topics(topn=1)]
         except Exception:  # an older model: no labels
             return None
         labels = found if any(found) else None
@@ -217,16 +216,28 @@ def _coherence(model: Model, tc: TaggedCorpus | None = None) -> np.ndarray | Non
 def _topic_themes(model: Model) -> list[str] | None:
     """The theme each topic aligns with (newer models), None when the model does not say."""
     try:
-        themes = [t.get("theme") or "" for t in model.lda.topics(topn=1)]
+        themes = [t.get("theme") or "" for t in model.topics(topn=1)]
     except Exception:
         return None
     return themes if any(themes) else None
 
 
+def _clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters with "…", at a word boundary when one is near
+    the end; unlike ``textwrap.shorten`` a single long word is cut, never dropped."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    space = cut.rfind(" ")
+    if space > width // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "…"
+
+
 def _label(model: Model, k: int, labels: list[str] | None = None, width: int = 28) -> str:
     text = f"#{k}"
     if labels and labels[k]:
-        text += " " + textwrap.shorten(labels[k], width, placeholder="…")
+        text += " " + _clip(labels[k], width)
     return text
 
 
@@ -253,7 +264,7 @@ def topic_table(model: ModelLike, topn: int = 10, corpus: CorpusLike | None = No
         ``words`` (list).
     """
     model = _model(model)
-    topics = model.lda.topics(topn=topn)
+    topics = model.topics(topn=topn)
     df = pd.DataFrame({"size": [t["size"] for t in topics], "words": [t["words"] for t in topics]},
                       index=pd.Index([t["id"] for t in topics], name="topic"))
     # Newer models describe topics further (a label, the theme a topic aligns with).
@@ -325,7 +336,9 @@ def theme_counts(model: ModelLike, corpus: CorpusLike) -> pd.DataFrame:
             tagged[t] = tagged.get(t, 0) + 1
     df = pd.DataFrame(index=pd.Index(model.themes, name="theme"))
     labels = [_theme_label(model, t) for t in model.themes]
-    if labels != list(model.themes):  # themes of a labelled corpus have no separate label
+    # Themes learned from a corpus's labels are named by those labels: a taxonomy label that
+    # one of them happens to match ("politics" → "Domestic politics") would mix two styles.
+    if all(label != t for label, t in zip(labels, model.themes)):
         df["label"] = labels
     df["articles"] = [tagged[t] for t in model.themes]
     df["share"] = df["articles"] / n if n else 0.0
@@ -340,24 +353,33 @@ def theme_counts(model: ModelLike, corpus: CorpusLike) -> pd.DataFrame:
     return df
 
 
-def explain(result: TagResult) -> pd.DataFrame:
+def explain(result: TagResult, model: ModelLike | None = None) -> pd.DataFrame:
     """Every theme's score for one tagged article, with its threshold and evidence terms.
 
     Parameters
     ----------
     result : TagResult
         From :meth:`topics.Tagger.tag_one` or :meth:`topics.Tagger.tag`.
+    model : Model, optional
+        The model that tagged it: makes ``note`` say which rule tagged a theme below
+        its threshold.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by theme, highest score first: ``score``, ``threshold``, ``tagged``, ``evidence``.
+        Indexed by theme, highest score first: ``score``, ``threshold``, ``tagged``,
+        ``evidence``, ``note`` (why a theme's tag and its threshold disagree, else "").
     """
+    from .tagger import tag_rule, threshold_note
+
+    rule = tag_rule(_model(model)) if model is not None else None
     return pd.DataFrame(
-        [{"theme": s.name, "score": s.score, "threshold": s.threshold, "tagged": s.tagged, "evidence": ", ".join(s.evidence)}
-         for s in result.scores],
-        columns=["theme", "score", "threshold", "tagged", "evidence"],
+        [{"theme": s.name, "score": s.score, "threshold": s.threshold, "tagged": s.tagged, "evidence": ", ".join(s.evidence),
+          "note": threshold_note(s, rule)} for s in result.scores],
+        columns=["theme", "score", "threshold", "tagged", "evidence", "note"],
     ).set_index("theme")
+
+
 
 
 def _theme_label(model: Model, theme: str) -> str:
@@ -367,13 +389,32 @@ def _theme_label(model: Model, theme: str) -> str:
         return theme
 
 
+TREND_MIN_ARTICLES = 20  # articles a period should hold on average for its shares to be compared
+
+
 def _period(dates: pd.Series) -> str:
-    """A period giving at most ~60 points over the dates' span: day, week, month or year."""
+    """The finest period (day, week, month or year) giving 2 to 60 points over the dates'
+    span with, on average, at least :data:`TREND_MIN_ARTICLES` articles in each (a share of
+    7 articles moves by 14 points with one article); with fewer articles, the coarsest
+    period that still gives two points."""
     span = (dates.max() - dates.min()).days
-    for by, days in (("day", 1), ("week", 7), ("month", 30.4)):
-        if span / days <= 60:
-            return by
-    return "year"
+    counts = [(by, span / days + 1) for by, days in (("day", 1), ("week", 7), ("month", 30.4), ("year", 365.25))]
+    full = [by for by, n in counts if 2 <= n <= 60 and len(dates) / n >= TREND_MIN_ARTICLES]
+    if full:
+        return full[0]
+    # Too few articles for full periods: the coarsest period that still shows a change.
+    several = [by for by, n in counts if 2 <= n <= 60]
+    return several[-1] if several else "year"
+
+
+def trend_period(corpus: CorpusLike, by: str | None = None) -> str:
+    """The period trends of ``corpus`` are shown by: ``by``, or the one chosen from its dates."""
+    if by is not None:
+        return by
+    tc = corpus if isinstance(corpus, TaggedCorpus) else None
+    if tc is None or not tc.has_dates:
+        return "month"
+    return _period(tc.articles["date"].dropna())
 
 
 def _trends(model: Model, tc: TaggedCorpus, by: str | None, values: np.ndarray, columns) -> pd.DataFrame:
@@ -406,7 +447,8 @@ def topic_trends(model: ModelLike, corpus: CorpusLike, by: str | None = None) ->
     model : Model, str or path
     corpus : path, Corpus, iterable of Article or TaggedCorpus
     by : {"day", "week", "month", "year"}, optional
-        The period; chosen from the corpus's date span (at most ~60 periods) when None.
+        The period; when None, the finest one with at most ~60 periods over the corpus's
+        date span and at least 20 articles in an average period (:func:`trend_period`).
 
     Returns
     -------
@@ -557,8 +599,8 @@ def plot_topic_words(model: ModelLike, topn: int = 10, topics: Iterable[int] | N
     fig = _figure(3.3 * ncols, 0.25 * topn * nrows + 0.75 * nrows + 0.6)
     axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax, k in zip(axes.flat, ids):
-        pairs = model.lda.topic_words(k, topn)
-        words = [textwrap.shorten(w, 20, placeholder="…") for w, _ in pairs][::-1]
+        pairs = model.topic_words(k, topn)
+        words = [_clip(w, 32) for w, _ in pairs][::-1]  # a word is never dropped, at most cut
         ax.barh(range(len(words)), [p for _, p in pairs][::-1], color=_BAR)
         ax.set_yticks(range(len(words)), words, fontsize=8.5)
         ax.set_xlim(0, max(p for _, p in pairs) * 1.08)  # each panel its own scale: flat topics stay legible
@@ -588,7 +630,7 @@ def plot_topic_sizes(model: ModelLike, words: int = 4) -> Figure:
     if labels:  # labels already hold a topic's first words
         names = [_label(model, int(k), labels, 48) for k in order]
     else:
-        names = [textwrap.shorten(f"#{k} " + ", ".join(w for w, _ in model.lda.topic_words(int(k), words)), 52, placeholder="…")
+        names = [_clip(f"#{k} " + ", ".join(w for w, _ in model.topic_words(int(k), words)), 52)
                  for k in order]
     fig = _figure(9, 0.3 * len(order) + 1.3)
     ax = fig.subplots()
@@ -618,7 +660,7 @@ def plot_document_topics(model: ModelLike, corpus: CorpusLike, sample: int = 30,
     rows = np.sort(rng.choice(n, size=min(sample, n), replace=False)) if n else np.array([], int)
     rows = rows[np.lexsort((-tc.theta[rows].max(axis=1), tc.theta[rows].argmax(axis=1)))] if len(rows) else rows
     titles = tc.articles["title"].to_numpy()
-    names = [textwrap.shorten(str(tc.articles.index[i]) + (f"  {titles[i]}" if titles[i] else ""), 42, placeholder="…") for i in rows]
+    names = [_clip(str(tc.articles.index[i]) + (f"  {titles[i]}" if titles[i] else ""), 42) for i in rows]
     fig = _figure(max(7.0, 2.9 + 0.36 * k), 0.24 * len(rows) + 1.8)
     ax = fig.subplots()
     im = ax.imshow(tc.theta[rows] if len(rows) else np.zeros((1, k)), aspect="auto", cmap="Blues", vmin=0, vmax=1, interpolation="nearest")
@@ -643,7 +685,7 @@ def plot_scores(result: TagResult) -> Figure:
     ax.set_xlim(0, 1.02)
     ax.set_xlabel("score")
     ax.set_ylabel("theme")
-    ax.set_title(textwrap.shorten(f"Theme scores of {result.title or result.id}", 70, placeholder="…"), fontweight="bold")
+    ax.set_title(_clip(f"Theme scores of {result.title or result.id}", 70), fontweight="bold")
     from matplotlib.patches import Patch
 
     ax.legend(handles=[Patch(color=_ACCENT, label="tagged"), Patch(color="#b8c4d6", label="not tagged"),
@@ -692,7 +734,7 @@ def plot_topic_trends(model: ModelLike, corpus: CorpusLike, by: str | None = Non
         return None
     labels = _topic_labels(model)
     names = {k: f"{_label(model, int(k), labels, 36)}" if labels else
-             f"#{k} " + ", ".join(w for w, _ in model.lda.topic_words(int(k), 3)) for k in trends.columns[:-1]}
+             f"#{k} " + ", ".join(w for w, _ in model.topic_words(int(k), 3)) for k in trends.columns[:-1]}
     return _plot_trends(trends, names, top, "mean topic weight of the period's articles (%)",
                         f"Topic trends ({len(trends)} periods, {int(trends['articles'].sum()):,} dated articles)")
 
@@ -878,7 +920,7 @@ def _pyldavis_fragment(model: Model, tc: TaggedCorpus, n_words: int) -> str:
     keep = tc.term_counts > 0  # pyLDAvis divides by term frequencies
     phi = phi[:, keep]
     phi = phi / phi.sum(axis=1, keepdims=True)
-    vocab = [model.lda.dictionary_[i] for i in np.flatnonzero(keep)]
+    vocab = [model.display(model.lda.dictionary_[i]) for i in np.flatnonzero(keep)]
     lengths = tc.articles["n_tokens"].to_numpy()
     docs = lengths > 0
     with warnings.catch_warnings():
@@ -952,9 +994,10 @@ def _builtin_fragment(model: Model, tc: TaggedCorpus | None, n_words: int) -> st
     labels = _topic_labels(model)
     topics = []
     for j in range(k):
-        top = np.argsort(phi[j])[::-1][:n_words]
+        top = [t for t in np.argsort(phi[j])[::-1][: n_words + 20]
+               if not model.preprocessor.is_display_junk(lda.dictionary_[int(t)])][:n_words]
         topics.append({"id": j, "label": _label(model, j, labels, 40), "share": round(float(prevalence[j]), 4),
-                       "words": [[lda.dictionary_[int(t)], round(float(phi[j, t]), 5), round(float(overall[t]), 5)] for t in top]})
+                       "words": [[model.display(lda.dictionary_[int(t)]), round(float(phi[j, t]), 5), round(float(overall[t]), 5)] for t in top]})
     vis_id = f"tmap_{secrets.token_hex(6)}"
     circles = "\n".join(
         f'<g class="t" data-k="{j}" tabindex="0"><title>{html.escape(topics[j]["label"])}: {prevalence[j]:.1%} of tokens</title>'

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 from gensim.corpora import Dictionary
@@ -110,31 +110,34 @@ class TopicsMixin:
                 themes[t] = best if mass[best] >= min_mass else None
         return themes
 
-    def topic_label(self, topic: int, surface: Mapping[str, str] | None = None) -> str:
+    def topic_label(self, topic: int, display: Callable[[str], str] | None = None) -> str:
         """A short label: the theme the topic aligns with, if any, and its best phrase or two words.
 
         The best phrase is the most probable collocation among the topic's top 5 words
         (``air defense``); without one, the two most probable words (``oil, opec``). Tokens
-        are shown in ``surface`` form (token → the form most used in the text, e.g.
-        ``hama`` → ``Hamas``) when a map is given.
+        are shown through ``display`` (e.g. :meth:`topics.preprocess.Preprocessor.display`:
+        ``hama`` → ``Hamas``) when given. :meth:`topics.model.Model.topic_label` labels
+        with the forms readers know.
         """
-        return topic_label(self.topic_words(topic, 5), self._themes()[topic], surface)
+        return topic_label(self.topic_words(topic, 5), self.topics_themes()[topic], display)
 
-    def _themes(self) -> list[str | None]:
-        # Bundles saved before themes were aligned have no topic_themes_.
+    def topics_themes(self) -> list[str | None]:
+        """The theme each topic aligns with, or None (all None for bundles saved before
+        themes were aligned)."""
         return getattr(self, "topic_themes_", None) or [None] * self.n_topics_
 
-    def topics(self, topn: int = 10, surface: Mapping[str, str] | None = None) -> list[dict]:
-        """Every topic as ``{"id", "size", "label", "theme", "words"}``, in position order.
+    def topics(self, topn: int = 10) -> list[dict]:
+        """Every topic as ``{"id", "size", "label", "theme", "words"}`` (model tokens), in position order.
 
-        ``id`` is the topic's stable id (:meth:`topic_ids`); ``surface`` as in :meth:`topic_label`.
+        ``id`` is the topic's stable id (:meth:`topic_ids`). :meth:`topics.model.Model.topics`
+        gives the same with words as readers know them.
         """
-        themes, ids = self._themes(), self.topic_ids()
+        themes, ids = self.topics_themes(), self.topic_ids()
         return [
             {
                 "id": ids[k],
                 "size": float(self.topic_sizes_[k]),
-                "label": self.topic_label(k, surface),
+                "label": self.topic_label(k),
                 "theme": themes[k],
                 "words": [w for w, _ in self.topic_words(k, topn)],
             }
@@ -273,8 +276,12 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         self.random_state = random_state
 
     # -- training ------------------------------------------------------------------------
-    def fit(self, X: Sequence[Tokens], y=None) -> "LdaTopicModel":
-        """Drop repeats, build the vocabulary, prime and train LDA on token lists ``X``."""
+    def fit(self, X: Sequence[Tokens], y=None, progress: Callable[[int, int], None] | None = None) -> "LdaTopicModel":
+        """Drop repeats, build the vocabulary, prime and train LDA on token lists ``X``.
+
+        ``progress(done, total)`` is called as gensim goes through the documents
+        (``total`` = passes × documents kept), for a progress bar.
+        """
         if self.init not in ("kmeans", "random"):
             raise ValueError(f"init must be 'kmeans' or 'random', got {self.init!r}")
         X = X if isinstance(X, Sequence) else list(X)
@@ -322,7 +329,8 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         if start is not None:
             model.state.sstats[:] = start + model.state.sstats  # gensim's random start breaks ties
             model.sync_state()
-        model.update(Sparse2Corpus(counts, documents_columns=False), passes=self.passes)
+        bows = Sparse2Corpus(counts, documents_columns=False)
+        model.update(bows if progress is None else _Counted(bows, progress, self.passes), passes=self.passes)
         # gensim logs timestamped lifecycle events into both: the same corpus must give
         # the same bundle bytes
         dictionary.lifecycle_events = []
@@ -475,16 +483,36 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
 
 
 def topic_label(words: Sequence[tuple[str, float]], theme: str | None = None,
-                surface: Mapping[str, str] | None = None) -> str:
-    """A topic's label from its top words (most probable first): see :meth:`LdaTopicModel.topic_label`."""
+                display: Callable[[str], str] | None = None) -> str:
+    """A topic's label from its top words (most probable first): see :meth:`TopicsMixin.topic_label`."""
     tokens = [w for w, _ in words[:5]]
 
     def shown(token: str) -> str:
-        return " ".join((surface or {}).get(part, part) for part in token.split("_"))
+        return display(token) if display is not None else token.replace("_", " ")
 
     phrase = next((t for t in tokens if "_" in t), None)
     text = shown(phrase) if phrase else ", ".join(shown(t) for t in tokens[:2])
     return f"{theme}: {text}" if theme else text
+
+
+class _Counted:
+    """A corpus that reports each document gensim reads: ``progress(done, passes * len)``."""
+
+    def __init__(self, corpus, progress: Callable[[int, int], None], passes: int) -> None:
+        self.corpus, self.progress, self.total, self.done = corpus, progress, passes * len(corpus), 0
+        progress(0, self.total)
+
+    def __len__(self) -> int:
+        return len(self.corpus)
+
+    def __iter__(self):
+        for i, doc in enumerate(self.corpus, 1):
+            yield doc
+            if i % 200 == 0:
+                self.done += 200
+                self.progress(self.done, self.total)
+        self.done += len(self.corpus) % 200
+        self.progress(self.done, self.total)
 
 
 def _kmeans_labels(counts, n_clusters: int, random_state: int) -> np.ndarray:

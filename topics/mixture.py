@@ -11,7 +11,7 @@ clustering", collapsed Gibbs sampling). ``topics train`` uses it when a corpus i
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 from gensim.corpora import Dictionary
@@ -92,8 +92,11 @@ class MixtureTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         """Sweeps over the corpus (recorded in the manifest as LDA's passes are)."""
         return self.n_iter
 
-    def fit(self, X: Sequence[Tokens], y=None) -> "MixtureTopicModel":
-        """Drop repeats, build the vocabulary and sample one topic per document."""
+    def fit(self, X: Sequence[Tokens], y=None, progress: Callable[[int, int], None] | None = None) -> "MixtureTopicModel":
+        """Drop repeats, build the vocabulary and sample one topic per document.
+
+        ``progress(done, total)`` is called after each sweep (``total`` = sweeps × documents kept).
+        """
         X = X if isinstance(X, Sequence) else list(X)
         if self.dedup is not None and len(X) > 1:
             exact, near = find_duplicates(X, threshold=self.dedup)
@@ -125,8 +128,10 @@ class MixtureTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
             np.add.at(nkw[z[d]], w, 1)
             nk[z[d]] += len(w)
             mk[z[d]] += 1
-        for _ in range(self.n_iter):
+        for sweep in range(self.n_iter):
             self._sweep(ids, z, nkw, nk, mk, rng)
+            if progress is not None:
+                progress((sweep + 1) * len(ids), self.n_iter * len(ids))
         keep = np.flatnonzero(mk > 0)
         self.topic_word_, self.topic_docs_ = nkw[keep], mk[keep]
         self.n_topics_ = len(keep)

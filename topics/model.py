@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .bundle import BundleError, load_bundle, read_manifest, resolve_bundle, save_bundle
 from .classify import ThemeClassifier
-from .lda import LdaTopicModel
+from .lda import LdaTopicModel, topic_label
 from .mixture import MixtureTopicModel
 from .preprocess import Preprocessor
 from .taxonomy import Taxonomy
@@ -46,6 +46,35 @@ class Model:
     def themes(self) -> list[str]:
         """Theme names, in the classifier's order."""
         return [str(c) for c in self.classifier.classes_]
+
+    # -- what a reader sees: words in their usual written form -----------------------------
+    def display(self, token: str) -> str:
+        """A token as shown to a reader (``hama`` → ``Hamas``; see :meth:`Preprocessor.display`)."""
+        return self.preprocessor.display(token)
+
+    def topic_words(self, topic: int, topn: int = 10) -> list[tuple[str, float]]:
+        """The ``topn`` most probable words of ``topic`` as shown to a reader, with their
+        probabilities: usual written forms, contractions such as ``im`` left out."""
+        pre = self.preprocessor
+        pairs = self.lda.topic_words(topic, topn + 20)
+        return [(pre.display(w), p) for w, p in pairs if not pre.is_display_junk(w)][:topn]
+
+    def topic_label(self, topic: int) -> str:
+        """A short label: the topic's theme, if any, and its best phrase or two first words, as
+        a reader knows them (``security: West Bank``, ``Iraq, troops``; see
+        :meth:`topics.lda.TopicsMixin.topic_label`)."""
+        pre = self.preprocessor
+        words = [(w, p) for w, p in self.lda.topic_words(topic, 25) if not pre.is_display_junk(w)]
+        return topic_label(words, self.lda.topics_themes()[topic], pre.display)
+
+    def topics(self, topn: int = 10) -> list[dict]:
+        """Every topic as ``{"id", "size", "label", "theme", "words"}``, in position order, with
+        words as shown to a reader (:meth:`topic_words`); ``id`` is the topic's stable id
+        (kept across retraining and updates). The topic model's own tokens are
+        :meth:`topics.lda.LdaTopicModel.topics`."""
+        themes, ids = self.lda.topics_themes(), self.lda.topic_ids()
+        return [{"id": ids[k], "size": float(self.lda.topic_sizes_[k]), "label": self.topic_label(k), "theme": themes[k],
+                 "words": [w for w, _ in self.topic_words(k, topn)]} for k in range(self.lda.n_topics_)]
 
     def save(self, name: str = "default", artifacts: str | os.PathLike | None = None, meta: dict | None = None,
              signing_key: str | bytes | None = None) -> Path:

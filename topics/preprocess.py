@@ -26,7 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .boilerplate import is_table_token, strip_boilerplate
 
-__all__ = ["Preprocessor", "normalize_text", "NEWS_STOPWORDS", "find_duplicates"]
+__all__ = ["Preprocessor", "SurfaceCounter", "normalize_text", "NEWS_STOPWORDS", "DISPLAY_JUNK", "find_duplicates"]
 
 # Words that carry no topic in news copy: attribution, dates, wire boilerplate.
 NEWS_STOPWORDS = frozenset(
@@ -44,6 +44,17 @@ NEWS_STOPWORDS = frozenset(
 STOP_WORDS = (
     frozenset(STOPWORDS) - {"bill", "computer", "fire", "interest", "system", "front", "side", "un", "mill", "con", "cry"}
 ) | NEWS_STOPWORDS
+
+# Contractions whose apostrophe the tokenizer drops ("I'm" -> "im", "don't" -> "dont"):
+# tokens as trained (matching and modelling are unchanged), but never shown as topic words.
+DISPLAY_JUNK = frozenset(
+    """
+    im ive youre youve youll youd hes shes theyre theyve theyll theyd weve dont doesnt didnt
+    isnt arent wasnt werent havent hasnt hadnt cant couldnt wouldnt shouldnt wont mustnt neednt
+    aint thats theres whats whos lets heres hows wheres itll thatll
+    """.split()
+)
+SURFACE_MIN_COUNT = 2  # a token's display form is learned once it has been seen this often
 
 # Typographic variants folded before tokenising, so “Erdogans’” == "Erdogans'".
 _FOLD = str.maketrans(
@@ -89,16 +100,17 @@ def _undot(match: re.Match) -> str:
     return "usa" if word == "us" else word
 
 
-def normalize_text(text: str) -> str:
-    """NFKC-normalise, fold typographic quotes and dashes, lowercase."""
+def normalize_text(text: str, lower: bool = True) -> str:
+    """NFKC-normalise, fold typographic quotes and dashes, lowercase (unless ``lower=False``)."""
     if text.isascii():  # already NFKC; the backtick is the only ASCII character folded
-        return (text.replace("`", "'") if "`" in text else text).lower()
+        text = text.replace("`", "'") if "`" in text else text
+        return text.lower() if lower else text
     text = unicodedata.normalize("NFKC", text)
     # str.replace per character present, not str.translate: translate looks up every
     # character of the text in a dict, several times slower on long articles.
     for char in set(_FOLDABLE.findall(text)):
         text = text.replace(char, _FOLD[ord(char)] or "")
-    return text.lower()
+    return text.lower() if lower else text
 
 
 # British → American spellings of common news words, so "defence" and "defense"
@@ -162,6 +174,10 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         The learned collocation model.
     n_documents_ : int
         Number of documents seen by ``fit``.
+    surface_forms_ : dict of str to str
+        Token → the form it most often had in the text (``hama`` → ``Hamas``, ``movy``
+        → ``movies``), for tokens whose usual form differs from the token; what
+        :meth:`display` shows. Bundles saved before it existed display tokens as they are.
     """
 
     def __init__(
@@ -282,13 +298,82 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         """What the topic model reads of ``text``: :meth:`topic_tokenize`, collocations joined."""
         return self.join_phrases(self.topic_tokenize(text, tokens))
 
+    # -- display forms (what a reader sees; matching always uses the tokens) ----------
+    def surface_pairs(self, text: str) -> Iterator[tuple[str, str]]:
+        """``(token, surface form)`` of each word of ``text`` that :meth:`tokenize` keeps.
+
+        The surface form is the word as written, case kept and possessive dropped
+        (``Hamas's`` → ``("hama", "Hamas")``). Count them over a corpus (or use
+        :meth:`surface_counter`) and pass the counts to :meth:`fit_tokens` to learn
+        :attr:`surface_forms_`.
+        """
+        key = (self.normalize, self.min_length, tuple(self.extra_stopwords))
+        cache = getattr(self, "_surface_cache", None)
+        if cache is None or cache.key != key:
+            cache = self._surface_cache = _ChunkCache(key, self._surface_chunk)
+        return chain.from_iterable(map(cache.__getitem__, _surface_chunks(text)))
+
+    def surface_counter(self) -> "SurfaceCounter":
+        """A counter of :meth:`surface_pairs` over many texts, cheaper than counting pairs
+        one by one: see :class:`SurfaceCounter`."""
+        return SurfaceCounter(self)
+
+    def _surface_chunk(self, chunk: str, seen: dict) -> tuple[tuple[str, str], ...]:
+        core = chunk.strip(_PUNCTUATION)
+        if core.isalnum():  # as _clean_chunk: most chunks are one word
+            if not _HAS_LETTER.search(core):
+                return ()
+            raws = (core,)
+        else:
+            raws = _TOKEN.findall(chunk)
+        out = []
+        for raw in raws:
+            if "'" in raw:  # as _clean_token: possessives and elisions
+                raw = raw.split("'")[0] if raw.lower().endswith(("'s", "'")) else raw.replace("'", "")
+            clean = seen.get(raw, _UNSEEN)
+            if clean is _UNSEEN:
+                clean = self._clean_token(raw.lower())
+                if len(seen) < _TOKEN_CACHE_SIZE:
+                    seen[raw] = clean
+            if clean is not None:
+                out.append((clean, raw))
+        return tuple(out)
+
+    def display(self, token: str) -> str:
+        """How ``token`` is shown to a reader: its usual surface form (``hama`` → ``Hamas``);
+        a phrase's words each so, joined by spaces (``bin_laden`` → ``bin Laden``)."""
+        forms = getattr(self, "surface_forms_", None) or {}
+        if "_" not in token:
+            return forms.get(token, token)
+        return " ".join(forms.get(part, part) for part in token.split("_"))
+
+    @staticmethod
+    def is_display_junk(token: str) -> bool:
+        """Whether ``token`` (or a word of a phrase) is a contraction left by dropping an
+        apostrophe (``im``, ``dont_know``): kept for matching, never shown as a topic word."""
+        return any(part in DISPLAY_JUNK for part in token.split("_"))
+
     # -- learned collocations ---------------------------------------------------------
     def fit(self, X: Iterable[str], y=None) -> "Preprocessor":
-        """Learn collocations from an iterable of texts (read once)."""
-        return self.fit_tokens(self.topic_tokenize(text) for text in X)
+        """Learn collocations and display forms from an iterable of texts (read once)."""
+        surface = self.surface_counter()
 
-    def fit_tokens(self, token_lists: Iterable[list[str]]) -> "Preprocessor":
-        """Like :meth:`fit`, from the output of :meth:`topic_tokenize` (avoids tokenising twice)."""
+        def tokens():
+            for text in X:
+                surface.add(text)
+                yield self.topic_tokenize(text)
+
+        tokens_ = tokens()
+        self.fit_tokens(tokens_, surface_counts=surface)
+        return self
+
+    def fit_tokens(self, token_lists: Iterable[list[str]], surface_counts=None) -> "Preprocessor":
+        """Like :meth:`fit`, from the output of :meth:`topic_tokenize` (avoids tokenising twice).
+
+        ``surface_counts`` (a :class:`SurfaceCounter`, or a ``Counter`` of
+        :meth:`surface_pairs`, read after ``token_lists`` is consumed) teaches
+        :attr:`surface_forms_`; without it no display forms are learned.
+        """
         n = 0
         model = None
         if self.phrases:
@@ -311,6 +396,9 @@ class Preprocessor(TransformerMixin, BaseEstimator):
             model.add_vocab(batch)
         self.phrases_ = model.freeze() if model is not None else None
         self.n_documents_ = n
+        if isinstance(surface_counts, SurfaceCounter):
+            surface_counts = surface_counts.pairs()
+        self.surface_forms_ = _surface_forms(surface_counts or {})
         return self
 
     def join_phrases(self, tokens: list[str]) -> list[str]:
@@ -334,6 +422,7 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         state.pop("_stop_cache", None)
         state.pop("_porter_cache", None)
         state.pop("_chunk_cache", None)
+        state.pop("_surface_cache", None)
         phrases = state.get("phrases_")
         if phrases is not None:
             # The same corpus must give the same bundle bytes: a frozenset pickles in hash
@@ -356,6 +445,64 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         tags.input_tags.two_d_array = False
         return tags
 
+
+
+def _surface_chunks(text: str) -> list[str]:
+    """The whitespace-delimited chunks of ``text`` as written (entities decoded, markup
+    dropped, typography folded, case kept)."""
+    if "&" in text:
+        text = html.unescape(text)
+    text = normalize_text(text, lower=False)
+    if "<" in text:
+        text = _TAGS.sub(" ", text)
+    return text.split()
+
+
+class SurfaceCounter:
+    """Counts :meth:`Preprocessor.surface_pairs` over a corpus, one text at a time.
+
+    Texts are counted as whitespace-delimited chunks (a C-speed ``Counter`` update);
+    each distinct chunk is turned into pairs once, when the chunk counts are folded into
+    the pair counts: at :meth:`pairs`, and whenever more than ``max_chunks`` distinct
+    chunks are held, so memory stays bounded on large corpora.
+    """
+
+    def __init__(self, preprocessor: "Preprocessor", max_chunks: int = 500_000) -> None:
+        from collections import Counter
+
+        self.preprocessor, self.max_chunks = preprocessor, max_chunks
+        self._chunks: Counter = Counter()
+        self._pairs: Counter = Counter()
+
+    def add(self, text: str) -> None:
+        self._chunks.update(_surface_chunks(text))
+        if len(self._chunks) > self.max_chunks:
+            self._fold()
+
+    def _fold(self) -> None:
+        pairs, lookup = self._pairs, self.preprocessor.surface_pairs
+        for chunk, n in self._chunks.items():
+            for pair in lookup(chunk):
+                pairs[pair] += n
+        self._chunks.clear()
+
+    def pairs(self):
+        """``Counter`` of ``(token, surface form)`` over every text added."""
+        self._fold()
+        return self._pairs
+
+
+def _surface_forms(counts) -> dict[str, str]:
+    """Token → its most frequent surface form (ties: the first in sorted order), where that
+    differs from the token and the token was seen at least :data:`SURFACE_MIN_COUNT` times."""
+    best: dict[str, tuple[int, str]] = {}
+    total: dict[str, int] = {}
+    for (token, form), n in counts.items():
+        total[token] = total.get(token, 0) + n
+        current = best.get(token)
+        if current is None or n > current[0] or (n == current[0] and form < current[1]):
+            best[token] = (n, form)
+    return {t: best[t][1] for t in sorted(best) if best[t][1] != t and total[t] >= SURFACE_MIN_COUNT}
 
 
 # -- near-duplicate articles ---------------------------------------------------------------

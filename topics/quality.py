@@ -101,8 +101,12 @@ def evaluate_topics(
     heldout: Sequence[Tokens] | None = None,
     measures: Sequence[str] = ("c_npmi", "c_v"),
     topn: int = TOPN,
+    progress=None,
 ) -> dict:
     """Model-level quality figures, and each topic's NPMI.
+
+    ``progress(done, total, detail)``, when given, is called as each measure starts
+    (e.g. :meth:`topics.progress.Stage.set`).
 
     Returns
     -------
@@ -112,7 +116,9 @@ def evaluate_topics(
     """
     dictionary = Dictionary(texts)
     out: dict = {"documents": len(texts), "topn": topn}
-    for measure in measures:
+    for i, measure in enumerate(measures):
+        if progress:
+            progress(i, len(measures), "NPMI" if measure == "c_npmi" else measure)
         mean, per_topic = coherence(model, texts, measure, topn, dictionary)
         key = "npmi" if measure == "c_npmi" else measure
         out[key] = round(mean, 4)
@@ -121,6 +127,8 @@ def evaluate_topics(
     out["diversity"] = round(topic_diversity(model), 4)
     if heldout is not None and hasattr(model, "log_perplexity"):
         out["perplexity"] = round(perplexity(model, heldout), 1)
+    if progress:
+        progress(len(measures), len(measures), "")
     return out
 
 
@@ -164,6 +172,9 @@ def sweep_topics(make_model, texts: Sequence[Tokens], ks: Sequence[int], progres
     texts : sequence of list of str
         Training token lists (coherence is measured over them).
     ks : sequence of int
+    progress : callable, optional
+        ``progress(done, total, detail)``: called as each K starts (e.g.
+        :meth:`topics.progress.Stage.set`).
 
     Returns
     -------
@@ -177,15 +188,18 @@ def sweep_topics(make_model, texts: Sequence[Tokens], ks: Sequence[int], progres
 
     dictionary = Dictionary(texts)
     rows, models = [], {}
-    for k in sorted(set(ks)):
+    ks = sorted(set(ks))
+    for i, k in enumerate(ks):
         if progress:
-            progress(f"Sweep: training K={k}")
+            progress(i, len(ks), f"K={k}")
         t0 = time.perf_counter()
         model = make_model(k).fit(texts)
         seconds = time.perf_counter() - t0
         npmi, _ = coherence(model, texts, "c_npmi", TOPN, dictionary)
         rows.append({"k": k, "npmi": round(npmi, 4), "diversity": round(topic_diversity(model), 4), "seconds": round(seconds, 2)})
         models[k] = model
+    if progress:
+        progress(len(ks), len(ks), "")
     ok = [r for r in rows if r["diversity"] >= MIN_DIVERSITY]
     if not ok:  # every K repeats its words across topics: no model worth saving
         top = max(rows, key=lambda r: r["diversity"])

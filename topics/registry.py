@@ -41,6 +41,9 @@ class VersionInfo:
     themes : tuple of str
     signed : bool
         Whether it has a signature file (not whether the signature is valid).
+    updates : tuple of dict
+        The ``topics update`` runs this version went through, oldest first: ``corpus``,
+        ``documents`` (read), ``added`` (after dropping repeats), ``date``, ``from_version``.
     problem : str or None
         Why the manifest could not be read; the other fields are then mostly empty.
     """
@@ -53,6 +56,7 @@ class VersionInfo:
     documents: int | None = None
     themes: tuple[str, ...] = ()
     signed: bool = False
+    updates: tuple[dict, ...] = ()
     problem: str | None = None
 
 
@@ -66,9 +70,11 @@ def _version_info(root: Path, version: str, latest: str | None) -> VersionInfo:
     meta = manifest.get("meta") if isinstance(manifest.get("meta"), dict) else {}
     documents = (meta.get("corpus") or {}).get("documents") if isinstance(meta.get("corpus"), dict) else None
     themes = meta.get("themes") if isinstance(meta.get("themes"), list) else []
+    updates = (meta.get("topics") or {}).get("updates") if isinstance(meta.get("topics"), dict) else None
     return VersionInfo(root.name, version, path, version == latest, manifest["created"],
                        documents if type(documents) is int else None,
-                       tuple(str(t) for t in themes), signed)
+                       tuple(str(t) for t in themes), signed,
+                       tuple(u for u in updates if isinstance(u, dict)) if isinstance(updates, list) else ())
 
 
 def _current(root: Path, versions: list[str]) -> str | None:

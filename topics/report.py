@@ -13,6 +13,8 @@ import os
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
+
 from . import __version__
 from . import inspect as ti
 from .model import Model
@@ -43,15 +45,18 @@ def _table(df, floats: dict[str, str] | None = None, index_name: str | None = No
     floats = floats or {}
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in [index_name or df.index.name or "", *df.columns])
     rows = []
-    for idx, row in df.iterrows():
+    # itertuples, not iterrows: a row of ints and floats must not turn the counts into floats (79.0)
+    for idx, *values in df.itertuples(name=None):
         cells = [f"<td>{html.escape(str(idx))}</td>"]
-        for col, value in row.items():
+        for col, value in zip(df.columns, values):
             if isinstance(value, (list, tuple)):
                 cells.append(f"<td>{html.escape(', '.join(map(str, value)))}</td>")
             elif col in floats and value == value:  # not NaN
                 cells.append(f'<td class="num">{format(value, floats[col])}</td>')
-            elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                cells.append(f'<td class="num">{"" if value != value else html.escape(str(value))}</td>')
+            elif isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+                cells.append(f'<td class="num">{int(value):,}</td>')
+            elif isinstance(value, (float, np.floating)):
+                cells.append(f'<td class="num">{"" if value != value else f"{value:.4g}"}</td>')
             else:
                 cells.append(f"<td>{html.escape('' if value is None else str(value))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -65,6 +70,8 @@ def build_report(
     *,
     topn: int = 10,
     title: str | None = None,
+    by: str | None = None,
+    progress=None,
 ) -> str:
     """The report as one HTML page.
 
@@ -80,53 +87,33 @@ def build_report(
     topn : int
         Words per topic.
     title : str, optional
+    by : {"day", "week", "month", "year"}, optional
+        The period of the trends; by default the finest one whose periods hold enough
+        articles to compare (see :func:`topics.inspect.topic_trends`).
+    progress : topics.progress.Progress, optional
+        Shows each step (tagging the corpus, figures, the topic map) as it runs.
 
     Returns
     -------
     str
     """
+    from .progress import as_progress
+
+    progress = as_progress(progress)
     model = ti._model(model)
-    tc = ti.tag_corpus(model, corpus) if corpus is not None else None
+    tc = None
+    if corpus is not None:
+        if isinstance(corpus, (str, os.PathLike)):
+            corpus = ti.Corpus(corpus)
+        tc = corpus if isinstance(corpus, ti.TaggedCorpus) else ti.tag_corpus(
+            model, progress.counting(corpus, "Tagging the corpus"))
     name = ti._model_name(model)
     title = title or f"Topics and themes of {name}"
     meta = model.manifest.get("meta", {})
     sections: list[tuple[str, str, str]] = []  # (anchor, heading, body)
 
-    topics_df = ti.topic_table(model, topn=topn, corpus=tc)
-    floats = {"size": ".1%", "corpus_share": ".1%", "coherence": ".3f"}
-    sections.append(("topics", f"Topics ({model.lda.n_topics_})",
-                     "<p>Every topic with its most probable words; <i>size</i> is its share of the training corpus's "
-                     "tokens" + (", <i>coherence</i> the NPMI of its top words (higher is better)" if "coherence" in topics_df else "")
-                     + (", <i>articles</i> how many articles of the corpus have it as their main topic" if "articles" in topics_df else "")
-                     + ".</p>" + _table(topics_df, floats, "topic")))
-    sections.append(("words", "Top words per topic", _png(ti.plot_topic_words(model, topn=topn), "top words per topic")))
-    sections.append(("sizes", "Topic sizes", _png(ti.plot_topic_sizes(model), "topic sizes")))
-    tmap = ti.topic_map(model, tc)
-    note = (" <b>pyLDAvis numbers topics from 1: its topic <i>k</i> is topic #<i>k</i>−1 in the rest of this "
-            "report.</b> The slider λ ranks words by relevance (λ = 1: probability in the topic; lower: words "
-            "distinctive to the topic).") if tmap.engine == "pyldavis" else ""
-    sections.append(("map", "Inter-topic map", "<p>Topics placed by the Jensen–Shannon distances between their word "
-                     "distributions (principal coordinates), circles sized by prevalence; select a topic to see its words."
-                     f"{note}</p>" + tmap.fragment))
-    if (fig := ti.plot_k_sweep(model)) is not None:
-        sweep = ti.k_sweep(model)
-        reason = ti._sweep_reason(model)
-        sections.append(("sweep", "Number of topics", (f"<p>{html.escape(reason)}</p>" if reason else "") + _png(fig, "K sweep")
-                         + _table(sweep, {c: ".4g" for c in sweep.columns if c != "chosen"}, "K")))
-    if tc is not None:
-        counts = ti.theme_counts(model, tc)
-        sections.append(("themes", "Themes", _png(ti.plot_theme_counts(model, tc), "theme counts")
-                         + _table(counts, {"share": ".1%", "mean_score": ".3f"})))
-        sections.append(("documents", "Documents and topics", _png(ti.plot_document_topics(model, tc), "document-topic heat map")))
-        if (fig := ti.plot_topic_trends(model, tc)) is not None:
-            sections.append(("trends", "Trends", "<p>The most variable topics and themes over the dated articles.</p>"
-                             + _png(fig, "topic trends") + _png(ti.plot_theme_trends(model, tc), "theme trends")))
-        if evaluation is None and tc.has_labels:
-            evaluation = ti.evaluate(model, tc)
-    if evaluation is not None and len(evaluation):
-        sections.append(("evaluation", "Evaluation", "<p>Tags compared with the corpus labels.</p>"
-                         + _png(ti.plot_evaluation(evaluation), "per-theme precision and recall")
-                         + _table(evaluation, {"precision": ".3f", "recall": ".3f", "f1": ".3f"})))
+    with progress.stage("Drawing the figures", 8 if tc is not None else 4, "figure") as figures:
+        evaluation = _sections(model, tc, evaluation, sections, figures, topn, by)
 
     c = meta.get("corpus", {})
     facts = [
@@ -149,6 +136,57 @@ def build_report(
             f"<p class=\"sub\">Written by topics {__version__} on {stamp}.</p>\n<dl class=\"meta\">{dl}</dl>\n<nav>{nav}</nav>\n"
             f"{body}\n</body>\n</html>\n")
 
+
+def _sections(model, tc, evaluation, sections: list, figures, topn: int, by: str | None):
+    """Append the report's sections (tables and figures), counting figures on ``figures``; the evaluation."""
+    topics_df = ti.topic_table(model, topn=topn, corpus=tc)
+    floats = {"size": ".1%", "corpus_share": ".1%", "coherence": ".3f"}
+    sections.append(("topics", f"Topics ({model.lda.n_topics_})",
+                     "<p>Every topic with its most probable words; <i>size</i> is its share of the training corpus's "
+                     "tokens" + (", <i>coherence</i> the NPMI of its top words (higher is better)" if "coherence" in topics_df else "")
+                     + (", <i>articles</i> how many articles of the corpus have it as their main topic" if "articles" in topics_df else "")
+                     + ".</p>" + _table(topics_df, floats, "topic")))
+    figures.update()
+    sections.append(("words", "Top words per topic", _png(ti.plot_topic_words(model, topn=topn), "top words per topic")))
+    figures.update()
+    sections.append(("sizes", "Topic sizes", _png(ti.plot_topic_sizes(model), "topic sizes")))
+    figures.update()
+    figures.detail = "topic map"
+    tmap = ti.topic_map(model, tc)
+    figures.detail = ""
+    figures.update()
+    note = (" <b>pyLDAvis numbers topics from 1: its topic <i>k</i> is topic #<i>k</i>−1 in the rest of this "
+            "report.</b> The slider λ ranks words by relevance (λ = 1: probability in the topic; lower: words "
+            "distinctive to the topic).") if tmap.engine == "pyldavis" else ""
+    sections.append(("map", "Inter-topic map", "<p>Topics placed by the Jensen–Shannon distances between their word "
+                     "distributions (principal coordinates), circles sized by prevalence; select a topic to see its words."
+                     f"{note}</p>" + tmap.fragment))
+    if (fig := ti.plot_k_sweep(model)) is not None:
+        sweep = ti.k_sweep(model)
+        reason = ti._sweep_reason(model)
+        sections.append(("sweep", "Number of topics", (f"<p>{html.escape(reason)}</p>" if reason else "") + _png(fig, "K sweep")
+                         + _table(sweep, {c: ".4g" for c in sweep.columns if c != "chosen"}, "K")))
+    if tc is not None:
+        counts = ti.theme_counts(model, tc)
+        sections.append(("themes", "Themes", _png(ti.plot_theme_counts(model, tc), "theme counts")
+                         + _table(counts, {"share": ".1%", "mean_score": ".3f"})))
+        figures.update()
+        sections.append(("documents", "Documents and topics", _png(ti.plot_document_topics(model, tc), "document-topic heat map")))
+        figures.update()
+        if (fig := ti.plot_topic_trends(model, tc, by=by)) is not None:
+            trends = ti.topic_trends(model, tc, by=by)
+            sections.append(("trends", "Trends", f"<p>The most variable topics and themes over the dated articles, per "
+                             f"{html.escape(ti.trend_period(tc, by))} ({len(trends):,} periods, "
+                             f"{int(trends['articles'].median()):,} articles in the median period).</p>"
+                             + _png(fig, "topic trends") + _png(ti.plot_theme_trends(model, tc, by=by), "theme trends")))
+        figures.update(2)
+        if evaluation is None and tc.has_labels:
+            evaluation = ti.evaluate(model, tc)
+    if evaluation is not None and len(evaluation):
+        sections.append(("evaluation", "Evaluation", "<p>Tags compared with the corpus labels.</p>"
+                         + _png(ti.plot_evaluation(evaluation), "per-theme precision and recall")
+                         + _table(evaluation, {"precision": ".3f", "recall": ".3f", "f1": ".3f"})))
+    return evaluation
 
 def write_report(path: str | os.PathLike, model: Model | str | os.PathLike | None, corpus=None, evaluation=None, **options) -> Path:
     """Write :func:`build_report` to ``path`` atomically (complete or not at all) and return the path."""

@@ -156,7 +156,7 @@ def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | 
                                    initargs=(model,), max_tasks_per_child=1000)
     tagger = Tagger(model)
     name = f"{model.manifest.get('name')}@{model.manifest.get('version')}"
-    topics_payload = {"model": name, "topics": model.lda.topics(topn=10)}
+    topics_payload = {"model": name, "topics": model.topics(topn=10)}
     public_manifest = _without_paths(model.manifest)
     token = token if token is not None else os.environ.get(TOKEN_ENV) or None
     expected = f"Bearer {token}".encode() if token else None

@@ -17,7 +17,7 @@ from .classify import ThemeScore, theme_scores
 from .corpus import Article
 from .model import Model
 
-__all__ = ["Tagger", "TagResult"]
+__all__ = ["Tagger", "TagResult", "tag_rule", "threshold_note"]
 
 
 @dataclass
@@ -97,7 +97,7 @@ class Tagger:
         self.batch_size = batch_size
         self._classes = tuple(str(c) for c in model.classifier.classes_)
         self._ids = model.lda.topic_ids()  # stable ids, by position
-        self._words = [t["words"] for t in model.lda.topics(topn=8)]
+        self._words = [t["words"] for t in model.topics(topn=8)]
 
     def tag(self, articles: Iterable[Article | str], n_jobs: int = 1) -> Iterator[TagResult]:
         """Tag articles (or plain strings) lazily, in input order.
@@ -151,6 +151,32 @@ class Tagger:
             themes = [ThemeScore(classes[t], float(p[t]), thresholds[t], True, ev[t]) for t in sorted(ev, key=lambda t: (-p[t], t))]
             results.append(TagResult(a.id, themes, topics, a.title, p, classes, clf.thresholds_))
         return results
+
+
+def tag_rule(model: Model) -> str | None:
+    """How the model tags besides thresholds: ``"single-label"`` (each article its best
+    theme), ``"best-if-none"`` (the best theme when none passes), or None."""
+    clf = model.classifier
+    if getattr(clf, "single_label_", False):
+        return "single-label"
+    if getattr(clf, "always_tag_", False):
+        return "best-if-none"
+    return None
+
+
+def threshold_note(score, rule: str | None = None) -> str:
+    """Why a theme is tagged below its threshold (or not tagged above it), in words; "" when
+    its tag follows its threshold. ``rule`` is :func:`tag_rule` of the model, when known."""
+    if score.tagged and score.score < score.threshold:
+        why = {"single-label": "the model was trained on articles with one label each, so every article gets its "
+                               "best theme",
+               "best-if-none": "no theme passed its threshold, and the model tags the best one then",
+               None: "the best theme is tagged (a single-label model, or no theme passed its threshold)"}[rule]
+        return f"below its threshold {score.threshold:.2f}, tagged anyway: {why}"
+    if not score.tagged and score.score >= score.threshold:
+        return f"above its threshold {score.threshold:.2f}, not tagged: a single-label model tags only the best theme"
+    return ""
+
 
 def _tag_batch(tagger: Tagger, batch: list[Article]) -> list[TagResult]:
     """Module-level so that process pools and Dask workers can call it."""

@@ -14,7 +14,9 @@ from .corpus import Article, ChainCorpus, Corpus, CorpusError, default_corpus
 from .lda import LdaTopicModel
 from .mixture import MixtureTopicModel, is_short_corpus
 from .model import Model
+from .overlap import Fingerprint, article_hash
 from .preprocess import Preprocessor
+from .progress import Progress, as_progress
 from .quality import (
     default_k_range,
     evaluate_topics,
@@ -27,12 +29,7 @@ from .tokens import Subset, TokenStore
 
 __all__ = ["train", "update", "theme_seed_tokens", "fit_topic_model", "topic_model_for"]
 
-Progress = Callable[[str], None]
 COHERENCE_SAMPLE = 20_000  # articles topic coherence is measured on at training time
-
-
-def _quiet(_: str) -> None:
-    pass
 
 
 def theme_seed_tokens(taxonomy: Taxonomy, preprocessor: Preprocessor) -> dict[str, list[str]]:
@@ -71,13 +68,15 @@ def fit_topic_model(phrased, n_topics: int | None = None, seed_topics: dict[str,
     return topic_model_for(phrased, n_topics, seed_topics, random_state).fit(phrased)
 
 
-def _align_with_previous(lda, name: str, artifacts, signing_key, say: Progress) -> dict | None:
+def _align_with_previous(lda, name: str, artifacts, signing_key, progress: Progress) -> dict | None:
     """Keep the topic ids of the latest saved version of ``name`` (see :mod:`topics.lineage`).
 
     Returns the lineage, or None when there is no previous version. A previous version
     that cannot be loaded (modified, signed with another key, another toolkit version)
-    lends no ids: the new topics get fresh ones, and the lineage says why.
+    lends no ids: the new topics get fresh ones, a warning says so and the lineage says why.
     """
+    import warnings
+
     from .model import load
     from .registry import list_versions
 
@@ -86,11 +85,12 @@ def _align_with_previous(lda, name: str, artifacts, signing_key, say: Progress) 
     try:
         previous = load(name, artifacts, key=signing_key)
     except BundleError as exc:
-        say(f"Not keeping topic ids: the previous version of {name!r} cannot be loaded ({exc})")
+        warnings.warn(f"new topic ids: the previous version of {name!r} cannot be loaded ({exc})", stacklevel=3)
         return {"previous_version": None, "unreadable": str(exc)}
-    say(f"Matching the topics to those of {name}@{previous.manifest.get('version')}")
-    lineage = lda.align_to(previous.lda)
-    return {"previous_version": previous.manifest.get("version"), **lineage}
+    version = previous.manifest.get("version")
+    with progress.stage(f"Matching the topics to {name}@{version}'s", None, "step"):
+        lineage = lda.align_to(previous.lda)
+    return {"previous_version": version, **lineage}
 
 
 def _labelled_examples(examples, preprocessor: Preprocessor, taxonomy: Taxonomy) -> list[tuple[list[str], tuple[str, ...]]]:
@@ -122,7 +122,7 @@ def train(
     artifacts: str | os.PathLike | None = None,
     save: bool = True,
     random_state: int = 0,
-    progress: Progress | None = None,
+    progress: Progress | Callable[[str], None] | None = None,
     show_bar: bool = False,
     signing_key: str | bytes | None = None,
     labels: Iterable[str] | None = None,
@@ -153,10 +153,11 @@ def train(
         Save the bundle (atomically) as a new version of ``name``.
     random_state : int
         Seed of every random step: the same input gives the same model.
-    progress : callable, optional
-        Called with a short message as each stage starts.
+    progress : topics.progress.Progress or callable, optional
+        Shows each stage (reading, phrases, topics, coherence, themes, saving) with its
+        count, total and ETA; a plain callable is called with each stage's name instead.
     show_bar : bool
-        Show a progress bar on standard error while reading the corpus.
+        Without ``progress``: show the stages on standard error when it is a terminal.
     signing_key : str or bytes, optional
         Sign the saved bundle with this key; defaults to ``$TOPICS_SIGNING_KEY``
         (unsigned when neither is set).
@@ -181,7 +182,7 @@ def train(
     Model
         The trained model; ``model.manifest`` holds the training summary when saved.
     """
-    say = progress or _quiet
+    progress = as_progress(progress, show_bar)
     started = time.perf_counter()
     keep = None if labels is None else set(labels)
     if corpus is None:
@@ -193,33 +194,39 @@ def train(
     elif not isinstance(taxonomy, Taxonomy):
         taxonomy = load_taxonomy(taxonomy)
 
-    say(f"Reading {getattr(corpus, 'description', 'articles')}")
     preprocessor = Preprocessor()
     # Tokens go to a temporary file, read back by each stage: memory stays flat as the corpus grows.
     tokens = TokenStore()
     topic_tokens = TokenStore()  # without boilerplate lines: what phrases and topics learn from
     labels: list[tuple[str, ...] | None] = []
-    articles: Iterable[Article] = corpus
-    if show_bar:
-        from tqdm import tqdm
-
-        articles = tqdm(corpus, unit=" articles", desc="Reading", leave=False, mininterval=0.5)
-    for article in articles:
-        text = article.full_text
-        words = preprocessor.tokenize(text)
-        tokens.append(words)
-        topic_tokens.append(preprocessor.topic_tokenize(text, words))
-        labels.append(article.labels)
+    fingerprint = Fingerprint()  # which articles it learnt from: evaluating on them is flagged
+    extra_seconds = 0.0  # fingerprint and display forms: not the classifier's cost (benchmarks compare that)
+    surface = preprocessor.surface_counter()  # forms as written: what topic words are shown as
+    hint = corpus.size_hint() if hasattr(corpus, "size_hint") else None
+    with progress.stage("Reading articles", hint) as stage:
+        for article in corpus:
+            text = article.full_text
+            article_tokens = preprocessor.tokenize(text)
+            tokens.append(article_tokens)
+            topic_tokens.append(preprocessor.topic_tokenize(text, article_tokens))
+            labels.append(article.labels)
+            extra_started = time.perf_counter()
+            fingerprint.add(article_hash(article_tokens))
+            surface.add(text)
+            extra_seconds += time.perf_counter() - extra_started
+            stage.update()
     report = getattr(corpus, "report", None)
     description = getattr(corpus, "description", "corpus")
     if not tokens:
         why = f" ({report.summary()})" if report is not None and report.problems else ""
         raise CorpusError(f"{description}: no articles to train on{why}")
-    reading_seconds = time.perf_counter() - started
+    reading_seconds = time.perf_counter() - started - extra_seconds
 
-    say(f"Learning phrases from {len(tokens):,} articles")
-    preprocessor.fit_tokens(topic_tokens)
-    phrased = TokenStore(preprocessor.join_phrases(t) for t in topic_tokens)
+    with progress.stage("Learning phrases", len(tokens)) as stage:
+        preprocessor.fit_tokens(_ticking(topic_tokens, stage), surface_counts=surface)
+        del surface
+    with progress.stage("Joining phrases", len(tokens)) as stage:
+        phrased = TokenStore(preprocessor.join_phrases(t) for t in _ticking(topic_tokens, stage))
     topic_tokens.close()
 
     seeds = theme_seed_tokens(taxonomy, preprocessor)
@@ -228,26 +235,27 @@ def train(
         if isinstance(n_topics, (str, list, tuple, range)):  # "auto", "10:60:5" or a list of Ks
             ks = parse_k_range(n_topics) if isinstance(n_topics, str) else list(n_topics)
             ks = ks or default_k_range(len(tokens))
-            say(f"Choosing K among {', '.join(map(str, ks))} by topic coherence")
-            short = is_short_corpus(phrased)
-            best, rows, models = sweep_topics(
-                lambda k: (MixtureTopicModel if short else LdaTopicModel)(n_topics=k, seed_topics=seeds,
-                                                                         random_state=random_state), phrased, ks, say
-            )
+            with progress.stage("Choosing the number of topics by coherence", len(ks), "model") as stage:
+                kind = type(topic_model_for(phrased))  # a mixture for short texts
+                best, rows, models = sweep_topics(
+                    lambda k: kind(n_topics=k, seed_topics=seeds, random_state=random_state), phrased, ks, stage.set,
+                )
             lda = models[best]
             sweep = {"rows": rows, "chosen": best, "reason": sweep_reason(rows)}
         else:
-            say(f"Training topics (K={n_topics or 'auto'})")
-            lda = fit_topic_model(phrased, n_topics, seeds, random_state)
+            lda = topic_model_for(phrased, n_topics, seeds, random_state)
+            with progress.stage(f"Training topics (K={n_topics or 'auto'}, {lda.passes} passes)", None, "document") as stage:
+                lda.fit(phrased, progress=stage.set)
     except ValueError as exc:  # too few or too alike articles: a problem of the input, not a crash
         raise CorpusError(f"{description}: cannot learn topics from {len(tokens):,} "
                           f"article{'' if len(tokens) == 1 else 's'} ({exc}); train on more, varied articles") from exc
-    say("Measuring topic coherence")
-    # On an even sample: co-occurrence counts over a few ten thousand articles estimate NPMI well.
-    sample = set(np.linspace(0, len(phrased) - 1, min(len(phrased), COHERENCE_SAMPLE)).astype(int).tolist())
-    texts = [t for i, t in enumerate(phrased) if i in sample]
-    quality = evaluate_topics(lda, texts, measures=("c_npmi", "c_v") if len(texts) <= 5000 else ("c_npmi",))
-    del texts
+    with progress.stage("Measuring topic coherence", None, "measure") as stage:
+        # On an even sample: co-occurrence counts over a few ten thousand articles estimate NPMI well.
+        sample = set(np.linspace(0, len(phrased) - 1, min(len(phrased), COHERENCE_SAMPLE)).astype(int).tolist())
+        texts = [t for i, t in enumerate(phrased) if i in sample]
+        quality = evaluate_topics(lda, texts, measures=("c_npmi", "c_v") if len(texts) <= 5000 else ("c_npmi",),
+                                  progress=stage.set)
+        del texts
     phrased.close()
 
     if keep is not None:
@@ -259,22 +267,22 @@ def train(
     if labelled:
         label_names = sorted({label for i in labelled for label in labels[i]})
         themes = taxonomy.with_names(label_names)
-        say(f"Training the theme classifier on {len(labelled):,} labelled articles ({len(label_names)} themes)")
-        classifier = ThemeClassifier(themes, **options)
-        classifier.fit(Subset(tokens, labelled), [labels[i] for i in labelled], progress=say)
+        with progress.stage(f"Training the theme classifier ({len(label_names)} themes, {len(labelled):,} labelled "
+                            "articles)", None, "step") as stage:
+            classifier = ThemeClassifier(themes, **options)
+            classifier.fit(Subset(tokens, labelled), [labels[i] for i in labelled], progress=stage.say)
     else:
         themes = taxonomy
-        say(f"Training the theme classifier from the taxonomy's seed terms ({len(themes)} themes)")
-        classifier = ThemeClassifier(themes, **options)
         shots = _labelled_examples(examples, preprocessor, taxonomy)
-        if shots:
-            say(f"… with {len(shots):,} labelled examples")
-        classifier.fit(tokens, tokenize=preprocessor.tokenize, examples=shots)
+        with progress.stage(f"Training the theme classifier ({len(themes)} themes, from the taxonomy's seed terms"
+                            + (f" and {len(shots):,} labelled examples)" if shots else ")"), None, "step"):
+            classifier = ThemeClassifier(themes, **options)
+            classifier.fit(tokens, tokenize=preprocessor.tokenize, examples=shots)
     tokens.close()
 
     classifier_seconds = time.perf_counter() - classifier_started
     model = Model(preprocessor, lda, classifier, themes)
-    lineage = _align_with_previous(lda, name, artifacts, signing_key, say) if save else None
+    lineage = _align_with_previous(lda, name, artifacts, signing_key, progress) if save else None
     seconds = time.perf_counter() - started
     meta = {
         "corpus": {
@@ -282,6 +290,7 @@ def train(
             "documents": len(tokens),
             "labelled_documents": len(labelled),
             "skipped": report.n_skipped if report is not None else 0,
+            "fingerprint": fingerprint.to_meta(),
             **({"labelled_examples": len(shots)} if not labelled and shots else {}),
         },
         "parameters": {
@@ -316,11 +325,18 @@ def train(
         },
     }
     if save:
-        say("Saving the bundle")
-        model.save(name=name, artifacts=artifacts, meta=meta, signing_key=signing_key)
+        with progress.stage("Saving the bundle", None, "file"):
+            model.save(name=name, artifacts=artifacts, meta=meta, signing_key=signing_key)
     else:
         model.manifest = {"meta": meta}
     return model
+
+
+def _ticking(items: Iterable, stage) -> Iterable:
+    """``items``, counting each one on a progress stage."""
+    for item in items:
+        yield item
+        stage.update()
 
 
 def update(
@@ -331,7 +347,7 @@ def update(
     name: str | None = None,
     artifacts: str | os.PathLike | None = None,
     save: bool = True,
-    progress: Progress | None = None,
+    progress: Progress | Callable[[str], None] | None = None,
     signing_key: str | bytes | None = None,
     require_signature: bool = False,
     **corpus_options,
@@ -360,7 +376,7 @@ def update(
 
     from .model import load
 
-    say = progress or _quiet
+    progress = as_progress(progress)
     started = time.perf_counter()
     # The key that signs the new version also checks the one it is built on.
     current = load(model, artifacts, key=signing_key, require_signature=require_signature)
@@ -369,15 +385,15 @@ def update(
                           f"${SIGNING_KEY_ENV} or pass --signing-key-file), or its new version would be unsigned.")
     if isinstance(corpus, (str, os.PathLike)):
         corpus = Corpus(corpus, format, **corpus_options)
-    say(f"Reading {getattr(corpus, 'description', 'articles')}")
     pre = current.preprocessor
-    phrased = [pre.topic_tokens(a.full_text) for a in corpus]
+    hint = corpus.size_hint() if hasattr(corpus, "size_hint") else None
+    phrased = [pre.topic_tokens(a.full_text) for a in progress.iter(corpus, "Reading articles", hint)]
     description = getattr(corpus, "description", "corpus")
     if not phrased:
         raise CorpusError(f"{description}: no articles to add")
     before = current.lda.n_documents_
-    say(f"Updating the topics with {len(phrased):,} articles")
-    current.lda.partial_fit(phrased)
+    with progress.stage(f"Updating the topics with {len(phrased):,} articles"):
+        current.lda.partial_fit(phrased)
     added = current.lda.n_documents_ - before
     meta = dict(current.manifest.get("meta", {}))
     topics_meta = dict(meta.get("topics", {}))
@@ -386,8 +402,8 @@ def update(
     if added and getattr(current.lda, "lineage_", None) is not None:
         topics_meta["lineage"] = {"previous_version": current.manifest.get("version"), **current.lda.lineage_}
     if len(phrased) >= 100:  # coherence over a handful of articles means nothing
-        say("Measuring topic coherence on the new articles")
-        topics_meta["quality"] = evaluate_topics(current.lda, phrased, measures=("c_npmi",))
+        with progress.stage("Measuring topic coherence on the new articles", None, "measure") as stage:
+            topics_meta["quality"] = evaluate_topics(current.lda, phrased, measures=("c_npmi",), progress=stage.set)
     elif "quality" in topics_meta:
         topics_meta["quality"] = {**topics_meta["quality"], "before_update": True}
     topics_meta["updates"] = list(topics_meta.get("updates", [])) + [{
@@ -400,9 +416,9 @@ def update(
     }]
     meta["topics"] = topics_meta
     if save:
-        say("Saving the bundle")
-        current.save(name=name or current.manifest.get("name") or "default", artifacts=artifacts, meta=meta,
-                     signing_key=signing_key)
+        with progress.stage("Saving the bundle", None, "file"):
+            current.save(name=name or current.manifest.get("name") or "default", artifacts=artifacts, meta=meta,
+                         signing_key=signing_key)
     else:
         current.manifest = {"meta": meta}
     return current

@@ -171,5 +171,5 @@ def topic_trends(model: Model, articles: Iterable[Article], by: str = "month", b
     with np.errstate(invalid="ignore", divide="ignore"):
         topic = np.nan_to_num(topic / topic.sum(axis=1, keepdims=True))
         theme = np.nan_to_num(theme / n[:, None])
-    labels = [t["label"] for t in model.lda.topics(topn=3)]
+    labels = [t["label"] for t in model.topics(topn=3)]
     return Trends(by, periods, n, topic, theme, labels, themes, undated, ids)
