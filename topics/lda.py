@@ -16,7 +16,7 @@ from .lineage import MIN_SIMILARITY, align_topics
 from .preprocess import find_duplicates
 from .tokens import Subset
 
-__all__ = ["LdaTopicModel", "TopicsMixin", "default_n_topics", "topic_label"]
+__all__ = ["LdaTopicModel", "TopicsMixin", "default_n_topics", "topic_label", "vocabulary"]
 
 Tokens = Sequence[str]
 
@@ -42,6 +42,26 @@ class _FixedStart:
     def gamma(self, shape: float, scale: float, size: tuple[int, int]) -> np.ndarray:
         row = np.random.RandomState(self.seed).gamma(shape, scale, size[1])
         return np.tile(row, (size[0], 1))
+
+
+def vocabulary(docs, no_below: int, no_above: float, keep_n: int, seed_topics=None) -> tuple[Dictionary, dict]:
+    """The pruned vocabulary of a topic model, and the seed words of each theme it has.
+
+    Words in fewer than ``no_below`` articles (lowered for small corpora, which cannot afford
+    a high floor) or more than ``no_above`` of them are dropped, except theme seeds found in
+    two articles or more.
+    """
+    dictionary = Dictionary(docs)
+    n_docs = dictionary.num_docs
+    if n_docs == 0 or dictionary.num_pos == 0:
+        raise ValueError("cannot train a topic model on an empty corpus")
+    seeds = {name: [w for w in words if w in dictionary.token2id] for name, words in (seed_topics or {}).items()}
+    keep = sorted({w for words in seeds.values() for w in words if dictionary.dfs[dictionary.token2id[w]] >= 2})
+    dictionary.filter_extremes(no_below=min(no_below, max(1, n_docs // 50)), no_above=no_above, keep_n=keep_n,
+                               keep_tokens=keep or None)
+    if len(dictionary) == 0:
+        raise ValueError("no words left after vocabulary pruning; is the corpus too small?")
+    return dictionary, seeds
 
 
 class TopicsMixin:
@@ -291,17 +311,8 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
             docs = Subset(X, (i for i in range(len(X)) if i not in drop))
         else:
             exact, near, docs = [], [], X
-        dictionary = Dictionary(docs)
+        dictionary, seeds = vocabulary(docs, self.no_below, self.no_above, self.keep_n, self.seed_topics)
         n_docs = dictionary.num_docs
-        if n_docs == 0 or dictionary.num_pos == 0:
-            raise ValueError("cannot train a topic model on an empty corpus")
-        # Small corpora cannot afford a high document-frequency floor.
-        no_below = min(self.no_below, max(1, n_docs // 50))
-        seeds = {name: [w for w in words if w in dictionary.token2id] for name, words in (self.seed_topics or {}).items()}
-        keep = sorted({w for words in seeds.values() for w in words if dictionary.dfs[dictionary.token2id[w]] >= 2})
-        dictionary.filter_extremes(no_below=no_below, no_above=self.no_above, keep_n=self.keep_n, keep_tokens=keep or None)
-        if len(dictionary) == 0:
-            raise ValueError("no words left after vocabulary pruning; is the corpus too small?")
         self.n_topics_ = k = self.n_topics or default_n_topics(n_docs)
         if k > min(n_docs, len(dictionary)):  # more topics than articles or words: hours of work for nothing
             raise ValueError(f"{k:,} topics is more than {n_docs:,} distinct articles with a vocabulary of "

@@ -14,11 +14,10 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
-from gensim.corpora import Dictionary
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .lda import TopicsMixin, default_n_topics
+from .lda import TopicsMixin, default_n_topics, vocabulary
 from .preprocess import find_duplicates
 from .tokens import Subset
 
@@ -105,14 +104,8 @@ class MixtureTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         else:
             exact, near, docs = [], [], X
         logging.getLogger("gensim").setLevel(max(logging.getLogger("gensim").level, logging.WARNING))
-        dictionary = Dictionary(docs)
+        dictionary, _ = vocabulary(docs, self.no_below, self.no_above, self.keep_n, self.seed_topics)
         n_docs = dictionary.num_docs
-        if n_docs == 0 or dictionary.num_pos == 0:
-            raise ValueError("cannot train a topic model on an empty corpus")
-        dictionary.filter_extremes(no_below=min(self.no_below, max(1, n_docs // 50)), no_above=self.no_above,
-                                   keep_n=self.keep_n)
-        if len(dictionary) == 0:
-            raise ValueError("no words left after vocabulary pruning; is the corpus too small?")
         dictionary.lifecycle_events = []
         k = self.n_topics or default_n_topics(n_docs)
         if k > n_docs:
