@@ -89,3 +89,13 @@ def test_ids_show_in_topics_tags_and_trends_and_trends_join_across_versions(line
     a, b = rows.values()
     kept = set(a) & set(b)
     assert len(kept) >= 0.8 * len(a)
+
+
+def test_retraining_from_the_command_line_says_how_many_ids_it_kept(tmp_path, capsys):
+    art = ["--artifacts", str(tmp_path)]
+    assert main(["train", "--name", "again", *art]) == 0
+    assert "topic ids" not in capsys.readouterr().out  # nothing to keep the first time
+    assert main(["train", "--name", "again", *art]) == 0
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if line.startswith("  topic ids"))
+    assert line.endswith("0 new, 0 retired")  # the same corpus again: every topic found again

@@ -419,6 +419,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     guided = topics_meta.get("guided_themes") or []
     print(_wrapped("  topics", f"{meta['parameters']['n_topics']} (NPMI {quality.get('npmi', float('nan')):.3f}, diversity "
                    f"{quality.get('diversity', float('nan')):.2f}; guided: {', '.join(guided) or 'none'})"))
+    lineage = topics_meta.get("lineage")
+    if lineage and lineage.get("previous_version"):
+        print(f"  topic ids   {len(lineage['kept'])} kept from {lineage['previous_version']}, "
+              f"{len(lineage['new'])} new, {len(lineage['retired'])} retired")
     if topics_meta.get("sweep"):
         _print_sweep(topics_meta["sweep"])
         if args.sweep_plot:
