@@ -37,7 +37,8 @@ NUMBER_WORDS = frozenset(
 )
 # Tokens (after plural folding) that carry no topic even in prose: table abbreviations.
 TABLE_TOKENS = frozenset("vs ct cts shr qtr qtly div mth dlr rev oper avg prev nil yr".split())
-_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+# Ordinals, amounts and ages: 4th, 1990(s), 5bn, 600m, 10p, 5pc, 31-year-old.
+_NUMBER_TOKEN = re.compile(r"\d[\d.,]*(?:st|nd|rd|th|s|bn|mn|m|k|p|pc)?|\d+-year-old")
 _DIGIT = re.compile(r"\d")
 _EDGES = "()[]{}<>,.;:!?\"'*$£€%+-/"
 _MIN_TABLE_SHARE = 0.8  # numbers + table words among a line's non-stop words
@@ -88,5 +89,6 @@ def strip_boilerplate(text: str, stop: frozenset[str] = frozenset()) -> str:
 
 
 def is_table_token(token: str) -> bool:
-    """A token that carries no topic: a table abbreviation (``vs``, ``qtr``) or an ordinal (``4th``)."""
-    return token in TABLE_TOKENS or bool(_ORDINAL.fullmatch(token))
+    """A token that carries no topic: a table abbreviation (``vs``, ``qtr``), an ordinal, an
+    amount or an age (``4th``, ``5bn``, ``600m``, ``31-year-old``); ``g7``, ``mp3``, ``s-400`` are words."""
+    return token in TABLE_TOKENS or bool(_NUMBER_TOKEN.fullmatch(token))
