@@ -72,6 +72,16 @@ class TopicsMixin:
     ``seed_topics`` parameter.
     """
 
+    def _distinct(self, X) -> tuple[Sequence, list[int], list[int]]:
+        """``(docs, exact, near)``: ``X`` without the articles repeating an earlier one (when
+        ``dedup`` is set; see :func:`topics.preprocess.find_duplicates`), and the repeats."""
+        X = X if isinstance(X, Sequence) else list(X)
+        if self.dedup is None or len(X) < 2:
+            return X, [], []
+        exact, near = find_duplicates(X, threshold=self.dedup)
+        drop = set(exact) | set(near)
+        return Subset(X, (i for i in range(len(X)) if i not in drop)), exact, near
+
     # -- stable topic ids --------------------------------------------------------------------
     def topic_ids(self) -> list[int]:
         """The stable id of each topic, by position (``0 .. K-1`` for bundles saved before ids)."""
@@ -304,13 +314,7 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         """
         if self.init not in ("kmeans", "random"):
             raise ValueError(f"init must be 'kmeans' or 'random', got {self.init!r}")
-        X = X if isinstance(X, Sequence) else list(X)
-        if self.dedup is not None and len(X) > 1:
-            exact, near = find_duplicates(X, threshold=self.dedup)
-            drop = set(exact) | set(near)
-            docs = Subset(X, (i for i in range(len(X)) if i not in drop))
-        else:
-            exact, near, docs = [], [], X
+        docs, exact, near = self._distinct(X)
         dictionary, seeds = vocabulary(docs, self.no_below, self.no_above, self.keep_n, self.seed_topics)
         n_docs = dictionary.num_docs
         self.n_topics_ = k = self.n_topics or default_n_topics(n_docs)
@@ -413,11 +417,7 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         within ``X`` are dropped as in ``fit``.
         """
         check_is_fitted(self, "model_")
-        X = X if isinstance(X, Sequence) else list(X)
-        if self.dedup is not None and len(X) > 1:
-            exact, near = find_duplicates(X, threshold=self.dedup)
-            drop = set(exact) | set(near)
-            X = [d for i, d in enumerate(X) if i not in drop]
+        X = self._distinct(X)[0]
         bow = [b for b in (self.dictionary_.doc2bow(d) for d in X) if b]
         if bow:
             before = self.model_.get_topics()

@@ -18,8 +18,6 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .lda import TopicsMixin, default_n_topics, vocabulary
-from .preprocess import find_duplicates
-from .tokens import Subset
 
 __all__ = ["MixtureTopicModel", "is_short_corpus", "SHORT_TEXT_TOKENS"]
 
@@ -96,13 +94,7 @@ class MixtureTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
 
         ``progress(done, total)`` is called after each sweep (``total`` = sweeps × documents kept).
         """
-        X = X if isinstance(X, Sequence) else list(X)
-        if self.dedup is not None and len(X) > 1:
-            exact, near = find_duplicates(X, threshold=self.dedup)
-            drop = set(exact) | set(near)
-            docs = Subset(X, (i for i in range(len(X)) if i not in drop))
-        else:
-            exact, near, docs = [], [], X
+        docs, exact, near = self._distinct(X)
         logging.getLogger("gensim").setLevel(max(logging.getLogger("gensim").level, logging.WARNING))
         dictionary, _ = vocabulary(docs, self.no_below, self.no_above, self.keep_n, self.seed_topics)
         n_docs = dictionary.num_docs
@@ -182,11 +174,7 @@ class MixtureTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         The vocabulary and the number of topics are fixed at ``fit``; unknown words are ignored.
         """
         check_is_fitted(self, "topic_word_")
-        X = X if isinstance(X, Sequence) else list(X)
-        if self.dedup is not None and len(X) > 1:
-            exact, near = find_duplicates(X, threshold=self.dedup)
-            drop = set(exact) | set(near)
-            X = [d for i, d in enumerate(X) if i not in drop]
+        X = self._distinct(X)[0]
         ids = [w for w in (self._ids(d) for d in X) if len(w)]
         if not ids:
             return self
