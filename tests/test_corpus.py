@@ -363,3 +363,48 @@ def test_folder_per_label_with_files_named_by_number_or_md(tmp_path):
     assert corpus.format == "labelled-dir"
     assert sorted((a.labels, a.text) for a in corpus) == [
         (("oil",), "Crude rose."), (("oil",), "OPEC met."), (("travel",), "Hotels were full.")]
+
+
+def test_urls_are_read_with_fsspec(tmp_path):
+    """A URL (here file://) reads as the file does, naming the URL in messages."""
+    path = tmp_path / "news.jsonl"
+    path.write_text('{"id": "a", "text": "One."}\nnot json\n{"text": "Two."}\n', encoding="utf-8")
+    by_url = Corpus(f"file://{path}")
+    assert [(a.id, a.text) for a in by_url] == [(a.id, a.text) for a in Corpus(path)] == [("a", "One."), ("news-3", "Two.")]
+    assert by_url.report.problems == [f"file://{path}:2: invalid JSON (Expecting value at column 1)"]
+    with pytest.raises(CorpusError, match="no such file"):
+        Corpus(f"file://{tmp_path}/missing.jsonl")
+    (tmp_path / "one.txt").write_text("An article.", encoding="utf-8")
+    with pytest.raises(CorpusError, match="URLs are read as JSONL, lines or CSV"):
+        Corpus(f"file://{tmp_path}/one.txt")
+
+
+def test_read_part_reads_a_byte_range_with_global_line_numbers(tmp_path):
+    path = tmp_path / "news.lines"
+    path.write_bytes(b"first\nsecond\n\nfourth\nfifth\n")
+    corpus = Corpus(path, "lines")
+    start = len(b"first\nsecond\n")
+    part = list(corpus.read_part(start=start, stop=start + len(b"\nfourth\n"), first_line=3))
+    assert [(a.id, a.text) for a in part] == [("news-4", "fourth")] and corpus.report.n_read == 1
+
+
+def test_unread_stdin_streams_line_by_line(monkeypatch):
+    """spool=False: articles come as lines arrive; the input is read once."""
+    lines = iter([b"\n", b'{"text": "One."}\n', b'{"text": "Two."}\n'])
+    read = []
+
+    class Pipe:
+        def readline(self):
+            line = next(lines, b"")
+            read.append(line)
+            return line
+
+    monkeypatch.setattr(sys, "stdin", type("Stdin", (), {"buffer": Pipe()})())
+    corpus = Corpus("-", spool=False)
+    assert corpus.format == "jsonl" and len(read) == 2  # the format from the first non-blank line
+    articles = iter(corpus)
+    assert next(articles).text == "One." and len(read) == 2  # nothing read ahead
+    assert next(articles).id == "stdin-3"
+    assert list(articles) == [] and corpus.report.n_read == 2
+    with pytest.raises(CorpusError, match="read once"):
+        list(corpus)

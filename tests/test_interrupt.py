@@ -152,6 +152,42 @@ def test_interrupted_tag_leaves_the_output_file_untouched(sig, default_model, ar
         assert [p.name for p in tmp_path.iterdir()] == ["tags.jsonl"]  # and no temporary file left
 
 
+def _processes_with(marker: str) -> list[int]:
+    """Live processes whose environment holds ``marker``."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if marker.encode() in environ.read_bytes():
+                found.append(int(environ.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_ctrl_c_during_tag_jobs_stops_the_workers(corpus, default_model, artifacts, tmp_path):
+    """`topics tag --jobs 2` interrupted while the workers tag: one line, no output, no part
+    files and no worker left."""
+    import os
+
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(corpus.read_bytes() * 10)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    out = tmp_path / "tags.jsonl"
+    env = dict(os.environ, TMPDIR=str(scratch), PYTHONPATH=os.pathsep.join(sys.path))
+    proc = subprocess.Popen([sys.executable, "-m", "topics", "tag", str(big), "-f", "jsonl", "--jobs", "2", "-o", str(out),
+                             "--artifacts", str(artifacts)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env)
+    try:
+        _wait_for(lambda: any(scratch.glob("*/part-*")))
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130 and err.decode().strip() == "topics: interrupted (saved models are unchanged)"
+    assert not out.exists() and list(scratch.iterdir()) == []
+    _wait_for(lambda: not _processes_with(f"TMPDIR={scratch}"))
+
+
 def test_failed_tag_leaves_the_output_file_untouched(default_model, artifacts, tmp_path, capsys):
     out = tmp_path / "tags.jsonl"
     out.write_text("yesterday's tags\n")

@@ -35,6 +35,12 @@ def test_manifest_records_the_training(default_model):
     meta = default_model.manifest["meta"]
     assert meta["corpus"]["documents"] == 301 and meta["parameters"]["classifier_mode"] == "taxonomy"
     assert default_model.manifest["files"] and default_model.path.is_dir()
+    # where the time went, stage by stage (`topics train` prints it)
+    from topics.training import STAGES
+
+    stages = meta["stage_seconds"]
+    assert set(stages) == set(STAGES) and all(s >= 0 for s in stages.values())
+    assert sum(stages.values()) <= meta["training_seconds"] + 0.1
 
 
 def test_saved_bundle_loads_and_tags_identically(default_model, artifacts):

@@ -18,6 +18,7 @@ _EXPORTS = {
     "Model": "topics.model",
     "Tagger": "topics.tagger",
     "TagResult": "topics.tagger",
+    "tag_files": "topics.partition",
     "Corpus": "topics.corpus",
     "Article": "topics.corpus",
     "read_corpus": "topics.corpus",

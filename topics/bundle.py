@@ -592,17 +592,23 @@ def sign_bundle(path: str | os.PathLike, key: str | bytes | None = None) -> Path
 
 
 def _verified(path: Path, keep_data: bool, key: bytes | None = None, require_signature: bool = False,
-              manifest: tuple[dict, bytes] | None = None) -> tuple[dict, dict[str, bytes]]:
+              manifest: tuple[dict, bytes] | None = None, pin: str | None = None,
+              warn_unsigned: bool | None = None) -> tuple[dict, dict[str, bytes]]:
     # Hashing the very bytes that will be unpickled leaves no window to swap a file after the check.
     path = _bundle_dir(path)
     manifest, raw = manifest or _read_manifest(path)
-    # The signature covers the manifest, which covers every file's hash: check it first.
-    status = _check_signature(path, raw, key, signature_required(require_signature))
+    if pin is not None:  # the manifest another process verified (signature included): the same bytes?
+        if hashlib.sha256(raw).hexdigest() != pin:
+            raise BundleError(f"Model bundle {path} changed after it was verified: refusing to load it.")
+        status = "pinned"
+    else:
+        # The signature covers the manifest, which covers every file's hash: check it first.
+        status = _check_signature(path, raw, key, signature_required(require_signature))
     _check_place(path, manifest)
     if status == "unsigned" and key is not None:  # a deleted signature must not downgrade a signed bundle silently
         raise BundleError(f"Model bundle {path} is not signed, but a signing key is set: refusing to load it "
                           f"(sign it with the key, or unset ${SIGNING_KEY_ENV} to load unsigned bundles).")
-    if status == "unsigned" and keep_data:
+    if status == "unsigned" and (keep_data if warn_unsigned is None else warn_unsigned):
         warnings.warn(f"unsigned model bundle {path}: loading it runs the code in its pickle files, and nothing "
                       f"vouches for them (sign bundles with a key; ${REQUIRE_SIGNATURE_ENV}=1 refuses unsigned ones)",
                       UnsignedBundleWarning, stacklevel=4)
@@ -654,6 +660,25 @@ def verify_bundle(path: Path, *, key: str | bytes | None = None, require_signatu
                      require_signature=require_signature)[0]
 
 
+def pin_bundle(model: str | os.PathLike | None = None, artifacts: str | os.PathLike | None = None, *,
+               key: str | bytes | None = None, require_signature: bool = False) -> tuple[Path, str]:
+    """Resolve and verify a bundle without unpickling it, for processes that will load it.
+
+    Checks what :func:`load_bundle` checks (signature, every file's hash, library versions)
+    and returns the version folder and the SHA-256 of the verified manifest bytes. Worker
+    processes then load it with ``load_bundle(path, pin=digest)``: no signing key leaves this
+    process, and a bundle changed in between is refused.
+    """
+    registry = _registry_of(model, artifacts)
+    with _registry_lock(registry, shared=True) if registry is not None else suppress():
+        path = resolve_bundle(model, artifacts).expanduser().absolute()  # workers may start elsewhere
+        manifest, raw = _read_manifest(path)
+        _verified(path, keep_data=False, key=resolve_signing_key(key), require_signature=require_signature,
+                  manifest=(manifest, raw), warn_unsigned=True)
+    _check_compatibility(path, manifest)
+    return path, hashlib.sha256(raw).hexdigest()
+
+
 def _major_minor(version: str | None) -> tuple[int, int] | None:
     m = re.match(r"(\d+)(?:\.(\d+))?", version or "")
     return (int(m.group(1)), int(m.group(2) or 0)) if m else None
@@ -681,8 +706,8 @@ def _check_compatibility(path: Path, manifest: dict) -> None:
 
 
 def load_bundle(model: str | os.PathLike | None = None, artifacts: str | os.PathLike | None = None,
-                *, key: str | bytes | None = None,
-                require_signature: bool = False) -> tuple[dict[str, object], dict]:
+                *, key: str | bytes | None = None, require_signature: bool = False,
+                pin: str | None = None) -> tuple[dict[str, object], dict]:
     """Resolve, verify and load a model bundle.
 
     The signature and then every file's hash are checked before anything is unpickled.
@@ -696,6 +721,10 @@ def load_bundle(model: str | os.PathLike | None = None, artifacts: str | os.Path
         bundle whose signature does not match it is refused.
     require_signature : bool
         Also refuse unsigned bundles, and signed ones when there is no key.
+    pin : str, optional
+        The SHA-256 of the manifest as :func:`pin_bundle` verified it (signature included):
+        instead of the signature, the manifest must be those very bytes (and every file
+        must match it, as always).
 
     Returns
     -------
@@ -708,8 +737,9 @@ def load_bundle(model: str | os.PathLike | None = None, artifacts: str | os.Path
     with _registry_lock(registry, shared=True) if registry is not None else suppress():
         path = resolve_bundle(model, artifacts)  # under the lock: LATEST cannot move meanwhile
         manifest, data = _verified(path, keep_data=True, key=resolve_signing_key(key),
-                                   require_signature=require_signature)
-    _check_compatibility(path, manifest)
+                                   require_signature=require_signature, pin=pin)
+    if pin is None:  # pin_bundle checked them, and said so
+        _check_compatibility(path, manifest)
     parts = {}
     for fname in list(data):
         try:

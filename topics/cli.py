@@ -190,9 +190,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help=argparse.SUPPRESS)
     p.add_argument("--top", type=_positive_int, default=3, metavar="N", help="topics shown per article (default: 3)")
     p.add_argument("--explain", action="store_true", help="table: show the evidence terms of each theme")
-    p.add_argument("--output", "-o", default=None, help="write to this file (atomically) instead of standard output")
-    p.add_argument("--jobs", "-j", type=_jobs, default=1, metavar="N", help="tag in N processes (-1: all cores; default: 1)")
-    p.add_argument("--dask", default=None, metavar="ADDRESS", help="tag on a Dask cluster: a scheduler address, or 'local'")
+    p.add_argument("--output", "-o", default=None, help="write to this file (atomically) instead of standard output; "
+                   "a folder (ending in /, or existing) gets the parts as part-00000.jsonl... and a manifest.json")
+    p.add_argument("--jobs", "-j", type=_jobs, default=1, metavar="N", help="tag in N processes, each reading, tagging and "
+                   "writing its own parts of the files (-1: all cores; default: 1); same output for any N")
+    p.add_argument("--dask", default=None, metavar="ADDRESS", help="tag on a Dask cluster: a scheduler address, or 'local'; "
+                   "its workers read the input and write the parts, so they must reach these paths")
     p.add_argument("--batch-size", type=_positive_int, default=512, metavar="N", help="articles per batch (default: 512)")
     p.set_defaults(func=cmd_tag)
 
@@ -240,6 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "with the token in FILE on every endpoint but /health (default: $TOPICS_SERVE_TOKEN; none: open)")
     p.add_argument("--max-connections", type=_positive_int, default=64, metavar="N",
                    help="concurrent connections served; more get 503 (default: 64)")
+    p.add_argument("--workers", "-j", type=_jobs, default=-1, metavar="N",
+                   help="tagging processes, each with the model loaded once (-1: one per core, the default)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("report", help="write an HTML report of a model's topics and themes", description="Write one "
@@ -374,7 +379,7 @@ def _port(text: str) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     from .bundle import check_name
     from .corpus import Corpus, default_corpus
-    from .training import train
+    from .training import STAGES, train
 
     check_name(args.name)  # before the work, not after it
 
@@ -411,6 +416,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if c.get("labelled_examples"):
         mode += f" and {c['labelled_examples']:,} labelled examples"
     print(f"Trained model '{args.name}' in {meta['training_seconds']:.1f} s")
+    stages = meta.get("stage_seconds", {})
+    print("  stages      " + ", ".join(f"{k} {stages[k]:.1f} s" for k in STAGES if k in stages))
     print(f"  corpus      {c['description']}")
     print(f"  articles    {c['documents']:,} read, {c['skipped']:,} skipped")
     print(f"  vocabulary  {meta['vocabulary']:,} words, {meta['phrases']:,} phrases")
@@ -526,9 +533,15 @@ def _paths(args: list[str]) -> list[str]:
 
     from .corpus import CorpusError
 
+    from .corpus import expand_url
+
     out: list[str] = []
     for arg in args:
-        if arg != "-" and glob.has_magic(arg) and not Path(arg).exists():
+        if "://" in arg:  # a URL (fsspec): s3://bucket/archive/*.jsonl
+            if not (matches := expand_url(arg)):
+                raise CorpusError(f"{arg}: no file matches")
+            out += matches
+        elif arg != "-" and glob.has_magic(arg) and not Path(arg).exists():
             matches = sorted(glob.glob(arg, recursive=True))
             if not matches:
                 raise CorpusError(f"{arg}: no file or folder matches")
@@ -541,33 +554,26 @@ def _paths(args: list[str]) -> list[str]:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
-    from contextlib import nullcontext
-
     from .corpus import ChainCorpus, Corpus
-    from .tagger import Tagger, tag_rule
 
-    corpora = [Corpus(path, args.corpus_format, **_corpus_options(args)) for path in _paths(args.path)]
+    paths = _paths(args.path)
+    # Standard input is read as it arrives (spool=False): a line in, a result out.
+    corpora = [Corpus(path, args.corpus_format, **_corpus_options(args), spool=False) for path in paths]
     corpus = corpora[0] if len(corpora) == 1 else ChainCorpus(*corpora)
-    model = _load_model(args)
-    tagger = Tagger(model, top_topics=args.top, batch_size=args.batch_size)
-    rule = tag_rule(model)
-    if args.dask:
-        from . import distributed
-
-        cluster = distributed.dask_client(args.dask)
-    else:
-        cluster = nullcontext()
-    n = 0
+    to_dir = args.output is not None and (args.output.endswith(("/", os.sep)) or Path(args.output).is_dir())
+    if to_dir and "-" in paths:
+        _err("topics: error: --output DIR/ holds parts of files; standard input is tagged as it arrives: use --output FILE")
+        return EXIT_USER_ERROR
+    here = "-" in paths or (args.jobs == 1 and not args.dask and not to_dir)
+    model = _load_model(args) if here else None  # before the output exists: a bad model leaves no trace
     # Progress only where a person watches and it does not mix with the output.
     progress = _progress(args, enabled=args.output is not None or not sys.stdout.isatty())
-    with cluster as client, _output(args.output) as out:
-        results = distributed.tag(tagger, corpus, client) if client else tagger.tag(corpus, n_jobs=args.jobs)
-        for result in progress.iter(results, "Tagging", corpus.size_hint()):
-            n += 1
-            if args.output_format == "jsonl":
-                out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
-            else:
-                out.write(_table(result, args.explain, rule))
+    with progress.stage("Tagging", corpus.size_hint() if progress.enabled else None) as stage, \
+            _output(None if to_dir else args.output) as out:
+        if here:
+            n = _tag_here(args, model, corpus, out, stage, stream="-" in paths)
+        else:
+            n = _tag_parts(args, corpus, out, stage, to_dir)
     _report_skips(corpus)
     if not n:  # scripts must be able to tell that nothing was tagged
         _err(f"topics: error: no articles to tag in {' '.join(args.path)}")
@@ -577,24 +583,38 @@ def cmd_tag(args: argparse.Namespace) -> int:
     return 0
 
 
-def _table(result, explain: bool, rule: str | None = None) -> str:
-    from .tagger import threshold_note
+def _tag_here(args: argparse.Namespace, model, corpus, out, stage, stream: bool) -> int:
+    """Tag in this process; standard input as it arrives, each result written at once."""
+    from .tagger import Tagger, tag_rule
 
-    head = result.id + (f"  {result.title}" if result.title else "")
-    lines = [head]
-    if result.themes:
-        lines.append("  themes  " + "  ".join(f"{s.name} {s.score:.2f}" for s in result.themes))
-        if explain:
-            for s in result.themes:
-                lines.append(f"    {s.name:<14} {', '.join(s.evidence) or '-'}")
-                if note := threshold_note(s, rule):
-                    lines.append(f"    {'':<14} ({note})")
-    else:
-        best = result.scores[0] if result.scores else None
-        lines.append("  themes  (none)" + (f"  best: {best.name} {best.score:.2f}" if best else ""))
-    for t in result.topics:
-        lines.append(f"  topic   #{t['id']:<3} {t['weight']:.2f}  {', '.join(t['words'])}")
-    return "\n".join(lines) + "\n\n"
+    if stream and (args.jobs != 1 or args.dask):
+        _err("topics: warning: standard input is tagged in this process as it arrives; --jobs and --dask apply to files")
+    tagger = Tagger(model, top_topics=args.top, batch_size=args.batch_size)
+    rule = tag_rule(model)
+    n = 0
+    for result in tagger.tag(corpus, stream=stream):
+        n += 1
+        out.write(result.format(args.output_format, args.explain, rule))
+        if stream:
+            out.flush()
+        stage.update()
+    return n
+
+
+def _tag_parts(args: argparse.Namespace, corpus, out, stage, to_dir: bool) -> int:
+    """Tag in worker processes (or on a Dask cluster) that read and write their own parts."""
+    from .partition import tag_files
+
+    options = dict(artifacts=args.artifacts, key=_signing_key(args), require_signature=args.require_signature,
+                   out=None if to_dir else out, output_dir=args.output if to_dir else None,
+                   output_format=args.output_format, explain=args.explain, top_topics=args.top,
+                   batch_size=args.batch_size, progress=stage.update)
+    if not args.dask:
+        return tag_files(corpus, args.model, jobs=args.jobs, **options).articles
+    from . import distributed
+
+    with distributed.dask_client(args.dask, None if args.jobs < 2 else args.jobs) as client:
+        return distributed.tag_files(client, corpus, args.model, **options).articles
 
 
 def cmd_topics(args: argparse.Namespace) -> int:
@@ -881,7 +901,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             _err(f"topics: error: the token file {args.token_file} is empty")
             return EXIT_USER_ERROR
     _note(args, f"Serving {model.manifest.get('name')}@{model.manifest.get('version')} on http://{args.host}:{args.port} (Ctrl-C stops)")
-    serve(model, host=args.host, port=args.port, token=token, max_connections=args.max_connections)
+    serve(model, host=args.host, port=args.port, token=token, max_connections=args.max_connections,
+          workers=None if args.workers < 0 else args.workers)
     return 0
 
 

@@ -30,13 +30,13 @@ import shutil
 import sys
 import tempfile
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
 __all__ = [
-    "FORMATS", "Article", "ChainCorpus", "Corpus", "CorpusError", "ReadReport",
+    "FORMATS", "Article", "ChainCorpus", "Corpus", "CorpusError", "ReadReport", "UniqueIds",
     "default_corpus", "read_corpus", "reuters_common_labels",
 ]
 
@@ -57,6 +57,15 @@ _HEADER = re.compile(r"\s*(?P<key>date|title|source)(?P<sep>\s*:\s*|\s+)(?P<valu
 
 class CorpusError(ValueError):
     """A corpus cannot be read; the message names the file (and line or record)."""
+
+
+class _Part(NamedTuple):
+    """What :meth:`Corpus.read_part` reads: a byte range of a file, or some files of a folder."""
+
+    start: int = 0
+    stop: int | None = None
+    first_line: int = 1
+    files: Sequence[str] | None = None
 
 
 class _Where(NamedTuple):
@@ -152,7 +161,8 @@ class Corpus:
     path : str or os.PathLike
         File or folder, or ``"-"`` for standard input, which is spooled to a
         temporary file on first read (at construction when ``format="auto"``)
-        so that the corpus stays re-iterable.
+        so that the corpus stays re-iterable. A URL (``s3://bucket/news.jsonl``,
+        ``file:///shared/news.jsonl``...) is opened with fsspec: JSONL, lines and CSV files.
     format : {"auto", "txt", "dir", "lines", "jsonl", "csv", "labelled-dir", "reuters21578"}
         ``"auto"`` picks the format from the folder layout, the file suffix or,
         for standard input, the first character (``{`` means JSON lines).
@@ -180,6 +190,11 @@ class Corpus:
     max_chars : int or None, default=1,000,000
         Longer texts are cut to this many characters (about 150,000 words; reported, not
         skipped), so that one giant record cannot take a training run hostage. None: no cap.
+    spool : bool, default=True
+        Standard input only: copy it to a temporary file, so that the corpus is re-iterable
+        (format ``"auto"`` then waits for the end of the input), or read it once, as it
+        arrives (``False``: a pass yields each line's article as soon as the line is read, so
+        a pipe that stays open is tagged line by line; a second pass raises CorpusError).
 
     Attributes
     ----------
@@ -200,7 +215,8 @@ class Corpus:
                  id_field: str = "id", title_field: str = "title", date_field: str = "date",
                  labels_field: str = "labels", label_sep: str = ";", encoding: str = "utf-8",
                  on_error: str = "skip", split: str | None = None, limit: int | None = None,
-                 on_reject: Callable[[dict], None] | None = None, max_chars: int | None = MAX_CHARS):
+                 on_reject: Callable[[dict], None] | None = None, max_chars: int | None = MAX_CHARS,
+                 spool: bool = True):
         if format not in FORMATS:
             raise ValueError(f"unknown format {format!r}; expected one of: {', '.join(FORMATS)}")
         if on_error not in ("skip", "fail"):
@@ -217,6 +233,7 @@ class Corpus:
         except LookupError:
             raise CorpusError(f"unknown text encoding {encoding!r} (e.g. utf-8, latin-1, cp1252, utf-16)") from None
         self.path = Path(path)
+        self.url = str(path) if _is_url(path) else None  # opened with fsspec
         self.text_field, self.id_field, self.title_field = text_field, id_field, title_field
         self.date_field, self.labels_field, self.label_sep = date_field, labels_field, label_sep
         self.encoding, self.on_error, self.split, self.limit = encoding, on_error, split, limit
@@ -224,11 +241,19 @@ class Corpus:
         self.report = ReadReport()
         self._stdin = os.fspath(path) == "-"
         self._spooled: Path | None = None
+        self.spool = spool
+        self._head: list[bytes] = []  # lines of standard input read to detect its format (spool=False)
+        self._consumed = False  # standard input read once (spool=False)
+        self._stdin_reader: Iterator[bytes] | None = None
         self._id_format = "{stem}-{n}"  # id of "lines" articles; default_corpus() overrides it
         if self._stdin and format in _DIR_FORMATS:
             raise CorpusError(f"standard input ('-') holds one stream, not folders: format {format!r} cannot read it "
                               "(use jsonl, lines, csv or txt)")
-        if not self._stdin and not self.path.exists():
+        if self.url is not None:
+            if not _url_fs(self.url)[0].isfile(_url_fs(self.url)[1]):
+                raise CorpusError(f"{self.url}: no such file (a URL names one JSONL, lines or CSV file; "
+                                  "for many, quote a glob such as 's3://bucket/archive/*.jsonl')")
+        elif not self._stdin and not self.path.exists():
             raise CorpusError(f"{self.path}: no such file or directory")
         self.format = self._detect() if format == "auto" else format
         if self.format in ("lines", "jsonl", "csv") and codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
@@ -249,7 +274,7 @@ class Corpus:
     @property
     def description(self) -> str:
         """``"<format>:<absolute path>"``, e.g. ``"jsonl:/data/news.jsonl"``."""
-        return f"{self.format}:{'<stdin>' if self._stdin else self.path.resolve()}"
+        return f"{self.format}:{'<stdin>' if self._stdin else self.url or self.path.resolve()}"
 
     def size_hint(self) -> int | None:
         """How many articles a pass will yield, when that is cheap to know, for progress bars.
@@ -262,7 +287,8 @@ class Corpus:
             n = 1
         elif self.format in ("dir", "labelled-dir"):
             n = sum(1 for _ in self._txt_files())
-        elif self.format in ("lines", "jsonl") and not self._stdin and self.path.stat().st_size <= _HINT_BYTES:
+        elif (self.format in ("lines", "jsonl") and not self._stdin and self.url is None
+              and self.path.stat().st_size <= _HINT_BYTES):
             with open(self.path, "rb") as f:
                 n, last = 0, b"\n"
                 while block := f.read(1 << 20):
@@ -283,8 +309,51 @@ class Corpus:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.description!r})"
 
+    @property
+    def options(self) -> dict:
+        """The keyword arguments that open this corpus again (without ``on_reject``, ``limit``
+        and ``spool``): what a worker process needs to read a part of it."""
+        return {"text_field": self.text_field, "id_field": self.id_field, "title_field": self.title_field,
+                "date_field": self.date_field, "labels_field": self.labels_field, "label_sep": self.label_sep,
+                "encoding": self.encoding, "on_error": self.on_error, "split": self.split, "max_chars": self.max_chars}
+
+    def files(self) -> list[str]:
+        """The files of a folder corpus, in reading order, relative to :attr:`path`
+        (``.sgm`` files for Reuters-21578); empty for a single-file corpus."""
+        if self.format == "reuters21578":
+            return sorted(p.name for p in self.path.glob("reut2-*.sgm"))
+        if self.format in _DIR_FORMATS:
+            # Sorting needs the whole listing, but that is paths, not contents.
+            return sorted(p.relative_to(self.path).as_posix() for p in self._txt_files())
+        return []
+
+    def read_part(self, *, start: int = 0, stop: int | None = None, first_line: int = 1,
+                  files: Sequence[str] | None = None) -> Iterator[Article]:
+        """One part of a pass, for workers that read a corpus in parallel (:mod:`topics.partition`).
+
+        Parameters
+        ----------
+        start, stop : int
+            ``lines`` and ``jsonl`` files: the byte range ``[start, stop)`` to read; ``start``
+            must be the start of a line, ``stop`` (None: the end) the start of another.
+        first_line : int
+            The line number of ``start``, for default ids and ``file:line`` messages.
+        files : sequence of str, optional
+            Folder corpora: these files of :meth:`files` only.
+
+        Ids are left as read: the caller makes them unique across parts, in input order, with
+        :class:`UniqueIds` (as a whole pass does). :attr:`report` is the part's. ``limit``
+        applies to the part: split a limited corpus in one part only.
+        """
+        self.report = report = ReadReport(on_reject=self.on_reject)
+        for article in itertools.islice(self._valid(report, _Part(start, stop, first_line, files)), self.limit):
+            report.n_read += 1
+            yield article
+
     # -- setup -----------------------------------------------------------------------
     def _detect(self) -> str:
+        if self._stdin and not self.spool:
+            return "jsonl" if self._peek_stdin().lstrip().startswith(b"{") else "txt"
         if self._stdin:
             return "jsonl" if self._starts_with_brace(self._spool()) else "txt"
         p = self.path
@@ -307,7 +376,9 @@ class Corpus:
         return _SUFFIX_FORMATS[suffix]
 
     def _check_layout(self) -> None:
-        if self._stdin:
+        if self.url is not None and self.format not in ("lines", "jsonl", "csv"):
+            raise CorpusError(f"{self.url}: URLs are read as JSONL, lines or CSV files, not as {self.format!r}")
+        if self._stdin or self.url is not None:
             return
         if self.format in _DIR_FORMATS:
             if not self.path.is_dir():
@@ -325,16 +396,58 @@ class Corpus:
         """Copy standard input to a temporary file once, streaming, and return its path."""
         if self._spooled is None:
             _remove_stale_spools()
+            if self._consumed:
+                raise CorpusError("standard input was read already; it can be read once")
+            self._consumed = True
             fd, name = tempfile.mkstemp(prefix=f"topics-stdin-{os.getpid()}-")
             weakref.finalize(self, _remove, name)
             with os.fdopen(fd, "wb") as out:
-                if (buffer := getattr(sys.stdin, "buffer", None)) is not None:
+                out.writelines(self._head)
+                if self._stdin_reader is not None:  # lines were read to detect the format: go on with them
+                    out.writelines(self._stdin_reader)
+                elif (buffer := getattr(sys.stdin, "buffer", None)) is not None:
                     shutil.copyfileobj(buffer, out)
                 else:  # a text-only stream (e.g. io.StringIO)
                     for chunk in iter(lambda: sys.stdin.read(1 << 16), ""):
                         out.write(chunk.encode(self.encoding))
             self._spooled = Path(name)
         return self._spooled
+
+    def _peek_stdin(self) -> bytes:
+        """Read standard input up to its first non-blank line (kept for the pass) and return it."""
+        for line in self._stdin_lines():
+            self._head.append(line)
+            if line := line.removeprefix(codecs.BOM_UTF8).strip():
+                return line
+        return b""
+
+    def _stdin_lines(self) -> Iterator[bytes]:
+        """Standard input's lines as they arrive (a pipe's line is yielded without waiting for more);
+        one iterator per corpus, so that lines read to detect the format are not lost."""
+        if self._stdin_reader is None:
+            try:
+                self._stdin_reader = _fd_lines(sys.stdin.fileno())
+            except (AttributeError, OSError, ValueError):  # a stand-in without a descriptor (tests, notebooks)
+                buffer = getattr(sys.stdin, "buffer", None)
+                self._stdin_reader = (iter(buffer.readline, b"") if buffer is not None else
+                                      (line.encode(self.encoding) for line in iter(sys.stdin.readline, "")))
+        return self._stdin_reader
+
+    @contextlib.contextmanager
+    def _opened(self, part: _Part | None = None):
+        """(binary lines, name for messages, stem for default ids) of a single-file corpus,
+        from the start of ``part``."""
+        if self._stdin and not self.spool:
+            if self._consumed:
+                raise CorpusError("standard input was read already; it can be read once")
+            self._consumed = True
+            yield itertools.chain(self._head, self._stdin_lines()), "<stdin>", "stdin"
+            return
+        path, name, stem = self._source()
+        with open_binary(self.url or path) as f:
+            if part is not None and part.start:
+                f.seek(part.start)
+            yield f, name, stem
 
     @staticmethod
     def _starts_with_brace(path: Path) -> bool:
@@ -355,11 +468,11 @@ class Corpus:
             raise CorpusError(f"{where}: {reason}")
         report._note(where, reason, skipped)
 
-    def _valid(self, report: ReadReport) -> Iterator[Article]:
+    def _valid(self, report: ReadReport, part: _Part | None = None) -> Iterator[Article]:
         reader = {"txt": self._read_txt, "dir": self._read_dir, "labelled-dir": self._read_dir,
                   "lines": self._read_lines, "jsonl": self._read_jsonl, "csv": self._read_csv,
                   "reuters21578": self._read_reuters}[self.format]
-        for where, article in reader(report):
+        for where, article in reader(report, part):
             if not article.text:
                 self._problem(report, where, "empty text")
                 continue
@@ -372,11 +485,16 @@ class Corpus:
         """(path to open, name for messages, stem for default ids) of a single-file corpus."""
         if self._stdin:
             return self._spool(), "<stdin>", "stdin"
-        return self.path, str(self.path), self.path.stem
+        return self.path, self.url or str(self.path), self.path.stem
 
-    def _lines(self, report: ReadReport, f, name: str) -> Iterator[tuple[int, str]]:
-        """Decode a binary file line by line, keeping line endings; repair bad bytes."""
-        for lineno, raw in enumerate(f, 1):
+    def _lines(self, report: ReadReport, f, name: str, part: _Part | None = None) -> Iterator[tuple[int, str]]:
+        """Decode binary lines (of ``part``), keeping line endings; repair bad bytes."""
+        first, left = (1, None) if part is None else (part.first_line, None if part.stop is None else part.stop - part.start)
+        for lineno, raw in enumerate(f, first):
+            if left is not None:
+                if left <= 0:
+                    break
+                left -= len(raw)
             try:
                 line = raw.decode(self.encoding)
             except UnicodeDecodeError:
@@ -411,7 +529,7 @@ class Corpus:
         return _Where(name), Article(id=id, text=body, title=meta.get("title"), date=meta.get("date"),
                              source=meta.get("source", name), labels=labels)
 
-    def _read_txt(self, report: ReadReport) -> Iterator[tuple[_Where, Article]]:
+    def _read_txt(self, report: ReadReport, part: _Part | None = None) -> Iterator[tuple[_Where, Article]]:
         path, name, stem = self._source()
         if item := self._text_file(report, path, name, stem):
             yield item
@@ -423,26 +541,23 @@ class Corpus:
         subs = sorted(d for d in self.path.iterdir() if d.is_dir() and not d.name.startswith("."))
         return itertools.chain.from_iterable(_walk_txt(d) for d in subs)
 
-    def _read_dir(self, report: ReadReport) -> Iterator[tuple[_Where, Article]]:
+    def _read_dir(self, report: ReadReport, part: _Part | None = None) -> Iterator[tuple[_Where, Article]]:
         labelled = self.format == "labelled-dir"
-        # Sorting needs the whole listing, but that is paths, not contents.
-        for rel in sorted(p.relative_to(self.path) for p in self._txt_files()):
+        for rel in map(Path, self.files() if part is None or part.files is None else part.files):
             labels = (rel.parts[0],) if labelled else None
             if item := self._text_file(report, self.path / rel, str(self.path / rel),
                                        rel.with_suffix("").as_posix(), labels):
                 yield item
 
-    def _read_lines(self, report: ReadReport) -> Iterator[tuple[_Where, Article]]:
-        path, name, stem = self._source()
-        with open(path, "rb") as f:
-            for n, line in self._lines(report, f, name):
+    def _read_lines(self, report: ReadReport, part: _Part | None = None) -> Iterator[tuple[_Where, Article]]:
+        with self._opened(part) as (f, name, stem):
+            for n, line in self._lines(report, f, name, part):
                 if text := line.strip():
                     yield _Where(name, n), Article(self._id_format.format(stem=stem, n=n), text, source=name)
 
-    def _read_jsonl(self, report: ReadReport) -> Iterator[tuple[_Where, Article]]:
-        path, name, stem = self._source()
-        with open(path, "rb") as f:
-            for n, line in self._lines(report, f, name):
+    def _read_jsonl(self, report: ReadReport, part: _Part | None = None) -> Iterator[tuple[_Where, Article]]:
+        with self._opened(part) as (f, name, stem):
+            for n, line in self._lines(report, f, name, part):
                 if not (line := line.strip()):
                     continue
                 where = _Where(name, n)
@@ -459,11 +574,10 @@ class Corpus:
                 elif article := self._record(report, where, record, f"{stem}-{n}", name):
                     yield where, article
 
-    def _read_csv(self, report: ReadReport) -> Iterator[tuple[_Where, Article]]:
-        path, name, stem = self._source()
+    def _read_csv(self, report: ReadReport, part: _Part | None = None) -> Iterator[tuple[_Where, Article]]:
         csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
-        delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-        with open(path, "rb") as f:
+        delimiter = "\t" if self.path.suffix.lower() == ".tsv" else ","  # a quoted field may span lines: never split
+        with self._opened() as (f, name, stem):
             # strict: a quote left open fails at the end of the file instead of silently
             # merging every later row into one field
             rows = csv.reader((line for _, line in self._lines(report, f, name)), delimiter=delimiter, strict=True)
@@ -535,8 +649,8 @@ class Corpus:
                        title=get(self.title_field), date=get(self.date_field),
                        source=get("source") or name, labels=labels)
 
-    def _read_reuters(self, report: ReadReport) -> Iterator[tuple[_Where, Article]]:
-        for path in sorted(self.path.glob("reut2-*.sgm")):
+    def _read_reuters(self, report: ReadReport, part: _Part | None = None) -> Iterator[tuple[_Where, Article]]:
+        for path in (self.path / f for f in (self.files() if part is None or part.files is None else part.files)):
             name, block, start = str(path), None, 0
             with open(path, "rb") as f:
                 for n, raw in enumerate(f, 1):
@@ -664,6 +778,64 @@ def reuters_common_labels(corpus_train: Iterable[Article], corpus_test: Iterable
 
 
 # -- helpers ---------------------------------------------------------------------------
+def _fd_lines(fd: int) -> Iterator[bytes]:
+    """Lines read from a file descriptor as they arrive. Read with os.read, not through
+    ``sys.stdin``'s buffer: a thread left blocked here when the program exits holds no
+    lock that the interpreter's shutdown would need (it aborts on a held buffer lock)."""
+    parts: list[bytes] = []
+    while chunk := os.read(fd, 1 << 16):
+        start = 0
+        while (end := chunk.find(b"\n", start)) >= 0:
+            parts.append(chunk[start : end + 1])
+            yield b"".join(parts)
+            parts, start = [], end + 1
+        if start < len(chunk):
+            parts.append(chunk[start:])
+    if parts:
+        yield b"".join(parts)
+
+
+def _is_url(path: str | os.PathLike) -> bool:
+    return isinstance(path, str) and "://" in path
+
+
+def _url_fs(url: str):
+    """(fsspec file system, path within it) of ``url``."""
+    try:
+        from fsspec.core import url_to_fs
+    except ImportError:  # pragma: no cover - fsspec comes with the dask extra
+        from .extras import install_hint
+
+        raise ImportError(f"reading URLs needs fsspec: {install_hint('dask')}") from None
+    return url_to_fs(url)
+
+
+def open_binary(path: str | os.PathLike):
+    """A local file or a URL (through fsspec), opened for reading bytes."""
+    if _is_url(path):
+        fs, inner = _url_fs(str(path))
+        return fs.open(inner, "rb")
+    return open(path, "rb")
+
+
+def file_size(path: str | os.PathLike) -> int:
+    """Bytes of a local file or a URL."""
+    if _is_url(path):
+        fs, inner = _url_fs(str(path))
+        return fs.size(inner)
+    return os.path.getsize(path)
+
+
+def expand_url(pattern: str) -> list[str]:
+    """The URLs a URL glob (``s3://bucket/archive/*.jsonl``) matches, sorted; the URL itself without magic."""
+    import glob
+
+    if not glob.has_magic(pattern):
+        return [pattern]
+    fs, inner = _url_fs(pattern)
+    return [fs.unstrip_protocol(p) for p in sorted(fs.glob(inner))]
+
+
 def _looks_binary(text: str) -> bool:
     """True when over a tenth of the first 4,096 characters are control characters (other
     than line and tab breaks) or replaced bytes: a binary file without NUL bytes."""
@@ -744,17 +916,30 @@ def _parse_txt(text: str) -> tuple[dict[str, str], str]:
     return meta, "\n".join(body).strip()
 
 
+class UniqueIds:
+    """Makes the ids of one pass unique, deterministically: the 2nd "x" becomes "x#2", the 3rd
+    "x#3"... Call it with each id in input order; it returns the id to use."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}
+
+    def __call__(self, id: str) -> str:
+        seen = self._seen
+        n = seen.get(id, 0)
+        seen[id] = n + 1
+        if not n:
+            return id
+        while (new := f"{id}#{n + 1}") in seen:
+            n += 1
+        seen[id] = n + 1
+        seen[new] = 1
+        return new
+
+
 def _unique_ids(articles: Iterable[Article]) -> Iterator[Article]:
-    """Make ids unique, deterministically: the 2nd "x" becomes "x#2", the 3rd "x#3"..."""
-    seen: dict[str, int] = {}
+    unique = UniqueIds()
     for article in articles:
-        n = seen.get(article.id, 0)
-        seen[article.id] = n + 1
-        if n:
-            while (new := f"{article.id}#{n + 1}") in seen:
-                n += 1
-            seen[article.id] = n + 1
-            seen[new] = 1
+        if (new := unique(article.id)) != article.id:
             article = replace(article, id=new)
         yield article
 

@@ -1,19 +1,20 @@
 """Dask: tagging on a cluster (``topics tag --dask``) and training's parallel fits (``topics train --dask``).
 
-Needs the ``dask`` extra (``dask[distributed]``). The model is sent to every
-worker once; batches of articles stream to the cluster with a bounded number in
-flight, so memory stays flat on both sides, and results come back in input order.
+Needs the ``dask`` extra (``dask[distributed]``). Tagging runs the plan of
+:mod:`topics.partition` on the cluster: each worker loads the model once from the bundle
+folder, reads its parts of the input, tags them and writes its own part files; the client
+only plans and collects metadata. The workers must therefore reach the input files, the
+bundle and the output folder at the same paths as the client (a shared file system).
 """
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from .tagger import Tagger, TagResult, _tag_batch
+from .partition import TagStats
+from .partition import tag_files as _tag_files
 
-__all__ = ["dask_client", "joblib_backend", "tag"]
+__all__ = ["dask_client", "joblib_backend", "tag_files"]
 
 
 @contextmanager
@@ -34,20 +35,22 @@ def dask_client(address: str, n_workers: int | None = None):
             yield client
 
 
-def tag(tagger: Tagger, articles: Iterable, client, in_flight: int | None = None) -> Iterator[TagResult]:
-    """Like :meth:`Tagger.tag`, with the batches tagged on the cluster of ``client``.
+class _Cluster:
+    """The executor interface of :func:`topics.partition.tag_files` over a Dask client."""
 
-    Results come back in input order and are identical to the local ones.
-    """
-    [remote] = client.scatter([tagger], broadcast=True)
-    limit = in_flight or 2 * max(1, len(client.scheduler_info().get("workers", {})))
-    pending: deque = deque()
-    for batch in tagger.batches(articles):
-        pending.append(client.submit(_tag_batch, remote, batch, pure=False))
-        if len(pending) >= limit:
-            yield from pending.popleft().result()
-    while pending:
-        yield from pending.popleft().result()
+    def __init__(self, client) -> None:
+        self.client = client
+        threads = client.nthreads()
+        self.workers = max(1, sum(threads.values()))
+
+    def submit(self, fn, *args):
+        return self.client.submit(fn, *args, pure=False)
+
+
+def tag_files(client, corpus, model=None, **options) -> TagStats:
+    """:func:`topics.partition.tag_files` with the parts read, tagged and written by the
+    workers of ``client`` (the same bytes as locally)."""
+    return _tag_files(corpus, model, executor=_Cluster(client), **options)
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -306,15 +307,20 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         self.random_state = random_state
 
     # -- training ------------------------------------------------------------------------
-    def fit(self, X: Sequence[Tokens], y=None, progress: Callable[[int, int], None] | None = None) -> "LdaTopicModel":
+    def fit(self, X: Sequence[Tokens], y=None, progress: Callable[[int, int], None] | None = None,
+            timings: dict | None = None) -> "LdaTopicModel":
         """Drop repeats, build the vocabulary, prime and train LDA on token lists ``X``.
 
         ``progress(done, total)`` is called as gensim goes through the documents
-        (``total`` = passes × documents kept), for a progress bar.
+        (``total`` = passes × documents kept), for a progress bar. ``timings``, when given,
+        receives the seconds of each stage (``duplicates``, ``vocabulary``, ``lda``); they
+        are not kept on the model, whose bytes stay the same from run to run.
         """
         if self.init not in ("kmeans", "random"):
             raise ValueError(f"init must be 'kmeans' or 'random', got {self.init!r}")
+        clock = _Stages(timings)
         docs, exact, near = self._distinct(X)
+        clock("duplicates")
         dictionary, seeds = vocabulary(docs, self.no_below, self.no_above, self.keep_n, self.seed_topics)
         n_docs = dictionary.num_docs
         self.n_topics_ = k = self.n_topics or default_n_topics(n_docs)
@@ -324,6 +330,7 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         # One compact documents × words matrix serves priming and training: a list of
         # per-document (id, count) tuples would cost ~5× the memory.
         counts = corpus2csc((dictionary.doc2bow(d) for d in docs), num_terms=len(dictionary)).T.tocsr()
+        clock("vocabulary")
         seed_ids = {name: [dictionary.token2id[w] for w in words if w in dictionary.token2id] for name, words in seeds.items()}
         guided = self._choose_guided(counts, seed_ids, k)
         # gensim logs a line per chunk at INFO; keep library users' logs quiet.
@@ -359,6 +366,7 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         self.next_topic_id_ = k
         self.lineage_ = None
         self._set_sizes_and_themes(docs)
+        clock("lda")
         return self
 
     def _choose_guided(self, counts, seed_ids: dict[str, list[int]], k: int) -> list[str]:
@@ -504,6 +512,19 @@ def topic_label(words: Sequence[tuple[str, float]], theme: str | None = None,
     phrase = next((t for t in tokens if "_" in t), None)
     text = shown(phrase) if phrase else ", ".join(shown(t) for t in tokens[:2])
     return f"{theme}: {text}" if theme else text
+
+
+class _Stages:
+    """Adds the seconds since the previous call to ``timings[stage]`` (nothing without a dict)."""
+
+    def __init__(self, timings: dict | None) -> None:
+        self.timings, self.last = timings, time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        if self.timings is not None:
+            now = time.perf_counter()
+            self.timings[stage] = self.timings.get(stage, 0.0) + now - self.last
+            self.last = now
 
 
 class _Counted:

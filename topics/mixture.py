@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .lda import TopicsMixin, default_n_topics, vocabulary
+from .lda import TopicsMixin, _Stages, default_n_topics, vocabulary
 
 __all__ = ["MixtureTopicModel", "is_short_corpus", "SHORT_TEXT_TOKENS"]
 
@@ -89,16 +89,22 @@ class MixtureTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         """Sweeps over the corpus (recorded in the manifest as LDA's passes are)."""
         return self.n_iter
 
-    def fit(self, X: Sequence[Tokens], y=None, progress: Callable[[int, int], None] | None = None) -> "MixtureTopicModel":
+    def fit(self, X: Sequence[Tokens], y=None, progress: Callable[[int, int], None] | None = None,
+            timings: dict | None = None) -> "MixtureTopicModel":
         """Drop repeats, build the vocabulary and sample one topic per document.
 
-        ``progress(done, total)`` is called after each sweep (``total`` = sweeps × documents kept).
+        ``progress(done, total)`` is called after each sweep (``total`` = sweeps × documents
+        kept); ``timings`` receives the seconds of each stage, as in
+        :meth:`topics.lda.LdaTopicModel.fit` (the sampling counts as ``lda``).
         """
+        clock = _Stages(timings)
         docs, exact, near = self._distinct(X)
+        clock("duplicates")
         logging.getLogger("gensim").setLevel(max(logging.getLogger("gensim").level, logging.WARNING))
         dictionary, _ = vocabulary(docs, self.no_below, self.no_above, self.keep_n, self.seed_topics)
         n_docs = dictionary.num_docs
         dictionary.lifecycle_events = []
+        clock("vocabulary")
         k = self.n_topics or default_n_topics(n_docs)
         if k > n_docs:
             raise ValueError(f"{k:,} topics is more than {n_docs:,} distinct articles can hold")
@@ -127,6 +133,7 @@ class MixtureTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         self.next_topic_id_ = self.n_topics_
         self.lineage_ = None
         self._finish()
+        clock("lda")
         return self
 
     def _ids(self, tokens: Tokens) -> np.ndarray:

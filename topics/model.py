@@ -89,7 +89,7 @@ class Model:
 
     @classmethod
     def load(cls, model: str | os.PathLike | None = None, artifacts: str | os.PathLike | None = None, *,
-             key: str | bytes | None = None, require_signature: bool = False) -> "Model":
+             key: str | bytes | None = None, require_signature: bool = False, pin: str | None = None) -> "Model":
         """Load a bundle by name, ``name@version`` or path, after verifying it.
 
         Parameters
@@ -101,6 +101,9 @@ class Model:
             does not match it is refused.
         require_signature : bool
             Refuse unsigned bundles too (and signed ones when there is no key).
+        pin : str, optional
+            In a worker process: the manifest digest from :func:`topics.bundle.pin_bundle`,
+            which checked the signature in the process that started the worker.
 
         Raises
         ------
@@ -109,7 +112,7 @@ class Model:
             other library versions.
         """
         path = resolve_bundle(model, artifacts)
-        parts, manifest = load_bundle(path, key=key, require_signature=require_signature)
+        parts, manifest = load_bundle(path, key=key, require_signature=require_signature, pin=pin)
         missing = [p for p in _PARTS if p not in parts]
         if missing:
             raise BundleError(f"Bundle {path} lacks its {', '.join(missing)}: not a topics model bundle.")

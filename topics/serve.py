@@ -116,7 +116,10 @@ def _tag_in_worker(articles: list[Article], deadline: float) -> list[dict] | Non
     """Tag in a worker process; None when the request's time ran out before its turn."""
     if time.time() > deadline:
         return None
-    return [r.to_dict() for r in _worker_tagger.tag(articles)]
+    results = [r.to_dict() for r in _worker_tagger.tag(articles)]
+    if sum(len(a.text) for a in articles) > 1_000_000:
+        _trim_memory()  # what a huge request took goes back to the system, the worker stays
+    return results
 
 
 def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | None = None,
@@ -153,7 +156,7 @@ def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | 
         from concurrent.futures import ProcessPoolExecutor
 
         pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
-                                   initargs=(model,), max_tasks_per_child=1000)
+                                   initargs=(model,))  # never recycled: a new worker would stall requests while it loads
     tagger = Tagger(model)
     name = f"{model.manifest.get('name')}@{model.manifest.get('version')}"
     topics_payload = {"model": name, "topics": model.topics(topn=10)}
@@ -290,16 +293,17 @@ def _busy(time_limit: float) -> JSONResponse:
 
 
 def serve(model: Model, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
-          max_connections: int = 64) -> None:
+          max_connections: int = 64, workers: int | None = None) -> None:
     """Run the service with uvicorn until interrupted.
 
     ``max_connections`` caps concurrent connections and requests (more get 503); idle
     keep-alive connections close after 5 seconds, and a connection that has not sent
-    complete request headers within ``READ_TIMEOUT`` seconds is closed.
+    complete request headers within ``READ_TIMEOUT`` seconds is closed. ``workers``
+    tagging processes (default: one per core) each load the model once.
     """
     import uvicorn
 
-    app = create_app(model, token=token, processes=os.cpu_count() or 1)
+    app = create_app(model, token=token, processes=workers or os.cpu_count() or 1)
     # The model is millions of long-lived objects: keep the collector from walking them in
     # the middle of a request (a full collection of them stalls every answer ~0.2 s).
     import gc

@@ -6,10 +6,14 @@ article gets the same tags wherever it is tagged.
 
 from __future__ import annotations
 
-import os
+import queue
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import NamedTuple
+
+import json
 
 import numpy as np
 
@@ -71,6 +75,30 @@ class TagResult:
         out["topics"] = self.topics
         return out
 
+    def to_text(self, explain: bool = False, rule: str | None = None) -> str:
+        """The block printed by ``topics tag --format table`` (ends with a blank line);
+        ``rule`` is :func:`tag_rule` of the model, which ``explain`` notes use."""
+        lines = [self.id + (f"  {self.title}" if self.title else "")]
+        if self.themes:
+            lines.append("  themes  " + "  ".join(f"{s.name} {s.score:.2f}" for s in self.themes))
+            if explain:
+                for s in self.themes:
+                    lines.append(f"    {s.name:<14} {', '.join(s.evidence) or '-'}")
+                    if note := threshold_note(s, rule):
+                        lines.append(f"    {'':<14} ({note})")
+        else:
+            best = self.scores[0] if self.scores else None
+            lines.append("  themes  (none)" + (f"  best: {best.name} {best.score:.2f}" if best else ""))
+        for t in self.topics:
+            lines.append(f"  topic   #{t['id']:<3} {t['weight']:.2f}  {', '.join(t['words'])}")
+        return "\n".join(lines) + "\n\n"
+
+    def format(self, output_format: str, explain: bool = False, rule: str | None = None) -> str:
+        """One article's output: a JSON line (``"jsonl"``) or a table block (``"table"``)."""
+        if output_format == "jsonl":
+            return json.dumps(self.to_dict(), ensure_ascii=False) + "\n"
+        return self.to_text(explain, rule)
+
 
 class Tagger:
     """Tags articles with a model, in batches.
@@ -99,37 +127,33 @@ class Tagger:
         self._ids = model.lda.topic_ids()  # stable ids, by position
         self._words = [t["words"] for t in model.topics(topn=8)]
 
-    def tag(self, articles: Iterable[Article | str], n_jobs: int = 1) -> Iterator[TagResult]:
+    def tag(self, articles: Iterable[Article | str], *, stream: bool = False) -> Iterator[TagResult]:
         """Tag articles (or plain strings) lazily, in input order.
 
         Parameters
         ----------
         articles : iterable of Article or str
             Read lazily, one batch at a time: memory stays flat however many there are.
-        n_jobs : int
-            Batches tagged in parallel by this many processes (-1 = all cores). For a
-            Dask cluster, see :func:`topics.distributed.tag`.
+        stream : bool
+            Read ``articles`` in a background thread and tag those already read (at most
+            ``batch_size``) without waiting for a full batch: an article read from a pipe
+            is answered at once, while a fast source still fills whole batches. In this process.
 
         Results are the same however the work is split: every article's tags
-        depend on that article alone.
+        depend on that article alone. To tag files in parallel processes or on a Dask
+        cluster, see :func:`topics.partition.tag_files`: its workers read the files themselves.
         """
-        batches = self.batches(articles)
-        if n_jobs != 1:
-            for results in _process_map(self, batches, n_jobs):
-                yield from results
-        else:
-            for batch in batches:
+        if stream:
+            for batch in _ready_batches(_as_articles(articles), self.batch_size):
                 yield from self._tag_batch(batch)
+            return
+        for batch in self.batches(articles):
+            yield from self._tag_batch(batch)
 
     def batches(self, articles: Iterable[Article | str]) -> Iterator[list[Article]]:
-        it = iter(articles)
-        n = 0
+        it = _as_articles(articles)
         while batch := list(islice(it, self.batch_size)):
-            arts = []
-            for a in batch:
-                n += 1
-                arts.append(a if isinstance(a, Article) else Article(id=str(n), text=str(a)))
-            yield arts
+            yield batch
 
     def tag_one(self, article: Article | str) -> TagResult:
         """Tag a single article."""
@@ -178,39 +202,43 @@ def threshold_note(score, rule: str | None = None) -> str:
     return ""
 
 
-def _tag_batch(tagger: Tagger, batch: list[Article]) -> list[TagResult]:
-    """Module-level so that process pools and Dask workers can call it."""
-    return tagger._tag_batch(batch)
+def _as_articles(items: Iterable[Article | str]) -> Iterator[Article]:
+    """Articles as they are; a plain string becomes one whose id is its position (from 1)."""
+    for n, a in enumerate(items, 1):
+        yield a if isinstance(a, Article) else Article(id=str(n), text=str(a))
 
 
-_WORKER_TAGGER: Tagger | None = None
+class _Failed(NamedTuple):
+    error: BaseException
 
 
-def _init_worker(tagger: Tagger) -> None:
-    global _WORKER_TAGGER
-    _WORKER_TAGGER = tagger
+def _ready_batches(items: Iterable, size: int) -> Iterator[list]:
+    """Batches of the items already read, at most ``size``: a thread reads ahead (at most two
+    batches), and a batch is taken as soon as one item is there."""
+    ready: queue.Queue = queue.Queue(maxsize=2 * size)
+    end = object()
 
+    def read() -> None:
+        try:
+            for item in items:
+                ready.put(item)
+            ready.put(end)
+        except BaseException as exc:  # handed to the reading side, raised there
+            ready.put(_Failed(exc))
 
-def _tag_in_worker(batch: list[Article]) -> list[TagResult]:
-    return _WORKER_TAGGER._tag_batch(batch)
-
-
-def _process_map(tagger: Tagger, batches: Iterator[list[Article]], n_jobs: int) -> Iterator[list[TagResult]]:
-    """Tag batches in worker processes, in input order, with a bounded number in flight.
-
-    The tagger travels to each worker once (initializer), not with every batch.
-    """
-    import multiprocessing
-    from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
-
-    workers = os.cpu_count() or 1 if n_jobs < 0 else n_jobs
-    context = multiprocessing.get_context("spawn")  # safe with threaded BLAS, same on every OS
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(tagger,)) as pool:
-        pending: deque = deque()
-        for batch in batches:
-            pending.append(pool.submit(_tag_in_worker, batch))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    threading.Thread(target=read, name="topics-read-ahead", daemon=True).start()
+    while True:
+        batch = [ready.get()]
+        while len(batch) < size:
+            try:
+                batch.append(ready.get_nowait())
+            except queue.Empty:
+                break
+        for i, item in enumerate(batch):
+            if item is end or isinstance(item, _Failed):
+                if i:
+                    yield batch[:i]
+                if item is end:
+                    return
+                raise item.error
+        yield batch

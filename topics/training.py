@@ -27,9 +27,13 @@ from .quality import (
 from .taxonomy import Taxonomy, default_taxonomy, load_taxonomy
 from .tokens import Subset, TokenStore
 
-__all__ = ["train", "update", "theme_seed_tokens", "fit_topic_model", "topic_model_for"]
+__all__ = ["STAGES", "train", "update", "theme_seed_tokens", "fit_topic_model", "topic_model_for"]
 
 COHERENCE_SAMPLE = 20_000  # articles topic coherence is measured on at training time
+
+
+# Stages of `train`, in order, as timed in the manifest's "stage_seconds".
+STAGES = ("reading", "phrases", "duplicates", "vocabulary", "lda", "coherence", "classifier")
 
 
 def theme_seed_tokens(taxonomy: Taxonomy, preprocessor: Preprocessor) -> dict[str, list[str]]:
@@ -221,6 +225,15 @@ def train(
         why = f" ({report.summary()})" if report is not None and report.problems else ""
         raise CorpusError(f"{description}: no articles to train on{why}")
     reading_seconds = time.perf_counter() - started - extra_seconds
+    # Seconds per stage, for the manifest; every stage but the classifier's fits runs in this
+    # process (README "Tagging at scale" says why).
+    stages: dict[str, float] = {"reading": time.perf_counter() - started}
+    lap = [time.perf_counter()]
+
+    def done(stage: str) -> None:
+        now = time.perf_counter()
+        stages[stage] = stages.get(stage, 0.0) + now - lap[0]
+        lap[0] = now
 
     with progress.stage("Learning phrases", len(tokens)) as stage:
         preprocessor.fit_tokens(_ticking(topic_tokens, stage), surface_counts=surface)
@@ -228,6 +241,7 @@ def train(
     with progress.stage("Joining phrases", len(tokens)) as stage:
         phrased = TokenStore(preprocessor.join_phrases(t) for t in _ticking(topic_tokens, stage))
     topic_tokens.close()
+    done("phrases")
 
     seeds = theme_seed_tokens(taxonomy, preprocessor)
     sweep = None
@@ -245,10 +259,13 @@ def train(
         else:
             lda = topic_model_for(phrased, n_topics, seeds, random_state)
             with progress.stage(f"Training topics (K={n_topics or 'auto'}, {lda.passes} passes)", None, "document") as stage:
-                lda.fit(phrased, progress=stage.set)
+                lda.fit(phrased, progress=stage.set, timings=stages)
     except ValueError as exc:  # too few or too alike articles: a problem of the input, not a crash
         raise CorpusError(f"{description}: cannot learn topics from {len(tokens):,} "
                           f"article{'' if len(tokens) == 1 else 's'} ({exc}); train on more, varied articles") from exc
+    lap[0] = time.perf_counter()
+    if sweep:
+        stages["lda"] = sum(r["seconds"] for r in sweep["rows"])  # every K's duplicates, vocabulary and LDA
     with progress.stage("Measuring topic coherence", None, "measure") as stage:
         # On an even sample: co-occurrence counts over a few ten thousand articles estimate NPMI well.
         sample = set(np.linspace(0, len(phrased) - 1, min(len(phrased), COHERENCE_SAMPLE)).astype(int).tolist())
@@ -257,6 +274,7 @@ def train(
                                   progress=stage.set)
         del texts
     phrased.close()
+    done("coherence")
 
     if keep is not None:
         labels = [None if y is None else (tuple(label for label in y if label in keep) or None) for y in labels]
@@ -316,6 +334,7 @@ def train(
             **({"sweep": sweep} if sweep else {}),
         },
         "training_seconds": round(seconds, 2),
+        "stage_seconds": {k: round(v, 2) for k, v in {**stages, "classifier": classifier_seconds}.items()},
         # The theme classifier's own cost (reading and tokenising the corpus + fitting),
         # without phrases and LDA: what benchmarks compare with a plain classifier.
         "classifier": {
