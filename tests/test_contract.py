@@ -22,6 +22,7 @@ from sklearn.exceptions import NotFittedError
 from topics.classify import ThemeClassifier
 from topics.features import NgramTfidfVectorizer, ngrams
 from topics.lda import LdaTopicModel
+from topics.mixture import MixtureTopicModel
 from topics.preprocess import Preprocessor
 from topics.taxonomy import default_taxonomy
 
@@ -63,6 +64,9 @@ CASES = [
          lambda e: e.fit(TEXTS), lambda e: e.transform(TEXTS[:40]), lambda e: e.transform(TEXTS[:1]),
          {"extra_stopwords": ("police", "fire")}),
     Case("LdaTopicModel", lambda: LdaTopicModel(n_topics=5, passes=1),
+         lambda e: e.fit(TOKENS), lambda e: e.transform(TOKENS[:40]), lambda e: e.transform(TOKENS[:1]),
+         {"n_topics": 6}),
+    Case("MixtureTopicModel", lambda: MixtureTopicModel(n_topics=5, n_iter=5, no_below=2),
          lambda e: e.fit(TOKENS), lambda e: e.transform(TOKENS[:40]), lambda e: e.transform(TOKENS[:1]),
          {"n_topics": 6}),
     Case("ThemeClassifier-supervised", lambda: ThemeClassifier(cv=3, n_jobs=1),

@@ -129,3 +129,12 @@ def test_fit_keeps_gensim_quiet_and_gives_the_logger_level_back(caplog):
         assert logger.level == logging.INFO
     finally:
         logger.setLevel(before)
+
+
+def test_topic_labels_are_a_phrase_or_two_words_in_surface_form_with_the_theme():
+    from topics.lda import topic_label
+
+    words = [("hama", 0.1), ("gaza", 0.08), ("israel", 0.05), ("west_bank", 0.04), ("truce", 0.03), ("air_strike", 0.02)]
+    assert topic_label(words) == "west bank"  # the best collocation among the top 5 words
+    assert topic_label(words[:3], "security", lambda t: {"hama": "Hamas"}.get(t, t)) == "security: Hamas, gaza"
+    assert topic_label(words[:3]) == "hama, gaza"

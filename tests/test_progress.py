@@ -131,7 +131,7 @@ def test_train_on_bbc_shows_progress_for_every_stage(bbc_in_a_terminal, tmp_path
     lines = final_lines(screen)
     expected = [r"Reading articles  2,225/2,225 articles  100%", r"Learning phrases  2,225/2,225 articles  100%",
                 r"Joining phrases  2,225/2,225 articles  100%",
-                r"Training topics \(K=auto, 2 passes\)  [\d,]+/[\d,]+ documents  100%",
+                r"Training topics \(K=auto, 5 passes\)  [\d,]+/[\d,]+ documents  100%",
                 r"Measuring topic coherence  2/2 measures  100%",
                 r"Training the theme classifier \(5 themes, 2,225 labelled articles\)  \d+\.\d s",
                 r"Saving the bundle  \d+\.\d s"]

@@ -425,6 +425,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     guided = topics_meta.get("guided_themes") or []
     print(_wrapped("  topics", f"{meta['parameters']['n_topics']} (NPMI {quality.get('npmi', float('nan')):.3f}, diversity "
                    f"{quality.get('diversity', float('nan')):.2f}; guided: {', '.join(guided) or 'none'})"))
+    lineage = topics_meta.get("lineage")
+    if lineage and lineage.get("previous_version"):
+        print(f"  topic ids   {len(lineage['kept'])} kept from {lineage['previous_version']}, "
+              f"{len(lineage['new'])} new, {len(lineage['retired'])} retired")
     if topics_meta.get("sweep"):
         _print_sweep(topics_meta["sweep"])
         if args.sweep_plot:
@@ -606,8 +610,10 @@ def cmd_topics(args: argparse.Namespace) -> int:
     model = _load_model(args)
     topics = model.topics(topn=args.words)
     npmi = model.manifest.get("meta", {}).get("topics", {}).get("quality", {}).get("topic_npmi")
-    for t in topics:  # measured over the training texts when the model was trained (or updated)
-        t["coherence"] = npmi[t["id"]] if npmi and t["id"] < len(npmi) else None
+    # NPMI was measured over the training texts when the model was trained (or updated), by
+    # position; t["id"] is the topic's stable id.
+    for position, t in enumerate(topics):
+        t["coherence"] = npmi[position] if npmi and position < len(npmi) else None
     if args.output_format == "json":
         for t in topics:
             t["size"] = round(t["size"], 4)
@@ -755,7 +761,7 @@ def cmd_trends(args: argparse.Namespace) -> int:
     for p, period in enumerate(trends.periods):
         tops = trends.topic_share[p].argsort()[::-1][: args.top]
         shown.update(int(k) for k in tops)
-        topics = ", ".join(f"#{k} {trends.topic_share[p, k]:.0%}" for k in tops)
+        topics = ", ".join(f"#{trends.topic_ids[k]} {trends.topic_share[p, k]:.0%}" for k in tops)
         best = [t for t in trends.theme_share[p].argsort()[::-1][: args.top] if trends.theme_share[p, t] > 0]
         themes = ", ".join(f"{trends.themes[t]} {trends.theme_share[p, t]:.0%}" for t in best) or "-"
         rows.append((period, f"{trends.articles[p]:,}", topics, themes))
@@ -765,8 +771,8 @@ def cmd_trends(args: argparse.Namespace) -> int:
     for period, n, topics, themes in rows:
         print(f"{period:<{widths[0]}}  {n:>{widths[1]}}  {topics:<{widths[2]}}  {themes}")
     print("topics:")
-    for k in sorted(shown):
-        print(_clip(f"  #{k:<3} {trends.topic_labels[k]}", WIDTH))
+    for k in sorted(shown, key=lambda k: trends.topic_ids[k]):
+        print(_clip(f"  #{trends.topic_ids[k]:<3} {trends.topic_labels[k]}", WIDTH))
     return 0
 
 

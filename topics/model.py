@@ -8,7 +8,8 @@ from pathlib import Path
 
 from .bundle import BundleError, load_bundle, read_manifest, resolve_bundle, save_bundle
 from .classify import ThemeClassifier
-from .lda import LdaTopicModel
+from .lda import LdaTopicModel, topic_label
+from .mixture import MixtureTopicModel
 from .preprocess import Preprocessor
 from .taxonomy import Taxonomy
 
@@ -24,7 +25,8 @@ class Model:
     Attributes
     ----------
     preprocessor : Preprocessor
-    lda : LdaTopicModel
+    lda : LdaTopicModel or MixtureTopicModel
+        The topic model (a mixture for short-text corpora).
     classifier : ThemeClassifier
     taxonomy : Taxonomy
     manifest : dict
@@ -34,7 +36,7 @@ class Model:
     """
 
     preprocessor: Preprocessor
-    lda: LdaTopicModel
+    lda: LdaTopicModel | MixtureTopicModel
     classifier: ThemeClassifier
     taxonomy: Taxonomy
     manifest: dict = field(default_factory=dict)
@@ -57,18 +59,21 @@ class Model:
         pairs = self.lda.topic_words(topic, topn + 20)
         return [(pre.display(w), p) for w, p in pairs if not pre.is_display_junk(w)][:topn]
 
-    def topic_label(self, topic: int, n_words: int = 3) -> str:
-        """A short label: the topic's theme, if any, and its first words (``security: Iraq, troops, Baghdad``)."""
-        words = ", ".join(w for w, _ in self.topic_words(topic, n_words))
-        theme = self.lda.topics_themes()[topic]
-        return f"{theme}: {words}" if theme else words
+    def topic_label(self, topic: int) -> str:
+        """A short label: the topic's theme, if any, and its best phrase or two first words, as
+        a reader knows them (``security: West Bank``, ``Iraq, troops``; see
+        :meth:`topics.lda.TopicsMixin.topic_label`)."""
+        pre = self.preprocessor
+        words = [(w, p) for w, p in self.lda.topic_words(topic, 25) if not pre.is_display_junk(w)]
+        return topic_label(words, self.lda.topics_themes()[topic], pre.display)
 
     def topics(self, topn: int = 10) -> list[dict]:
-        """Every topic as ``{"id", "size", "label", "theme", "words"}``, in topic-id order,
-        with words as shown to a reader (:meth:`topic_words`); the topic model's own tokens
-        are :meth:`topics.lda.LdaTopicModel.topics`."""
-        themes = self.lda.topics_themes()
-        return [{"id": k, "size": float(self.lda.topic_sizes_[k]), "label": self.topic_label(k), "theme": themes[k],
+        """Every topic as ``{"id", "size", "label", "theme", "words"}``, in position order, with
+        words as shown to a reader (:meth:`topic_words`); ``id`` is the topic's stable id
+        (kept across retraining and updates). The topic model's own tokens are
+        :meth:`topics.lda.LdaTopicModel.topics`."""
+        themes, ids = self.lda.topics_themes(), self.lda.topic_ids()
+        return [{"id": ids[k], "size": float(self.lda.topic_sizes_[k]), "label": self.topic_label(k), "theme": themes[k],
                  "words": [w for w, _ in self.topic_words(k, topn)]} for k in range(self.lda.n_topics_)]
 
     def save(self, name: str = "default", artifacts: str | os.PathLike | None = None, meta: dict | None = None,
@@ -111,10 +116,11 @@ class Model:
         missing = [p for p in _PARTS if p not in parts]
         if missing:
             raise BundleError(f"Bundle {path} lacks its {', '.join(missing)}: not a topics model bundle.")
-        for part, kind in zip(_PARTS, (Preprocessor, LdaTopicModel, ThemeClassifier, Taxonomy)):
+        for part, kind in zip(_PARTS, (Preprocessor, (LdaTopicModel, MixtureTopicModel), ThemeClassifier, Taxonomy)):
             if not isinstance(parts[part], kind):
+                names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
                 raise BundleError(f"Bundle {path}: its {part} is a {type(parts[part]).__name__}, not a "
-                                  f"{kind.__name__}: not a topics model bundle.")
+                                  f"{names}: not a topics model bundle.")
         return cls(**{p: parts[p] for p in _PARTS}, manifest=manifest, path=path)
 
 

@@ -23,6 +23,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from .boilerplate import is_table_token, strip_boilerplate
 from .duplicates import find_duplicates  # noqa: F401  (its former home, where callers still import it)
 
 __all__ = ["Preprocessor", "SurfaceCounter", "normalize_text", "NEWS_STOPWORDS", "DISPLAY_JUNK", "find_duplicates"]
@@ -161,6 +162,11 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         Shorter tokens are dropped.
     extra_stopwords : iterable of str, default=()
         Added to gensim's English stop words and :data:`NEWS_STOPWORDS`.
+    boilerplate : bool, default=True
+        Leave number and table lines and table abbreviations (``vs``, ``qtr``, ``4th``) out
+        of the topic tokens (:meth:`topic_tokenize`; see :mod:`topics.boilerplate`), so
+        collocations of them are not learned and they cannot fill a topic. :meth:`tokenize`,
+        which the theme classifier reads, keeps them.
 
     Attributes
     ----------
@@ -182,6 +188,7 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         phrase_threshold: float = 0.5,
         min_length: int = 2,
         extra_stopwords: Iterable[str] = (),
+        boilerplate: bool = True,
     ) -> None:
         self.normalize = normalize
         self.phrases = phrases
@@ -189,6 +196,7 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         self.phrase_threshold = phrase_threshold
         self.min_length = min_length
         self.extra_stopwords = extra_stopwords
+        self.boilerplate = boilerplate
 
     # -- tokenising (no learned state) -------------------------------------------------
     def _stopwords(self) -> frozenset[str]:
@@ -271,6 +279,26 @@ class Preprocessor(TransformerMixin, BaseEstimator):
                 return None
         return tok
 
+    def topic_tokenize(self, text: str, tokens: list[str] | None = None) -> list[str]:
+        """Tokens of ``text`` for the topic model, before collocations are joined.
+
+        :meth:`tokenize` of the text without its number and table lines, and without table
+        abbreviations and ordinals (see :mod:`topics.boilerplate`); the same as
+        :meth:`tokenize` with ``boilerplate=False`` (and for bundles saved before it).
+        ``tokens``, the text's :meth:`tokenize` output when the caller has it, is reused
+        when the text has no table line.
+        """
+        if not getattr(self, "boilerplate", False):
+            return self.tokenize(text) if tokens is None else tokens
+        clean = strip_boilerplate(text, self._stopwords())
+        if tokens is None or clean is not text:
+            tokens = self.tokenize(clean)
+        return [t for t in tokens if not is_table_token(t)]
+
+    def topic_tokens(self, text: str, tokens: list[str] | None = None) -> list[str]:
+        """What the topic model reads of ``text``: :meth:`topic_tokenize`, collocations joined."""
+        return self.join_phrases(self.topic_tokenize(text, tokens))
+
     # -- display forms (what a reader sees; matching always uses the tokens) ----------
     def surface_pairs(self, text: str) -> Iterator[tuple[str, str]]:
         """``(token, surface form)`` of each word of ``text`` that :meth:`tokenize` keeps.
@@ -334,12 +362,12 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         def tokens() -> Iterator[list[str]]:
             for text in X:
                 surface.add(text)
-                yield self.tokenize(text)
+                yield self.topic_tokenize(text)
 
         return self.fit_tokens(tokens(), surface_counts=surface)
 
     def fit_tokens(self, token_lists: Iterable[list[str]], surface_counts=None) -> Preprocessor:
-        """Like :meth:`fit`, from the output of :meth:`tokenize` (avoids tokenising twice).
+        """Like :meth:`fit`, from the output of :meth:`topic_tokenize` (avoids tokenising twice).
 
         ``surface_counts`` (a :class:`SurfaceCounter`, or a ``Counter`` of
         :meth:`surface_pairs`, read after ``token_lists`` is consumed) teaches
@@ -373,22 +401,22 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         return self
 
     def join_phrases(self, tokens: list[str]) -> list[str]:
-        """Apply the learned collocations to the output of :meth:`tokenize`."""
+        """Apply the learned collocations to the output of :meth:`topic_tokenize`."""
         phrases = getattr(self, "phrases_", _UNSEEN)  # not check_is_fitted: this runs once per article
         if phrases is _UNSEEN:
             raise NotFittedError("This Preprocessor has not learned its collocations yet: call fit first.")
         return list(phrases[tokens]) if phrases is not None else tokens
 
     def transform(self, X: Iterable[str]) -> list[list[str]]:
-        """Texts → lists of tokens with collocations joined."""
+        """Texts → the topic model's tokens (:meth:`topic_tokens`)."""
         check_is_fitted(self, "phrases_")
-        return [self.join_phrases(self.tokenize(t)) for t in X]
+        return [self.topic_tokens(t) for t in X]
 
     def iter_transform(self, X: Iterable[str]) -> Iterator[list[str]]:
         """Lazy :meth:`transform`, for streaming large corpora."""
         check_is_fitted(self, "phrases_")
         for text in X:
-            yield self.join_phrases(self.tokenize(text))
+            yield self.topic_tokens(text)
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()

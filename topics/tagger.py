@@ -33,7 +33,8 @@ class TagResult:
     themes : list of ThemeScore
         Themes whose score passed their threshold, highest first, with evidence terms.
     topics : list of dict
-        The article's main topics: ``{"id", "weight", "words"}``, heaviest first.
+        The article's main topics: ``{"id", "weight", "words"}``, heaviest first; ``id`` is the
+        topic's stable id, kept across retraining and updates (see :mod:`topics.lineage`).
     title : str or None
     scores : list of ThemeScore
         Every theme, highest first, for custom cut-offs (evidence terms only on tagged
@@ -41,10 +42,11 @@ class TagResult:
         they travel between processes.
     topic_mix : ndarray of shape (n_topics,) or None
         The article's whole topic mix (sums to 1), unrounded: what ``topics`` lists the
-        heaviest of. For trends and tables over many articles.
+        heaviest of, by position (topic ``k`` has the stable id ``model.lda.topic_ids()[k]``).
+        For trends and tables over many articles.
     tokens : list of str or None
-        The article as the topic model saw it (collocations joined), when the tagger was
-        asked to keep them (``Tagger(keep_tokens=True)``).
+        The article as the topic model saw it (boilerplate left out, collocations joined),
+        when the tagger was asked to keep them (``Tagger(keep_tokens=True)``).
     """
 
     id: str
@@ -136,7 +138,8 @@ class Tagger:
         self.batch_size = batch_size
         self.keep_tokens = keep_tokens
         self._classes = tuple(str(c) for c in model.classifier.classes_)
-        self._words = {t["id"]: t["words"] for t in model.topics(topn=8)}
+        self._ids = model.lda.topic_ids()  # stable ids, by position
+        self._words = [t["words"] for t in model.topics(topn=8)]
 
     def tag(self, articles: Iterable[Article | str], *, stream: bool = False) -> Iterator[TagResult]:
         """Tag articles (or plain strings) lazily, in input order.
@@ -175,14 +178,15 @@ class Tagger:
         clf = self.model.classifier
         tokens = [pre.tokenize(a.full_text) for a in articles]
         proba, _, evidence = clf.score_batch(tokens, n_evidence=self.n_evidence)  # evidence: the tagged themes
-        phrased = [pre.join_phrases(t) for t in tokens]  # the classifier reads the tokens, LDA the phrases
+        # The classifier reads every token; the topic model its own (boilerplate out, phrases joined).
+        phrased = [pre.topic_tokens(a.full_text, t) for a, t in zip(articles, tokens)]
         theta = self.model.lda.transform(phrased)
         classes = self._classes
         thresholds = clf.thresholds_.tolist()
         results = []
         for a, p, ev, mix, doc in zip(articles, proba, evidence, theta, phrased):
             order = [k for k in mix.argsort()[::-1][: self.top_topics] if mix[k] >= self.min_topic_weight]
-            topics = [{"id": int(k), "weight": round(float(mix[k]), 4), "words": self._words[int(k)]} for k in order]
+            topics = [{"id": self._ids[k], "weight": round(float(mix[k]), 4), "words": self._words[k]} for k in order]
             # Tagged themes only, in the order of `scores`: highest first, ties by theme order.
             themes = [ThemeScore(classes[t], float(p[t]), thresholds[t], True, ev[t]) for t in sorted(ev, key=lambda t: (-p[t], t))]
             results.append(TagResult(a.id, themes, topics, a.title, mix, doc if self.keep_tokens else None,

@@ -13,6 +13,7 @@ from .bundle import SIGNATURE, SIGNING_KEY_ENV, BundleError, resolve_signing_key
 from .classify import ThemeClassifier
 from .corpus import Article, ChainCorpus, Corpus, CorpusError, default_corpus
 from .lda import LdaTopicModel
+from .mixture import MixtureTopicModel, is_short_corpus
 from .model import Model
 from .overlap import Fingerprint, article_hash
 from .preprocess import Preprocessor
@@ -27,7 +28,7 @@ from .quality import (
 from .taxonomy import Taxonomy, default_taxonomy, load_taxonomy
 from .tokens import Subset, TokenStore
 
-__all__ = ["STAGES", "train", "update", "theme_seed_tokens"]
+__all__ = ["STAGES", "train", "update", "theme_seed_tokens", "fit_topic_model", "topic_model_for"]
 
 COHERENCE_SAMPLE = 20_000  # articles topic coherence is measured on at training time
 
@@ -52,6 +53,49 @@ def theme_seed_tokens(taxonomy: Taxonomy, preprocessor: Preprocessor) -> dict[st
                 words.append(tokens[0])
         out[theme.name] = words
     return out
+
+
+def topic_model_for(phrased, n_topics: int | None = None, seed_topics: dict[str, list[str]] | None = None,
+                    random_state: int = 0) -> LdaTopicModel | MixtureTopicModel:
+    """The (unfitted) topic model ``topics train`` uses for a corpus's topic tokens (phrases joined).
+
+    Short texts (median at most :data:`topics.mixture.SHORT_TEXT_TOKENS` tokens: headlines,
+    leads) get a one-topic-per-document mixture, which scores far above LDA on them
+    (``benchmarks/topic_models.py``, short-text corpus); other corpora get LDA.
+    """
+    cls = MixtureTopicModel if is_short_corpus(phrased) else LdaTopicModel
+    return cls(n_topics=n_topics, seed_topics=seed_topics, random_state=random_state)
+
+
+def fit_topic_model(phrased, n_topics: int | None = None, seed_topics: dict[str, list[str]] | None = None,
+                    random_state: int = 0) -> LdaTopicModel | MixtureTopicModel:
+    """:func:`topic_model_for`, fitted."""
+    return topic_model_for(phrased, n_topics, seed_topics, random_state).fit(phrased)
+
+
+def _align_with_previous(lda, name: str, artifacts, signing_key, progress: Progress) -> dict | None:
+    """Keep the topic ids of the latest saved version of ``name`` (see :mod:`topics.lineage`).
+
+    Returns the lineage, or None when there is no previous version. A previous version
+    that cannot be loaded (modified, signed with another key, another toolkit version)
+    lends no ids: the new topics get fresh ones, a warning says so and the lineage says why.
+    """
+    import warnings
+
+    from .model import load
+    from .registry import list_versions
+
+    if not list_versions(name, artifacts):
+        return None
+    try:
+        previous = load(name, artifacts, key=signing_key)
+    except BundleError as exc:
+        warnings.warn(f"new topic ids: the previous version of {name!r} cannot be loaded ({exc})", stacklevel=3)
+        return {"previous_version": None, "unreadable": str(exc)}
+    version = previous.manifest.get("version")
+    with progress.stage(f"Matching the topics to {name}@{version}'s", None, "step"):
+        lineage = lda.align_to(previous.lda)
+    return {"previous_version": version, **lineage}
 
 
 def _labelled_examples(examples, preprocessor: Preprocessor, taxonomy: Taxonomy) -> list[tuple[list[str], tuple[str, ...]]]:
@@ -158,6 +202,7 @@ def train(
     preprocessor = Preprocessor()
     # Tokens go to a temporary file, read back by each stage: memory stays flat as the corpus grows.
     tokens = TokenStore()
+    topic_tokens = TokenStore()  # without boilerplate lines: what phrases and topics learn from
     labels: list[tuple[str, ...] | None] = []
     fingerprint = Fingerprint()  # which articles it learnt from: evaluating on them is flagged
     extra_seconds = 0.0  # fingerprint and display forms: not the classifier's cost (benchmarks compare that)
@@ -168,6 +213,7 @@ def train(
             text = article.full_text
             article_tokens = preprocessor.tokenize(text)
             tokens.append(article_tokens)
+            topic_tokens.append(preprocessor.topic_tokenize(text, article_tokens))
             labels.append(article.labels)
             extra_started = time.perf_counter()
             fingerprint.add(article_hash(article_tokens))
@@ -191,10 +237,11 @@ def train(
         lap[0] = now
 
     with progress.stage("Learning phrases", len(tokens)) as stage:
-        preprocessor.fit_tokens(_ticking(tokens, stage), surface_counts=surface)
+        preprocessor.fit_tokens(_ticking(topic_tokens, stage), surface_counts=surface)
         del surface
     with progress.stage("Joining phrases", len(tokens)) as stage:
-        phrased = TokenStore(preprocessor.join_phrases(t) for t in _ticking(tokens, stage))
+        phrased = TokenStore(preprocessor.join_phrases(t) for t in _ticking(topic_tokens, stage))
+    topic_tokens.close()
     done("phrases")
 
     seeds = theme_seed_tokens(taxonomy, preprocessor)
@@ -204,14 +251,14 @@ def train(
             ks = parse_k_range(n_topics) if isinstance(n_topics, str) else list(n_topics)
             ks = ks or default_k_range(len(tokens))
             with progress.stage("Choosing the number of topics by coherence", len(ks), "model") as stage:
+                kind = type(topic_model_for(phrased))  # a mixture for short texts
                 best, rows, models = sweep_topics(
-                    lambda k: LdaTopicModel(n_topics=k, seed_topics=seeds, random_state=random_state), phrased, ks,
-                    stage.set,
+                    lambda k: kind(n_topics=k, seed_topics=seeds, random_state=random_state), phrased, ks, stage.set,
                 )
             lda = models[best]
             sweep = {"rows": rows, "chosen": best, "reason": sweep_reason(rows)}
         else:
-            lda = LdaTopicModel(n_topics=n_topics, seed_topics=seeds, random_state=random_state)
+            lda = topic_model_for(phrased, n_topics, seeds, random_state)
             with progress.stage(f"Training topics (K={n_topics or 'auto'}, {lda.passes} passes)", None, "document") as stage:
                 lda.fit(phrased, progress=stage.set, timings=stages)
     except ValueError as exc:  # too few or too alike articles: a problem of the input, not a crash
@@ -254,6 +301,7 @@ def train(
 
     classifier_seconds = time.perf_counter() - classifier_started
     model = Model(preprocessor, lda, classifier, themes)
+    lineage = _align_with_previous(lda, name, artifacts, signing_key, progress) if save else None
     seconds = time.perf_counter() - started
     meta = {
         "corpus": {
@@ -266,6 +314,7 @@ def train(
         },
         "parameters": {
             "n_topics": lda.n_topics_,
+            "topic_model": type(lda).__name__,
             "passes": lda.passes,
             "lda": {k: v for k, v in lda.get_params().items() if k != "seed_topics"},
             "random_state": random_state,
@@ -281,6 +330,8 @@ def train(
             "duplicates_dropped": {"exact": lda.n_duplicates_[0], "near": lda.n_duplicates_[1]},
             "trained_documents": lda.n_documents_,
             "quality": quality,
+            "ids": lda.topic_ids(),
+            **({"lineage": lineage} if lineage else {}),
             **({"sweep": sweep} if sweep else {}),
         },
         "training_seconds": round(seconds, 2),
@@ -366,6 +417,9 @@ def update(
     meta = dict(current.manifest.get("meta", {}))
     topics_meta = dict(meta.get("topics", {}))
     topics_meta["trained_documents"] = current.lda.n_documents_
+    topics_meta["ids"] = current.lda.topic_ids()
+    if added and getattr(current.lda, "lineage_", None) is not None:
+        topics_meta["lineage"] = {"previous_version": current.manifest.get("version"), **current.lda.lineage_}
     if len(phrased) >= 100:  # coherence over a handful of articles means nothing
         with progress.stage("Measuring topic coherence on the new articles", None, "measure") as stage:
             topics_meta["quality"] = evaluate_topics(current.lda, phrased, measures=("c_npmi",), progress=stage.set)

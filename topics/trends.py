@@ -81,6 +81,9 @@ class Trends:
     themes : list of str
     undated : int
         Articles without a readable date (left out).
+    topic_ids : list of int, optional
+        The stable id of each topic column (kept across retraining and updates, so trends of
+        two model versions join on it); column positions when not given.
     """
 
     by: str
@@ -91,15 +94,17 @@ class Trends:
     topic_labels: list[str]
     themes: list[str]
     undated: int = 0
+    topic_ids: list[int] | None = None
     _extra: dict = field(default_factory=dict, repr=False)
 
     def rows(self) -> list[dict]:
         """Long format: one ``{"period", "kind", "id", "label", "share", "articles"}`` per period
         and topic or theme (``kind`` is "topic" or "theme")."""
         out = []
+        ids = self.topic_ids or list(range(len(self.topic_labels)))
         for p, period in enumerate(self.periods):
             for k, label in enumerate(self.topic_labels):
-                out.append({"period": period, "kind": "topic", "id": str(k), "label": label,
+                out.append({"period": period, "kind": "topic", "id": str(ids[k]), "label": label,
                             "share": round(float(self.topic_share[p, k]), 4), "articles": int(self.articles[p])})
             for t, theme in enumerate(self.themes):
                 out.append({"period": period, "kind": "theme", "id": theme, "label": theme,
@@ -212,5 +217,5 @@ def topic_trends(model: Model, articles: Iterable[Article], by: str = "month", b
                 yield day, result.topic_mix, tagged
 
     periods, n, topic, theme = shares_by_period(rows(), by, model.lda.n_topics_, len(themes))
-    labels = [t["label"] for t in model.topics(topn=3)]
-    return Trends(by, periods, n, topic, theme, labels, themes, undated)
+    labels = [t["label"] for t in model.topics(topn=3)]  # by position, like topic_mix
+    return Trends(by, periods, n, topic, theme, labels, themes, undated, model.lda.topic_ids())

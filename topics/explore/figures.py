@@ -96,7 +96,7 @@ def plot_topic_words(model: ModelLike, topn: int = 10, topics: Iterable[int] | N
         ax.xaxis.set_major_locator(MaxNLocator(nbins=3))  # few, readable probability ticks
         ax.tick_params(axis="x", labelsize=7)
         theme = f" {themes[k]}" if themes and themes[k] else ""
-        ax.set_title(f"#{k}{theme} · {model.lda.topic_sizes_[k]:.1%}", fontsize=9.5, loc="left")
+        ax.set_title(f"#{model.lda.topic_ids()[k]}{theme} · {model.lda.topic_sizes_[k]:.1%}", fontsize=9.5, loc="left")
         ax.set_xlabel("P(word | topic)", fontsize=8)
         ax.spines[["top", "right"]].set_visible(False)
     for ax in axes.flat[len(ids):]:
@@ -114,7 +114,7 @@ def plot_topic_sizes(model: ModelLike, words: int = 4) -> Figure:
     if labels:  # labels already hold a topic's first words
         names = [_label(model, int(k), labels, 48) for k in order]
     else:
-        names = [_clip(f"#{k} " + ", ".join(w for w, _ in model.topic_words(int(k), words)), 52)
+        names = [_clip(f"#{model.lda.topic_ids()[k]} " + ", ".join(w for w, _ in model.topic_words(int(k), words)), 52)
                  for k in order]
     fig = _figure(9, 0.3 * len(order) + 1.3)
     ax = fig.subplots()
@@ -148,7 +148,7 @@ def plot_document_topics(model: ModelLike, corpus: CorpusLike, sample: int = 30,
     fig = _figure(max(7.0, 2.9 + 0.36 * k), 0.24 * len(rows) + 1.8)
     ax = fig.subplots()
     im = ax.imshow(tc.theta[rows] if len(rows) else np.zeros((1, k)), aspect="auto", cmap="Blues", vmin=0, vmax=1, interpolation="nearest")
-    ax.set_xticks(range(k), [f"#{j}" for j in range(k)], fontsize=8, rotation=90 if k > 20 else 0)
+    ax.set_xticks(range(k), [f"#{j}" for j in model.lda.topic_ids()], fontsize=8, rotation=90 if k > 20 else 0)
     ax.set_yticks(range(len(rows)), names, fontsize=7.5)
     ax.set_xlabel("topic")
     ax.set_ylabel("article")
@@ -218,7 +218,8 @@ def plot_topic_trends(model: ModelLike, corpus: CorpusLike, by: str | None = Non
         return None
     labels = _topic_labels(model)
     names = {k: f"{_label(model, int(k), labels, 36)}" if labels else
-             f"#{k} " + ", ".join(w for w, _ in model.topic_words(int(k), 3)) for k in trends.columns[:-1]}
+             f"#{model.lda.topic_ids()[int(k)]} " + ", ".join(w for w, _ in model.topic_words(int(k), 3))
+             for k in trends.columns[:-1]}
     return _plot_trends(trends, names, top, "mean topic weight of the period's articles (%)",
                         f"Topic trends ({len(trends)} periods, {int(trends['articles'].sum()):,} dated articles)")
 

@@ -196,7 +196,7 @@ def _clip(text: str, width: int) -> str:
 
 
 def _label(model: Model, k: int, labels: list[str] | None = None, width: int = 28) -> str:
-    text = f"#{k}"
+    text = f"#{model.lda.topic_ids()[k]}"  # the stable id of the topic at position k
     if labels and labels[k]:
         text += " " + _clip(labels[k], width)
     return text

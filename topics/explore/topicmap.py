@@ -100,7 +100,7 @@ def _pyldavis_fragment(model: Model, tc: TaggedCorpus, n_words: int) -> str:
     import pyLDAvis
     from pyLDAvis import urls
 
-    phi = model.lda.model_.get_topics()
+    phi = model.lda.topic_word_distributions()[0]
     keep = tc.term_counts > 0  # pyLDAvis divides by term frequencies
     phi = phi[:, keep]
     phi = phi / phi.sum(axis=1, keepdims=True)
@@ -157,7 +157,7 @@ def _pcoa(dist: np.ndarray) -> np.ndarray:
 
 def _builtin_fragment(model: Model, tc: TaggedCorpus | None, n_words: int) -> str:
     lda = model.lda
-    phi = lda.model_.get_topics()
+    phi = lda.topic_word_distributions()[0]
     k = len(phi)
     if tc is not None and len(tc):
         w = tc.articles["n_tokens"].to_numpy(float)
