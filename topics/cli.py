@@ -631,7 +631,7 @@ def cmd_topics(args: argparse.Namespace) -> int:
 
 def cmd_update(args: argparse.Namespace) -> int:
     from .corpus import Corpus
-    from .training import update
+    from .updating import update
 
     corpus = Corpus(args.corpus, args.corpus_format, **_corpus_options(args))
     model = update(args.model, corpus, name=args.name, artifacts=args.artifacts,
