@@ -138,3 +138,18 @@ def test_topic_labels_are_a_phrase_or_two_words_in_surface_form_with_the_theme()
     assert topic_label(words) == "west bank"  # the best collocation among the top 5 words
     assert topic_label(words[:3], "security", lambda t: {"hama": "Hamas"}.get(t, t)) == "security: Hamas, gaza"
     assert topic_label(words[:3]) == "hama, gaza"
+
+
+def test_saved_bundles_keep_loading_after_the_topic_code_moved(default_model):
+    """A bundle's pickles name classes by module path: moving one would break every saved
+    bundle. What moved to topics.topicbase stays importable from topics.lda."""
+    import pickle
+
+    import topics.lda as lda
+    import topics.topicbase as base
+
+    data = pickle.dumps(default_model.lda)  # as the bundle's lda.joblib holds it
+    assert b"topics.lda" in data and b"LdaTopicModel" in data and b"topicbase" not in data
+    assert pickle.loads(data).topic_ids() == default_model.lda.topic_ids()
+    for name in ("TopicsMixin", "default_n_topics", "topic_label", "vocabulary"):
+        assert getattr(lda, name) is getattr(base, name)

@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .lda import TopicsMixin, _quiet_gensim, _Stages, default_n_topics, vocabulary
+from .topicbase import TopicsMixin, _quiet_gensim, _Stages, default_n_topics, vocabulary
 
 __all__ = ["MixtureTopicModel", "is_short_corpus", "SHORT_TEXT_TOKENS"]
 
@@ -41,7 +41,7 @@ class MixtureTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
     Parameters
     ----------
     n_topics : int or None, default=None
-        Most topics; None picks :func:`topics.lda.default_n_topics` of the corpus size.
+        Most topics; None picks :func:`topics.topicbase.default_n_topics` of the corpus size.
     n_iter : int, default=30
         Gibbs sweeps over the corpus.
     alpha : float, default=0.1

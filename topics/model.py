@@ -8,10 +8,11 @@ from pathlib import Path
 
 from .bundle import BundleError, load_bundle, read_manifest, resolve_bundle, save_bundle
 from .classify import ThemeClassifier
-from .lda import LdaTopicModel, topic_label
+from .lda import LdaTopicModel
 from .mixture import MixtureTopicModel
 from .preprocess import Preprocessor
 from .taxonomy import Taxonomy
+from .topicbase import topic_label
 
 __all__ = ["Model", "load"]
 
@@ -62,7 +63,7 @@ class Model:
     def topic_label(self, topic: int) -> str:
         """A short label: the topic's theme, if any, and its best phrase or two first words, as
         a reader knows them (``security: West Bank``, ``Iraq, troops``; see
-        :meth:`topics.lda.TopicsMixin.topic_label`)."""
+        :meth:`topics.topicbase.TopicsMixin.topic_label`)."""
         pre = self.preprocessor
         words = [(w, p) for w, p in self.lda.topic_words(topic, 25) if not pre.is_display_junk(w)]
         return topic_label(words, self.lda.topics_themes()[topic], pre.display)

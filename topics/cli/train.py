@@ -102,7 +102,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_update(args: argparse.Namespace) -> int:
-    from ..training import update
+    from ..updating import update
 
     corpus = _open_corpus(args)
     model = update(args.model, corpus, name=args.name, artifacts=args.artifacts,
