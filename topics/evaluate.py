@@ -14,6 +14,9 @@ by K-fold cross-validation. Both count with :func:`theme_metrics`:
 With a model trained on Reuters-21578 ``--split train`` and evaluated on
 ``--split test``, that is the usual ModApte 90-topic setting (the topics that
 occur in both splits) for the macro figures.
+
+:func:`topic_quality` measures a model's topics instead (coherence, diversity,
+perplexity) on articles.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import numpy as np
 
 from .metrics import indicator_matrices, label_scores
 
-__all__ = ["Evaluation", "ThemeFigures", "evaluate", "cross_validate", "theme_metrics", "training_overlap"]
+__all__ = ["Evaluation", "ThemeFigures", "evaluate", "cross_validate", "theme_metrics", "topic_quality", "training_overlap"]
 
 
 @dataclass(frozen=True)
@@ -297,3 +300,47 @@ def cross_validate(
     result.seconds = time.perf_counter() - started
     result.source = f"{k}-fold cross-validation on {getattr(corpus, 'description', 'articles')}"
     return result
+
+
+def topic_quality(model, corpus, *, format: str = "auto", progress=None, **corpus_options) -> dict:
+    """Quality of a model's topics on articles: coherence (NPMI, c_v), diversity and perplexity.
+
+    The articles, tokenised as the model tokenises, are both the reference texts of the
+    coherence measures and the held-out texts of the perplexity.
+
+    Parameters
+    ----------
+    model : Model, str or path
+        A trained model, or a name / ``name@version`` / bundle folder to load.
+    corpus : path, Corpus or iterable of Article
+    format : str
+        Corpus format when ``corpus`` is a path.
+    progress : topics.progress.Progress or callable, optional
+        Shows reading the articles and each measure.
+    **corpus_options
+        Passed to :class:`topics.corpus.Corpus`.
+
+    Returns
+    -------
+    dict
+        As :func:`topics.quality.evaluate_topics` with ``heldout``.
+
+    Raises
+    ------
+    topics.corpus.CorpusError
+        When the corpus holds no articles.
+    """
+    from .corpus import CorpusError
+    from .model import Model, load
+    from .progress import as_progress
+    from .quality import evaluate_topics
+
+    if not isinstance(model, Model):
+        model = load(model)
+    corpus = _open_corpus(corpus, format, corpus_options)
+    progress = as_progress(progress)
+    texts = model.preprocessor.transform(a.full_text for a in progress.counting(corpus, "Reading articles"))
+    if not texts:
+        raise CorpusError("no articles to evaluate on")
+    with progress.stage("Measuring topic quality", None, "measure") as stage:
+        return evaluate_topics(model.lda, texts, heldout=texts, progress=stage.set)

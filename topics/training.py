@@ -28,7 +28,7 @@ from .taxonomy import Taxonomy, default_taxonomy, load_taxonomy
 from .tokens import Subset, TokenStore
 from .updating import update  # `topics update` lives in topics.updating; importable from here too
 
-__all__ = ["STAGES", "train", "update", "theme_seed_tokens", "fit_topic_model", "topic_model_for"]
+__all__ = ["STAGES", "train", "update", "modapte_labels", "theme_seed_tokens", "fit_topic_model", "topic_model_for"]
 
 COHERENCE_SAMPLE = 20_000  # articles topic coherence is measured on at training time
 
@@ -117,6 +117,21 @@ def _labelled_examples(examples, preprocessor: Preprocessor, taxonomy: Taxonomy)
     return out
 
 
+def modapte_labels(corpus) -> set[str] | None:
+    """The labels to train on for the usual ModApte setting, or None (train on every label).
+
+    A Reuters-21578 corpus read with a ``split`` trains on the topics that occur in both
+    splits (the 90 of ModApte, :func:`topics.corpus.reuters_common_labels`); other corpora
+    on all their labels. This reads both splits once.
+    """
+    if getattr(corpus, "format", None) != "reuters21578" or not getattr(corpus, "split", None):
+        return None
+    from .corpus import reuters_common_labels
+
+    path = corpus.url or corpus.path
+    return reuters_common_labels(Corpus(path, "reuters21578", split="train"), Corpus(path, "reuters21578", split="test"))
+
+
 def train(
     corpus: str | os.PathLike | Corpus | ChainCorpus | Iterable[Article] | None = None,
     *,
@@ -170,7 +185,7 @@ def train(
         Train the theme classifier on these labels only: other labels are dropped,
         and an article left without labels does not train the classifier (it still
         trains the topics). E.g. the 90 Reuters-21578 topics of both ModApte splits,
-        :func:`topics.corpus.reuters_common_labels`.
+        :func:`topics.corpus.reuters_common_labels` (see :func:`modapte_labels`).
     examples : path or iterable of Article, optional
         A few labelled articles (a JSONL file of ``id``/``text``/``labels``, or Articles
         with ``labels``) that sharpen themes learned from the taxonomy (``topics train
