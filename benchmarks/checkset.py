@@ -13,6 +13,7 @@ Usage::
 
 Reuters-21578 is read by ``topics.corpus`` (run from the repo, or with ``topics`` installed).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,7 +32,11 @@ REPO = HERE.parent
 CHECKSET_PATH = HERE / "checkset" / "themes.jsonl"
 # The three parts of the check set: full articles, short leads of other articles (title +
 # first sentences, ``lead_chars`` of the body), and wire items we wrote (text stored).
-PARTS = {"articles": CHECKSET_PATH, "leads": HERE / "checkset" / "leads.jsonl", "written": HERE / "checkset" / "written.jsonl"}
+PARTS = {
+    "articles": CHECKSET_PATH,
+    "leads": HERE / "checkset" / "leads.jsonl",
+    "written": HERE / "checkset" / "written.jsonl",
+}
 
 
 def default_data_dir() -> Path:
@@ -131,9 +136,11 @@ def summarize(entries: list[dict]) -> str:
     rows = []
     header = f"{'':16}" + "".join(f"{s:>7}" for s in (*SPLITS, "all"))
     rows.append(header)
+
     def count(pred):
         c = Counter(e["split"] for e in entries if pred(e))
         return [c.get(s, 0) for s in SPLITS] + [sum(c.values())]
+
     for theme in THEMES:
         rows.append(f"{theme:16}" + "".join(f"{n:>7}" for n in count(lambda e, t=theme: t in e["labels"])))
     rows.append(f"{'(no label)':16}" + "".join(f"{n:>7}" for n in count(lambda e: not e["labels"])))
@@ -145,8 +152,9 @@ def summarize(entries: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data-dir", type=Path, default=None,
-                    help="corpora root (default: $TOPICS_DATA or ../shared/data)")
+    ap.add_argument(
+        "--data-dir", type=Path, default=None, help="corpora root (default: $TOPICS_DATA or ../shared/data)"
+    )
     ap.add_argument("--split", choices=SPLITS, default=None)
     args = ap.parse_args(argv)
     data_dir = args.data_dir or default_data_dir()

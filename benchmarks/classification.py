@@ -104,26 +104,32 @@ def reuters(rows: list, notes: list) -> None:
     themes = [str(c) for c in model.classifier.classes_]
     train_kept = [(a.full_text, [label for label in a.labels if label in common]) for a in train]
     train_kept = [(t, y) for t, y in train_kept if y]
-    pred, b_train, b_tag = baseline([t for t, _ in train_kept], [y for _, y in train_kept], [a.full_text for a in test], themes)
+    pred, b_train, b_tag = baseline(
+        [t for t, _ in train_kept], [y for _, y in train_kept], [a.full_text for a in test], themes
+    )
     base = theme_metrics([a.labels for a in test], pred, themes)
     ours_train = model.manifest["meta"]["classifier"]["seconds"]
     rows.append(("Reuters-21578 ModApte (90 topics)", "micro-F1", result.micro_f1, base.micro_f1))
     rows.append(("", "macro-F1", result.macro_f1, base.macro_f1))
     rows.append(("", "training s", ours_train, b_train))
     rows.append(("", "tagging articles/s", result.n_documents / result.seconds, len(test) / b_tag))
-    notes.append(f"Reuters: {len(train):,} train / {len(test):,} test articles; whole `topics.train` (with phrases and "
-                 f"LDA) {whole:.1f} s; `topics.Tagger` (themes with evidence + topics) {tagger_rate(model, test):,.0f} articles/s.")
+    notes.append(
+        f"Reuters: {len(train):,} train / {len(test):,} test articles; whole `topics.train` (with phrases and "
+        f"LDA) {whole:.1f} s; `topics.Tagger` (themes with evidence + topics) {tagger_rate(model, test):,.0f} articles/s."
+    )
     # What a corpus above the out-of-core limit gets, forced here on Reuters (not a default).
     sgd, model, _ = ours(train, test, labels=common, out_of_core_above=0)
-    notes.append(f"Reuters, themes learned out of core (forced: `out_of_core_above=0`; SGD, calibrated on a held-out "
-                 f"fifth): micro-F1 {sgd.micro_f1:.4f}, macro-F1 {sgd.macro_f1:.4f}; classifier fit "
-                 f"{model.manifest['meta']['classifier']['fit_seconds']:.1f} s.")
+    notes.append(
+        f"Reuters, themes learned out of core (forced: `out_of_core_above=0`; SGD, calibrated on a held-out "
+        f"fifth): micro-F1 {sgd.micro_f1:.4f}, macro-F1 {sgd.macro_f1:.4f}; classifier fit "
+        f"{model.manifest['meta']['classifier']['fit_seconds']:.1f} s."
+    )
 
 
 def bbc(rows: list, notes: list, folds: int = 5) -> None:
-    import topics
     from sklearn.model_selection import StratifiedKFold
 
+    import topics
     from topics.evaluate import theme_metrics
 
     articles = list(topics.Corpus(data_dir() / "bbc"))
@@ -145,7 +151,9 @@ def bbc(rows: list, notes: list, folds: int = 5) -> None:
         s_ours += time.perf_counter() - started
         for i, row in zip(test_idx, P):
             pooled_ours[i] = [str(model.classifier.classes_[j]) for j in np.flatnonzero(row)]
-        pred, b_train, b_tag = baseline([a.full_text for a in train], [a.labels for a in train], [a.full_text for a in test], themes)
+        pred, b_train, b_tag = baseline(
+            [a.full_text for a in train], [a.labels for a in train], [a.full_text for a in test], themes
+        )
         t_base += b_train
         s_base += b_tag
         for i, p in zip(test_idx, pred):
@@ -157,7 +165,9 @@ def bbc(rows: list, notes: list, folds: int = 5) -> None:
     rows.append((f"BBC News ({folds}-fold, stratified, seed 0)", "accuracy", acc_ours, acc_base))
     rows.append(("", "training s (per fold)", t_ours / folds, t_base / folds))
     rows.append(("", "tagging articles/s", n_ours / s_ours, n_ours / s_base))
-    notes.append(f"BBC: {len(articles):,} articles; whole `topics.train` per fold (with phrases and LDA) {whole / folds:.1f} s.")
+    notes.append(
+        f"BBC: {len(articles):,} articles; whole `topics.train` per fold (with phrases and LDA) {whole / folds:.1f} s."
+    )
 
 
 def table(rows: list) -> str:
@@ -196,13 +206,18 @@ def main(argv: list[str] | None = None) -> int:
         command = "TOPICS_DATA=../shared/data python benchmarks/classification.py --record"
         results = ROOT / "benchmarks" / "RESULTS.md"
         if not results.exists():
-            results.write_text("# Benchmark results\n\nEach section: what was measured, the command that reproduces it, "
-                               "the date, and the table it printed.\n", encoding="utf-8")
+            results.write_text(
+                "# Benchmark results\n\nEach section: what was measured, the command that reproduces it, "
+                "the date, and the table it printed.\n",
+                encoding="utf-8",
+            )
         with open(results, "a", encoding="utf-8") as f:
-            f.write(f"\n## Supervised themes vs plain scikit-learn ({dt.date.today().isoformat()})\n\n"
-                    f"Training time: ours is the theme classifier's share of `topics.train` (tokenising + fitting, with its "
-                    f"5-fold calibration; no phrases, no LDA). Throughput: tokenising + theme scores from in-memory text.\n\n"
-                    f"`{command}`\n\n{out}")
+            f.write(
+                f"\n## Supervised themes vs plain scikit-learn ({dt.date.today().isoformat()})\n\n"
+                f"Training time: ours is the theme classifier's share of `topics.train` (tokenising + fitting, with its "
+                f"5-fold calibration; no phrases, no LDA). Throughput: tokenising + theme scores from in-memory text.\n\n"
+                f"`{command}`\n\n{out}"
+            )
     return 0
 
 

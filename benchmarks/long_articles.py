@@ -8,6 +8,7 @@ as `topics tag` does. Seconds per MB should stay flat down each column.
 
     TOPICS_DATA=../shared/data python benchmarks/long_articles.py [--record]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,8 +18,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results import record  # noqa: E402
 from checkset import default_data_dir  # noqa: E402
+from results import record  # noqa: E402
 
 BASE = 100_000  # characters
 
@@ -40,7 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         if sum(map(len, wire)) > BASE:
             break
     kinds = {"repeated weapon-sale sentence": sentence, "Reuters wire text": "\n\n".join(wire)}
-    lines = ["| article | 1× (~0.1 MB) s | 10× s | 100× (~10 MB) s | s per MB at 1× / 10× / 100× |", "|---|---|---|---|---|"]
+    lines = [
+        "| article | 1× (~0.1 MB) s | 10× s | 100× (~10 MB) s | s per MB at 1× / 10× / 100× |",
+        "|---|---|---|---|---|",
+    ]
     for name, unit in kinds.items():
         base = (unit * (BASE // len(unit) + 1))[:BASE]
         cells, per_mb = [], []

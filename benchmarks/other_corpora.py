@@ -61,16 +61,25 @@ def run(name: str, fmt: str, train_path: Path, test_path: Path, artifacts: Path)
     from topics.evaluate import theme_metrics
 
     topics_cli("train", "--corpus", str(train_path), "--name", "bench", "--artifacts", str(artifacts))
-    ours = json.loads(topics_cli("evaluate", "--model", "bench", "--artifacts", str(artifacts),
-                                 "--corpus", str(test_path), "--json"))
+    ours = json.loads(
+        topics_cli("evaluate", "--model", "bench", "--artifacts", str(artifacts), "--corpus", str(test_path), "--json")
+    )
     train, test = list(topics.Corpus(train_path)), list(topics.Corpus(test_path))
     themes = sorted({label for a in train for label in a.labels})
-    pred, _, _ = baseline([a.full_text for a in train], [list(a.labels) for a in train], [a.full_text for a in test], themes)
+    pred, _, _ = baseline(
+        [a.full_text for a in train], [list(a.labels) for a in train], [a.full_text for a in test], themes
+    )
     base = theme_metrics([a.labels for a in test], pred, themes)
     single = all(len(a.labels) == 1 for a in train)
     measure = ("accuracy",) if single else ("micro_f1", "macro_f1")
-    return {"corpus": name, "format": fmt, "train": len(train), "test": len(test), "themes": len(themes),
-            "rows": [(m, ours[m], getattr(base, m)) for m in measure]}
+    return {
+        "corpus": name,
+        "format": fmt,
+        "train": len(train),
+        "test": len(test),
+        "themes": len(themes),
+        "rows": [(m, ours[m], getattr(base, m)) for m in measure],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,30 +111,44 @@ def main(argv: list[str] | None = None) -> int:
         cut = int(0.8 * len(everything))
         write_jsonl(tmp / "reuters_train.jsonl", everything[:cut])
         write_jsonl(tmp / "reuters_test.jsonl", everything[cut:])
-        results.append(run("Reuters, every topic, random 80/20", "JSONL", tmp / "reuters_train.jsonl",
-                           tmp / "reuters_test.jsonl", tmp / "artifacts"))
+        results.append(
+            run(
+                "Reuters, every topic, random 80/20",
+                "JSONL",
+                tmp / "reuters_train.jsonl",
+                tmp / "reuters_test.jsonl",
+                tmp / "artifacts",
+            )
+        )
         print(results[-1], file=sys.stderr)
 
         random.Random(0).shuffle(bbc)
         cut = int(0.7 * len(bbc))
         write_jsonl(tmp / "bbc_train.jsonl", bbc[:cut])
         write_jsonl(tmp / "bbc_test.jsonl", bbc[cut:])
-        results.append(run("BBC News, random 70/30", "JSONL", tmp / "bbc_train.jsonl", tmp / "bbc_test.jsonl",
-                           tmp / "artifacts"))
+        results.append(
+            run("BBC News, random 70/30", "JSONL", tmp / "bbc_train.jsonl", tmp / "bbc_test.jsonl", tmp / "artifacts")
+        )
 
-    lines = ["| corpus | format | train / test articles | themes | measure | topics (default) | TF-IDF + LinearSVC | ratio |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| corpus | format | train / test articles | themes | measure | topics (default) | TF-IDF + LinearSVC | ratio |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         for k, (measure, ours, base) in enumerate(r["rows"]):
-            head = (r["corpus"], r["format"], f"{r['train']:,} / {r['test']:,}", str(r["themes"])) if k == 0 else ("",) * 4
+            head = (
+                (r["corpus"], r["format"], f"{r['train']:,} / {r['test']:,}", str(r["themes"])) if k == 0 else ("",) * 4
+            )
             lines.append(f"| {' | '.join(head)} | {measure} | {ours:.4f} | {base:.4f} | {ours / base:.3f}× |")
     table = "\n".join(lines)
     print(table)
     if args.record:
         with open(ROOT / "benchmarks" / "RESULTS.md", "a", encoding="utf-8") as f:
-            f.write(f"\n## Default settings on other labelled corpora and formats ({dt.date.today().isoformat()})\n\n"
-                    f"Trained and scored through the CLI (`topics train`, `topics evaluate --json`), nothing tuned.\n\n"
-                    f"`TOPICS_DATA=../shared/data python benchmarks/other_corpora.py --record`\n\n{table}\n")
+            f.write(
+                f"\n## Default settings on other labelled corpora and formats ({dt.date.today().isoformat()})\n\n"
+                f"Trained and scored through the CLI (`topics train`, `topics evaluate --json`), nothing tuned.\n\n"
+                f"`TOPICS_DATA=../shared/data python benchmarks/other_corpora.py --record`\n\n{table}\n"
+            )
     return 0
 
 

@@ -1,5 +1,6 @@
 """Keep ``benchmarks/RESULTS.md`` as the current table of each benchmark run: one section per
 command (script and arguments), with its date; older figures live in git history."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,7 +31,9 @@ def record(title: str, table: str) -> None:
     """Write ``table`` under ``## title (date)`` with this run's command (without ``--record``),
     in place of the section of an earlier run of the same command, or at the end."""
     args = [a for a in sys.argv[1:] if a != "--record"]
-    command = " ".join(["TOPICS_DATA=../shared/data python", f"benchmarks/{Path(sys.argv[0]).name}", *map(shlex.quote, args)])
+    command = " ".join(
+        ["TOPICS_DATA=../shared/data python", f"benchmarks/{Path(sys.argv[0]).name}", *map(shlex.quote, args)]
+    )
     new = f"## {title} ({dt.date.today()})\n\n`{command}`\n\n{table.strip()}\n"
     write([*sections(RESULTS.read_text(encoding="utf-8")), new] if RESULTS.exists() else [new])
 

@@ -13,6 +13,7 @@ the load stops (it should come back near the baseline).
 
     python benchmarks/service_load.py [--seconds 20] [--record]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -96,8 +97,11 @@ def main(argv: list[str] | None = None) -> int:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "PYTHONWARNINGS": "ignore:unsigned model bundle:UserWarning"}
-    server = subprocess.Popen([sys.executable, "-m", "topics", "serve", "--artifacts", art, "--port", str(port)],
-                              stderr=subprocess.DEVNULL, env=env)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "topics", "serve", "--artifacts", art, "--port", str(port)],
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
     try:
         for _ in range(200):
             if _request(port, "GET", "/health", timeout=1)[0] == 200:
@@ -113,14 +117,20 @@ def main(argv: list[str] | None = None) -> int:
 
         # The probe runs in a process of its own: in this one it would wait for the load
         # threads' interpreter lock and measure the client, not the server.
-        probe = subprocess.Popen([sys.executable, "-c", PROBE, str(port), str(args.seconds)], stdout=subprocess.PIPE, text=True)
+        probe = subprocess.Popen(
+            [sys.executable, "-c", PROBE, str(port), str(args.seconds)], stdout=subprocess.PIPE, text=True
+        )
 
         def ordinary():
-            body = json.dumps({"text": "Tourists filled the beach resorts as hotels reported record bookings. " * 15}).encode()
+            body = json.dumps(
+                {"text": "Tourists filled the beach resorts as hotels reported record bookings. " * 15}
+            ).encode()
             while not stop.is_set():
                 normal.append(_request(port, "POST", "/tag", body))
 
-        big = json.dumps({"text": "Turkey will buy missiles and sell drones under the new contract. " * 145_000}).encode()
+        big = json.dumps(
+            {"text": "Turkey will buy missiles and sell drones under the new contract. " * 145_000}
+        ).encode()
 
         def heavy():
             while not stop.is_set():

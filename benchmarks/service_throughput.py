@@ -9,6 +9,7 @@ answers other than 200. The load generator shares the machine's cores with the s
 
     TOPICS_DATA=../shared/data python benchmarks/service_throughput.py [--workers 1,2] [--seconds 10] [--record]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,22 @@ def start(artifacts: str, workers: int) -> tuple[subprocess.Popen, int, float]:
     """`topics serve --workers N`; returns it, its port and the seconds until /health answered."""
     port = free_port()
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "topics", "serve", "--artifacts", artifacts, "--port", str(port),
-                             "--workers", str(workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "topics",
+            "serve",
+            "--artifacts",
+            artifacts,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 180
     while True:
         try:
@@ -93,7 +108,9 @@ def load(port: int, bodies: list[bytes], concurrency: int, seconds: float) -> di
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--workers", default=f"1,{os.cpu_count() or 1}", help="values of `topics serve --workers` (default: 1,cores)")
+    ap.add_argument(
+        "--workers", default=f"1,{os.cpu_count() or 1}", help="values of `topics serve --workers` (default: 1,cores)"
+    )
     ap.add_argument("--concurrency", default="1,8,32", help="concurrent clients (default: 1,8,32)")
     ap.add_argument("--seconds", type=float, default=10.0, help="load per concurrency level (default: 10)")
     ap.add_argument("--record", action="store_true", help="append the table to benchmarks/RESULTS.md")
@@ -117,13 +134,19 @@ def main(argv: list[str] | None = None) -> int:
                 proc.terminate()
                 proc.wait(timeout=30)
     base = {c: r["rps"] for w, c, r, _ in rows if w == rows[0][0]}
-    lines = ["| `--workers` | clients | requests/s | vs first row's workers | p50 ms | p99 ms | not 200 | start-up s |",
-             "|---|---|---|---|---|---|---|---|"]
-    lines += [f"| {w} | {c} | {r['rps']:,.0f} | {r['rps'] / base[c]:.2f}× | {r['p50']:.1f} | {r['p99']:.1f} | {r['failed']} | {ready:.1f} |"
-              for w, c, r, ready in rows]
+    lines = [
+        "| `--workers` | clients | requests/s | vs first row's workers | p50 ms | p99 ms | not 200 | start-up s |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {w} | {c} | {r['rps']:,.0f} | {r['rps'] / base[c]:.2f}× | {r['p50']:.1f} | {r['p99']:.1f} | {r['failed']} | {ready:.1f} |"
+        for w, c, r, ready in rows
+    ]
     table = "\n".join(lines)
-    table += (f"\n\nSingle Reuters-21578 test articles (default model), {args.seconds:g} s per row, keep-alive clients. "
-              f"Load average at the end (1/5/15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores.")
+    table += (
+        f"\n\nSingle Reuters-21578 test articles (default model), {args.seconds:g} s per row, keep-alive clients. "
+        f"Load average at the end (1/5/15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores."
+    )
     print(table)
     if args.record:
         record(f"Service throughput under concurrency ({os.cpu_count()} cores)", table)

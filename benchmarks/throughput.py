@@ -65,7 +65,9 @@ def service_latency(artifacts: str, texts: list[str], n: int = 500) -> tuple[flo
     env = dict(os.environ, TOPICS_ARTIFACTS=artifacts)
     proc = subprocess.Popen(
         [sys.executable, "-m", "topics", "serve", "--model", "reuters", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.time() + 120
@@ -139,7 +141,9 @@ print(hwm("self") + sum(hwm(pid) for pid in workers()), time.perf_counter() - t)
 def peak_train_memory(jsonl: Path, artifacts: str) -> tuple[float, float]:
     """Peak memory (MB) and seconds of `topics train` on ``jsonl``, in a child process: its
     own peak plus its worker processes' peaks (a sum of peaks: an upper bound)."""
-    out = subprocess.run([sys.executable, "-c", _HWM, str(jsonl), artifacts], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", _HWM, str(jsonl), artifacts], capture_output=True, text=True, check=True
+    ).stdout
     mb, secs = out.strip().splitlines()[-1].split()
     return float(mb), float(secs)
 
@@ -163,7 +167,9 @@ def scaling(model, articles: list, copies: int, folder: Path, repeat: int = 1) -
         started, cpu = time.perf_counter(), time.process_time()
         tagger = topics.Tagger(topics.load(model.path), batch_size=512)
         n = sum(out.write(r.format("jsonl").encode()) > 0 for r in tagger.tag(topics.Corpus(big)))
-        return TagStats(articles=n, parts=1, seconds=time.perf_counter() - started, coordinator_cpu=time.process_time() - cpu)
+        return TagStats(
+            articles=n, parts=1, seconds=time.perf_counter() - started, coordinator_cpu=time.process_time() - cpu
+        )
 
     def dask_local(out) -> TagStats:
         """`topics tag --dask local --jobs 2`: a cluster started for the run, its start counted."""
@@ -173,9 +179,11 @@ def scaling(model, articles: list, copies: int, folder: Path, repeat: int = 1) -
         stats.seconds = time.perf_counter() - started
         return stats
 
-    runs = {"1 process": one_process,
-            "2 workers (--jobs 2)": lambda out: tag_files(topics.Corpus(big), model.path, out=out, jobs=2),
-            "--dask local (2 workers)": dask_local}
+    runs = {
+        "1 process": one_process,
+        "2 workers (--jobs 2)": lambda out: tag_files(topics.Corpus(big), model.path, out=out, jobs=2),
+        "--dask local (2 workers)": dask_local,
+    }
     best: dict[str, TagStats] = {}
     outputs: dict[str, Path] = {}
     for r in range(repeat):
@@ -195,27 +203,42 @@ def scaling(model, articles: list, copies: int, folder: Path, repeat: int = 1) -
         cores = (stats.coordinator_cpu + stats.worker_cpu) / stats.seconds
         note = f"{stats.seconds:.1f} s, {one.seconds / stats.seconds:.2f}× 1 process; {cores:.2f} cores busy on average"
         if label != "1 process":
-            note += (f"; {stats.parts} parts; start-up {stats.startup:.1f} s (model load "
-                     f"{max(stats.load, default=0):.1f} s per worker)")
-        rows.append((f"`topics tag` {stats.articles:,} articles ({mb:,.0f} MB JSONL), {label}",
-                     f"{stats.articles / stats.seconds:,.0f} articles/s", note))
+            note += (
+                f"; {stats.parts} parts; start-up {stats.startup:.1f} s (model load "
+                f"{max(stats.load, default=0):.1f} s per worker)"
+            )
+        rows.append(
+            (
+                f"`topics tag` {stats.articles:,} articles ({mb:,.0f} MB JSONL), {label}",
+                f"{stats.articles / stats.seconds:,.0f} articles/s",
+                note,
+            )
+        )
     two = best["2 workers (--jobs 2)"]
     per = 1e6 / two.articles
     serial = two.coordinator_cpu / (two.coordinator_cpu + two.worker_cpu)
     amdahl = ", ".join(f"{k} workers {1 / (serial + (1 - serial) / k):.1f}×" for k in (16, 64))
     rows += [
         ("1 process: CPU per article", f"{one.coordinator_cpu * 1e6 / one.articles:,.0f} µs", "model load included"),
-        ("--jobs 2: coordinator CPU per article", f"{two.coordinator_cpu * per:,.1f} µs",
-         f"{two.coordinator_cpu:.2f} s in all (bundle check, planning, pool start, concatenation)"),
-        ("--jobs 2: workers' CPU per article", f"{two.worker_cpu * per:,.0f} µs",
-         f"{two.worker_cpu:.1f} s in all (reading, tagging, writing; model loads excluded)"),
+        (
+            "--jobs 2: coordinator CPU per article",
+            f"{two.coordinator_cpu * per:,.1f} µs",
+            f"{two.coordinator_cpu:.2f} s in all (bundle check, planning, pool start, concatenation)",
+        ),
+        (
+            "--jobs 2: workers' CPU per article",
+            f"{two.worker_cpu * per:,.0f} µs",
+            f"{two.worker_cpu:.1f} s in all (reading, tagging, writing; model loads excluded)",
+        ),
         ("serial fraction (coordinator CPU / all CPU)", f"{serial:.2%}", f"Amdahl: {amdahl}"),
     ]
     if "--dask local (2 workers)" in best:
         dask = best["--dask local (2 workers)"]
         rows.append(("--dask local vs --jobs 2", f"{two.seconds / dask.seconds:.2f}×", "articles/s ratio"))
     same = all(filecmp.cmp(outputs["1 process"], o, shallow=False) for o in outputs.values())
-    rows.append(("outputs byte-identical to 1 process", "yes" if same else "NO", ", ".join(outputs) + f"; best of {repeat}"))
+    rows.append(
+        ("outputs byte-identical to 1 process", "yes" if same else "NO", ", ".join(outputs) + f"; best of {repeat}")
+    )
     return rows
 
 
@@ -223,17 +246,22 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--record", action="store_true", help="append the table to benchmarks/RESULTS.md")
     ap.add_argument("--memory-scales", default="1,2,4,8", help="corpus multiples for the memory check ('' to skip)")
-    ap.add_argument("--copies", type=int, default=4, help="scaling: Reuters-21578 copies tagged (default: 4, as in issue #13)")
+    ap.add_argument(
+        "--copies", type=int, default=4, help="scaling: Reuters-21578 copies tagged (default: 4, as in issue #13)"
+    )
     ap.add_argument("--scaling-only", action="store_true", help="only the scaling of `topics tag` (the first rows)")
-    ap.add_argument("--repeat", type=int, default=1, help="scaling: runs of each configuration, the fastest kept (default: 1)")
+    ap.add_argument(
+        "--repeat", type=int, default=1, help="scaling: runs of each configuration, the fastest kept (default: 1)"
+    )
     args = ap.parse_args(argv)
 
-    import topics
-    from topics.corpus import reuters_common_labels
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.multiclass import OneVsRestClassifier
     from sklearn.preprocessing import MultiLabelBinarizer
     from sklearn.svm import LinearSVC
+
+    import topics
+    from topics.corpus import reuters_common_labels
 
     reuters = data_dir() / "reuters21578"
     train = list(topics.Corpus(reuters, "reuters21578", split="train"))
@@ -245,8 +273,13 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         labels = reuters_common_labels(train, test)  # ModApte-90, as `topics train --split train` does
         model = topics.train(train, labels=labels, name="reuters", artifacts=art)
-        rows.append(("train `topics` on ModApte train (90 topics)", f"{time.perf_counter() - started:.1f} s",
-                     f"{len(train):,} articles"))
+        rows.append(
+            (
+                "train `topics` on ModApte train (90 topics)",
+                f"{time.perf_counter() - started:.1f} s",
+                f"{len(train):,} articles",
+            )
+        )
         rows += scaling(model, list(topics.Corpus(reuters, "reuters21578")), args.copies, Path(art), args.repeat)
         if args.scaling_only:
             return _print(rows, args.record, args.copies)
@@ -278,16 +311,29 @@ def main(argv: list[str] | None = None) -> int:
 
         n = len(test)
         rows += [
-            ("batch tagging, 1 process (themes + topics + evidence)", f"{rate(n, batch1)} articles/s", f"{naive / batch1:.1f}× the naive loop"),
+            (
+                "batch tagging, 1 process (themes + topics + evidence)",
+                f"{rate(n, batch1)} articles/s",
+                f"{naive / batch1:.1f}× the naive loop",
+            ),
             ("naive per-article loop (`tag_one`)", f"{rate(n, naive)} articles/s", "1.0×"),
-            ("plain scikit-learn TF-IDF + LinearSVC `predict` (themes only)", f"{rate(n, plain)} articles/s", f"{naive / plain:.1f}× the naive loop"),
-            ("plain scikit-learn, one `predict` per article (90 estimators)", f"{rate(n, plain_loop)} articles/s",
-             f"our 1-process batch is {plain_loop / batch1:.0f}× this"),
+            (
+                "plain scikit-learn TF-IDF + LinearSVC `predict` (themes only)",
+                f"{rate(n, plain)} articles/s",
+                f"{naive / plain:.1f}× the naive loop",
+            ),
+            (
+                "plain scikit-learn, one `predict` per article (90 estimators)",
+                f"{rate(n, plain_loop)} articles/s",
+                f"our 1-process batch is {plain_loop / batch1:.0f}× this",
+            ),
         ]
 
         try:
             p50, p99 = service_latency(art, texts)
-            rows.append(("service `POST /tag`, one article, keep-alive client", f"p50 {p50:.1f} ms", f"p99 {p99:.1f} ms"))
+            rows.append(
+                ("service `POST /tag`, one article, keep-alive client", f"p50 {p50:.1f} ms", f"p99 {p99:.1f} ms")
+            )
         except (ImportError, RuntimeError) as exc:
             rows.append(("service", "not measured", str(exc)))
 
@@ -297,9 +343,16 @@ def main(argv: list[str] | None = None) -> int:
         walls = []
         for _ in range(3):
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "topics", "tag", str(one), "--model", "reuters"], env=env, check=True, capture_output=True)
+            subprocess.run(
+                [sys.executable, "-m", "topics", "tag", str(one), "--model", "reuters"],
+                env=env,
+                check=True,
+                capture_output=True,
+            )
             walls.append(time.perf_counter() - started)
-        rows.append(("`topics tag one.txt` wall time (best of 3)", f"{min(walls):.2f} s", "imports + verified load + tag"))
+        rows.append(
+            ("`topics tag one.txt` wall time (best of 3)", f"{min(walls):.2f} s", "imports + verified load + tag")
+        )
 
         scales = [int(s) for s in args.memory_scales.split(",") if s]
         for labelled in (False, True):
@@ -310,8 +363,13 @@ def main(argv: list[str] | None = None) -> int:
                 mb, secs = peak_train_memory(jsonl, art)
                 base_mb = base_mb or mb
                 what = "labelled" if labelled else "unlabelled"
-                rows.append((f"`topics train` peak memory, {k}× Reuters ({k * (len(train) + len(test)):,} {what} articles)",
-                             f"{mb:,.0f} MB", f"{mb / base_mb:.2f}× the 1× peak; {secs:.0f} s"))
+                rows.append(
+                    (
+                        f"`topics train` peak memory, {k}× Reuters ({k * (len(train) + len(test)):,} {what} articles)",
+                        f"{mb:,.0f} MB",
+                        f"{mb / base_mb:.2f}× the 1× peak; {secs:.0f} s",
+                    )
+                )
                 jsonl.unlink()
 
     return _print(rows, args.record, args.copies)

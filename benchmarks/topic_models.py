@@ -57,7 +57,7 @@ import argparse
 import os
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -71,9 +71,9 @@ from gensim.parsing.preprocessing import STOPWORDS  # noqa: E402
 from gensim.utils import simple_preprocess  # noqa: E402
 
 from topics.corpus import Corpus  # noqa: E402
+from topics.lda import LdaTopicModel  # noqa: E402
 from topics.preprocess import Preprocessor  # noqa: E402
 from topics.taxonomy import default_taxonomy  # noqa: E402
-from topics.lda import LdaTopicModel  # noqa: E402
 from topics.training import fit_topic_model, theme_seed_tokens  # noqa: E402
 
 TOPN = 10
@@ -91,8 +91,10 @@ PUBLISHED = [  # OCTIS-style BBC News NPMI, average over K = 10..50 (step 10), t
     ("BERTopic (all-MiniLM-L6-v2 / all-mpnet-base-v2 / USE)", "0.167–0.170"),
     ("Top2Vec (Doc2Vec)", 0.171),
 ]
-PUBLISHED_SOURCE = ("Grootendorst, BERTopic: Neural topic modeling with a class-based TF-IDF procedure (2022), "
-                    "Table 1; github.com/MaartenGr/BERTopic_evaluation")
+PUBLISHED_SOURCE = (
+    "Grootendorst, BERTopic: Neural topic modeling with a class-based TF-IDF procedure (2022), "
+    "Table 1; github.com/MaartenGr/BERTopic_evaluation"
+)
 OCTIS_VOCABULARY = 2949  # words of OCTIS's preprocessed BBC_News
 
 
@@ -240,8 +242,9 @@ def score(ref: Reference, runs: list[dict]) -> None:
         run["words"] = [ref.topic_words(r, run["folded"], TOPN) for r in run["ranked"]]
         run["div_words"] = [ref.topic_words(r, run["folded"], DIVERSITY_TOPN) for r in run["ranked"]]
         all_topics += [w for w in run["words"] if len(w) >= 2]
-    cm = CoherenceModel(topics=all_topics, texts=ref.docs, dictionary=ref.dictionary, coherence="c_npmi",
-                        topn=TOPN, processes=1)
+    cm = CoherenceModel(
+        topics=all_topics, texts=ref.docs, dictionary=ref.dictionary, coherence="c_npmi", topn=TOPN, processes=1
+    )
     values = iter(cm.get_coherence_per_topic())
     for run in runs:
         run["topic_npmi"] = [float(next(values)) if len(w) >= 2 else float("nan") for w in run["words"]]
@@ -259,21 +262,30 @@ def own_token_npmi(ranked, texts) -> float:
 
 
 def table(runs, title, ours_key="ours", old=None) -> str:
-    lines = [title, "", "| model | NPMI (reference) | boilerplate topics | diversity | train s |"
-             + (" NPMI on own tokens (old measure) |" if old is not None else ""),
-             "|---|---:|---:|---:|---:|" + ("---:|" if old is not None else "")]
+    lines = [
+        title,
+        "",
+        "| model | NPMI (reference) | boilerplate topics | diversity | train s |"
+        + (" NPMI on own tokens (old measure) |" if old is not None else ""),
+        "|---|---:|---:|---:|---:|" + ("---:|" if old is not None else ""),
+    ]
     for r in runs:
         extra = (f" {old:.3f} |" if r["key"] == ours_key else " |") if old is not None else ""
-        lines.append(f"| {r['label']} | {r['npmi']:.3f} | {r['boilerplate']} / {len(r['words'])} | "
-                     f"{r['diversity']:.2f} | {r['seconds']:.1f} |{extra}")
+        lines.append(
+            f"| {r['label']} | {r['npmi']:.3f} | {r['boilerplate']} / {len(r['words'])} | "
+            f"{r['diversity']:.2f} | {r['seconds']:.1f} |{extra}"
+        )
     ours = next((r for r in runs if r["key"] == ours_key), None)
     peers = [r for r in runs if not r["key"].startswith("ours")]
     if ours and peers:
         best = max(peers, key=lambda r: r["npmi"])
         fastest = min(peers, key=lambda r: r["seconds"])
-        lines += ["", f"ours vs best peer NPMI ({best['label']}): {ours['npmi'] / best['npmi']:.2f}× "
-                      f"(bar ≥ 1.10×); time vs fastest peer ({fastest['label']}): "
-                      f"{ours['seconds'] / fastest['seconds']:.2f}× (bar ≤ 0.5×)"]
+        lines += [
+            "",
+            f"ours vs best peer NPMI ({best['label']}): {ours['npmi'] / best['npmi']:.2f}× "
+            f"(bar ≥ 1.10×); time vs fastest peer ({fastest['label']}): "
+            f"{ours['seconds'] / fastest['seconds']:.2f}× (bar ≤ 0.5×)",
+        ]
     return "\n".join(lines)
 
 
@@ -285,8 +297,13 @@ def run_corpus(name, texts, ref_texts, args, say) -> tuple[list[str], dict]:
     ours = Ours(texts, pre)
     ranked, seconds = ours.fit(k, args.seed)
     kind = type(ours.model).__name__
-    ours_run = {"key": "ours", "label": f"topics default ({kind})", "ranked": ranked, "seconds": seconds,
-                "folded": True}
+    ours_run = {
+        "key": "ours",
+        "label": f"topics default ({kind})",
+        "ranked": ranked,
+        "seconds": seconds,
+        "folded": True,
+    }
     say(f"  {name}: ours ({kind}) {seconds:.1f} s")
     vocabulary = set(ours.model.dictionary_.token2id)
     same, own = [ours_run], [ours_run]
@@ -294,9 +311,15 @@ def run_corpus(name, texts, ref_texts, args, say) -> tuple[list[str], dict]:
         t0 = time.perf_counter()
         seeds = theme_seed_tokens(default_taxonomy(), ours.pre)
         lda = LdaTopicModel(n_topics=k, seed_topics=seeds, random_state=args.seed).fit(ours.phrased)
-        same.append({"key": "ours-lda", "label": "topics LdaTopicModel (not chosen for short texts)",
-                     "ranked": [[w for w, _ in lda.topic_words(t, RANKED)] for t in range(k)],
-                     "seconds": time.perf_counter() - t0, "folded": True})
+        same.append(
+            {
+                "key": "ours-lda",
+                "label": "topics LdaTopicModel (not chosen for short texts)",
+                "ranked": [[w for w, _ in lda.topic_words(t, RANKED)] for t in range(k)],
+                "seconds": time.perf_counter() - t0,
+                "folded": True,
+            }
+        )
     own_tokens = [reference_tokens(t) for t in texts]
     for key, (label, fn) in PEERS.items():
         if args.only and key not in args.only:
@@ -311,8 +334,15 @@ def run_corpus(name, texts, ref_texts, args, say) -> tuple[list[str], dict]:
                 t0 = time.perf_counter()
                 v = prune(own_tokens, min(no_below, max(1, len(texts) // 50)), no_above)
                 r = fn(own_tokens, v, k, args.seed)
-                own.append({"key": f"{key}:{how}", "label": f"{label}, reference tokens, {how}", "ranked": r,
-                            "seconds": time.perf_counter() - t0, "folded": False})
+                own.append(
+                    {
+                        "key": f"{key}:{how}",
+                        "label": f"{label}, reference tokens, {how}",
+                        "ranked": r,
+                        "seconds": time.perf_counter() - t0,
+                        "folded": False,
+                    }
+                )
                 say(f"  {name}: {key} own vocabulary ({how}) {own[-1]['seconds']:.1f} s")
         except ImportError as exc:
             say(f"skipping {label}: {exc}")
@@ -325,12 +355,17 @@ def run_corpus(name, texts, ref_texts, args, say) -> tuple[list[str], dict]:
                 best[peer] = r
         own = [ours_run] + list(best.values())
     old = own_token_npmi(ranked, ours.phrased)
-    described = {"reuters": "Reuters-21578 (all readable articles)", "bbc": "BBC News",
-                 "short": "BBC titles + first sentence (scored on the full BBC articles)"}[name]
+    described = {
+        "reuters": "Reuters-21578 (all readable articles)",
+        "bbc": "BBC News",
+        "short": "BBC titles + first sentence (scored on the full BBC articles)",
+    }[name]
     n_tokens = sum(map(len, ref.docs))
     head = f"{described}: {len(texts):,} texts, K={k}, reference {n_tokens:,} tokens"
-    blocks = [table(same, f"{head}; same vocabulary for every model ({len(vocabulary):,} words)", old=old),
-              table(own, f"{head}; each model's own vocabulary")]
+    blocks = [
+        table(same, f"{head}; same vocabulary for every model ({len(vocabulary):,} words)", old=old),
+        table(own, f"{head}; each model's own vocabulary"),
+    ]
     ours_run["examples"] = [", ".join(w) for w in ours_run["words"]]
     return blocks, ours_run
 
@@ -379,8 +414,12 @@ def run_octis(texts, args, say) -> str:
         lines.append(f"| {label} | {value if isinstance(value, str) else f'{value:.3f}'} | published |")
     lines.append(f"| gensim LdaModel, gensim defaults (1 pass), this run | {lda_mean:.3f} | this run |")
     lines.append(f"| **topics default, this run** | **{ours_mean:.3f}** | this run (diversity {div:.2f}) |")
-    lines += ["", "ours per K: " + ", ".join(f"{k}: {v:.3f}" for k, v in ours_k.items()),
-              "", f"Published figures: {PUBLISHED_SOURCE}. The bar: ≥ 0.17."]
+    lines += [
+        "",
+        "ours per K: " + ", ".join(f"{k}: {v:.3f}" for k, v in ours_k.items()),
+        "",
+        f"Published figures: {PUBLISHED_SOURCE}. The bar: ≥ 0.17.",
+    ]
     return "\n".join(lines)
 
 
@@ -392,7 +431,9 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", default=os.environ.get("TOPICS_DATA") or str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--only", nargs="*", default=None, help="peers to run (gensim tomotopy sklearn nmf)")
-    parser.add_argument("--full", action="store_true", help="own-vocabulary table: also our pruning for peers, best kept")
+    parser.add_argument(
+        "--full", action="store_true", help="own-vocabulary table: also our pruning for peers, best kept"
+    )
     parser.add_argument("--no-octis", action="store_true", help="skip the OCTIS-style BBC protocol")
     parser.add_argument("--octis-runs", type=int, default=1, help="seeds averaged under the OCTIS protocol (paper: 3)")
     parser.add_argument("--show-topics", action="store_true", help="print our topics' reference words")

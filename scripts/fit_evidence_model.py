@@ -10,6 +10,7 @@ threshold. The test split is never read.
 
     TOPICS_DATA=../shared/data python scripts/fit_evidence_model.py
 """
+
 from __future__ import annotations
 
 import json

@@ -15,13 +15,26 @@ Shr loss 51 cts vs loss three cts
 
 
 def test_table_lines_are_recognised_and_prose_is_kept():
-    for line in ("Shr loss 51 cts vs loss three cts", "Net loss 7,041,000 vs loss 467,000", "Pay April 15",
-                 "Record April 1", "Qtly div 12 cts vs 12 cts prior", "Feb 872.0, March 164.6, Apr 10.0", "Result: 6-3 6-4",
-                 "Qtly div eight cts vs eight cts prior", "Pay April one"):
+    for line in (
+        "Shr loss 51 cts vs loss three cts",
+        "Net loss 7,041,000 vs loss 467,000",
+        "Pay April 15",
+        "Record April 1",
+        "Qtly div 12 cts vs 12 cts prior",
+        "Feb 872.0, March 164.6, Apr 10.0",
+        "Result: 6-3 6-4",
+        "Qtly div eight cts vs eight cts prior",
+        "Pay April one",
+    ):
         assert is_table_line(line, STOP_WORDS), line
-    for line in ("He scored 2 goals in the final against Chelsea.", "13.5 billion dlrs in assets and deposits held by",
-                 "HANDY AND HARMAN <HNH> 4TH QTR LOSS", "Showers continued throughout the week in",
-                 "The company has one third of the market", "He won two of his three matches in 2004"):
+    for line in (
+        "He scored 2 goals in the final against Chelsea.",
+        "13.5 billion dlrs in assets and deposits held by",
+        "HANDY AND HARMAN <HNH> 4TH QTR LOSS",
+        "Showers continued throughout the week in",
+        "The company has one third of the market",
+        "He won two of his three matches in 2004",
+    ):
         assert not is_table_line(line, STOP_WORDS), line
 
 

@@ -1,4 +1,5 @@
 """Tests for topics.bundle: round trips, tamper detection, resolution, atomic saves."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import joblib
@@ -18,8 +19,7 @@ from sklearn.linear_model import LogisticRegression
 
 import topics
 from topics import bundle
-from topics.bundle import (MANIFEST, BundleError, load_bundle, read_manifest,
-                           resolve_bundle, save_bundle, verify_bundle)
+from topics.bundle import MANIFEST, BundleError, load_bundle, read_manifest, resolve_bundle, save_bundle, verify_bundle
 from topics.registry import list_versions
 
 X = np.array([[0.0, 0.1], [0.2, 0.0], [1.0, 0.9], [0.9, 1.1]])
@@ -29,7 +29,7 @@ Y = np.array([0, 0, 1, 1])
 @pytest.fixture
 def clock(monkeypatch):
     """Give each save its own second so versions are distinct and ordered."""
-    start = datetime(2026, 11, 25, 8, 30, 12, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 25, 8, 30, 12, tzinfo=UTC)
     ticks = iter(range(10_000))
     monkeypatch.setattr(bundle, "_utcnow", lambda: start + timedelta(seconds=next(ticks)))
 
@@ -47,6 +47,7 @@ def _edit_manifest(path: Path, edit) -> None:
 def _no_unpickling(monkeypatch) -> None:
     def fail(*args, **kwargs):
         pytest.fail("joblib.load was called on an unverified bundle")
+
     monkeypatch.setattr(joblib, "load", fail)
 
 
@@ -156,8 +157,10 @@ def test_resolve_forms(tmp_path, clock, monkeypatch):
 def test_unknown_name_and_version_messages(tmp_path, clock):
     with pytest.raises(BundleError) as err:
         resolve_bundle(None, tmp_path)
-    assert str(err.value) == (f"No model named 'default' in {tmp_path} (the artifacts folder given); train one with "
-                              "`topics train`, or point --model at a bundle folder.")
+    assert str(err.value) == (
+        f"No model named 'default' in {tmp_path} (the artifacts folder given); train one with "
+        "`topics train`, or point --model at a bundle folder."
+    )
     path = save_bundle(_parts(), name="news", artifacts=tmp_path)
     with pytest.raises(BundleError) as err:
         resolve_bundle("news@20200101T000000Z", tmp_path)
@@ -176,7 +179,7 @@ def test_latest_updated_and_old_versions_pruned(tmp_path, clock):
 
 
 def test_same_second_saves_get_suffixes(tmp_path, monkeypatch):
-    now = datetime(2026, 11, 25, 8, 30, 12, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 25, 8, 30, 12, tzinfo=UTC)
     monkeypatch.setattr(bundle, "_utcnow", lambda: now)
     names = [save_bundle({"x": i}, artifacts=tmp_path, keep=5).name for i in range(3)]
     assert names == ["20261125T083012Z", "20261125T083012Z-2", "20261125T083012Z-3"]
@@ -186,7 +189,7 @@ def test_same_second_saves_get_suffixes(tmp_path, monkeypatch):
 def test_prune_never_removes_latest(tmp_path, clock, monkeypatch):
     paths = [save_bundle({"x": i}, artifacts=tmp_path, keep=5) for i in range(3)]
     # A clock that went backwards makes the new LATEST sort oldest; it must survive keep=1.
-    monkeypatch.setattr(bundle, "_utcnow", lambda: datetime(2020, 1, 1, tzinfo=timezone.utc))
+    monkeypatch.setattr(bundle, "_utcnow", lambda: datetime(2020, 1, 1, tzinfo=UTC))
     latest = save_bundle({"x": 9}, artifacts=tmp_path, keep=1)
     assert latest.exists() and paths[-1].exists() and not paths[0].exists() and not paths[1].exists()
     assert load_bundle(artifacts=tmp_path)[0]["x"] == 9
@@ -216,6 +219,7 @@ def _set_manifest_library(path: Path, lib: str, version: str) -> None:
             m["toolkit_version"] = version
         else:
             m["libraries"][lib] = version
+
     _edit_manifest(path, edit)
 
 
@@ -224,8 +228,9 @@ def _bump(version: str, major: int = 0, minor: int = 0) -> str:
     return f"{parts[0] + major}.{parts[1] + minor}.0"
 
 
-@pytest.mark.parametrize("lib,installed", [("scikit-learn", "sklearn"), ("numpy", "numpy"),
-                                           ("gensim", "gensim"), ("topics", "topics")])
+@pytest.mark.parametrize(
+    "lib,installed", [("scikit-learn", "sklearn"), ("numpy", "numpy"), ("gensim", "gensim"), ("topics", "topics")]
+)
 def test_major_version_mismatch_refused(tmp_path, monkeypatch, lib, installed):
     have = bundle._library_versions().get(lib) or topics.__version__
     path = save_bundle(_parts(), artifacts=tmp_path)

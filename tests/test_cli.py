@@ -52,7 +52,9 @@ def test_tag_stdin_and_output_file(trained, tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "topics", "tag", "-", "-f", "jsonl", "-o", str(out), "--artifacts", str(trained)],
         input='{"id": "a", "text": "Oil prices rose as OPEC cut output."}\n{"id": "b", "text": "Tourists flocked to the beach resorts as hotels reported record bookings."}\n',
-        capture_output=True, text=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stderr
     rows = [json.loads(line) for line in out.read_text().splitlines()]
@@ -149,8 +151,22 @@ def test_train_out_of_core_above_a_size(shared_data, tmp_path, capsys):
     """BBC's 2,225 articles with a limit of 1,000: the themes are learned out of core, the
     manifest says so, and the model still tags a sport story as sport."""
     art = str(tmp_path)
-    assert main(["train", "--corpus", str(shared_data / "bbc"), "--name", "bbc", "--artifacts", art,
-                 "--out-of-core-above", "1000"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--corpus",
+                str(shared_data / "bbc"),
+                "--name",
+                "bbc",
+                "--artifacts",
+                art,
+                "--out-of-core-above",
+                "1000",
+            ]
+        )
+        == 0
+    )
     assert "SGD epoch" not in capsys.readouterr().err  # progress is for terminals (tests/test_progress.py)
     assert main(["info", "--model", "bbc", "--artifacts", art, "--json"]) == 0
     meta = json.loads(capsys.readouterr().out)["meta"]
@@ -186,7 +202,11 @@ def test_zero_jobs_is_refused(command, capsys):
 def test_train_with_a_few_labelled_examples(trained, tmp_path, capsys):
     examples = tmp_path / "labels.jsonl"
     rows = [
-        {"id": "1", "text": "Hoteliers on the coast report record bookings as cruise passengers return.", "labels": ["tourism"]},
+        {
+            "id": "1",
+            "text": "Hoteliers on the coast report record bookings as cruise passengers return.",
+            "labels": ["tourism"],
+        },
         {"id": "2", "text": "The utility switched on a new wind farm and two gas turbines.", "labels": ["energy"]},
         {"id": "3", "text": "Shares in the carmaker fell after it cut its sales forecast.", "labels": []},
     ]
@@ -220,9 +240,14 @@ def test_tag_output_file_gets_the_usual_mode(trained, tmp_path):
 
 
 def test_tag_takes_several_paths_and_quoted_globs(trained, tmp_path, capsys):
-    for name, text in (("a.txt", "Oil prices rose as OPEC cut output."), ("b.txt", "Tourists filled the beach resorts.")):
+    for name, text in (
+        ("a.txt", "Oil prices rose as OPEC cut output."),
+        ("b.txt", "Tourists filled the beach resorts."),
+    ):
         (tmp_path / name).write_text(text)
-    assert main(["tag", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "-f", "jsonl", "--artifacts", str(trained)]) == 0
+    assert (
+        main(["tag", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "-f", "jsonl", "--artifacts", str(trained)]) == 0
+    )
     assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == ["a", "b"]
     assert main(["tag", str(tmp_path / "*.txt"), "-f", "jsonl", "--artifacts", str(trained)]) == 0
     assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == ["a", "b"]
@@ -254,8 +279,10 @@ def test_missing_model_says_where_it_looked(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no ./artifacts here: the user's folder, and how to look elsewhere
     assert main(["tag", str(SEED)]) == 2
     err = capsys.readouterr().err
-    assert f"in {tmp_path / 'home' / 'topics' / 'artifacts'} (the user's folder, the default where there is no " \
-           "./artifacts: set $TOPICS_ARTIFACTS or pass --artifacts to look elsewhere)" in err
+    assert (
+        f"in {tmp_path / 'home' / 'topics' / 'artifacts'} (the user's folder, the default where there is no "
+        "./artifacts: set $TOPICS_ARTIFACTS or pass --artifacts to look elsewhere)" in err
+    )
     (tmp_path / "artifacts").mkdir()  # a project folder with its own ./artifacts
     assert main(["tag", str(SEED)]) == 2
     assert "./artifacts, the default: set $TOPICS_ARTIFACTS or pass --artifacts" in capsys.readouterr().err
@@ -264,9 +291,14 @@ def test_missing_model_says_where_it_looked(tmp_path, capsys, monkeypatch):
 def test_train_sweep_plot_is_written(trained, tmp_path, capsys):
     pytest.importorskip("matplotlib")
     png = tmp_path / "sweep.png"
-    assert main(["train", "--artifacts", str(trained), "--name", "swept", "--topics", "4:6:2", "--sweep-plot", str(png)]) == 0
+    assert (
+        main(["train", "--artifacts", str(trained), "--name", "swept", "--topics", "4:6:2", "--sweep-plot", str(png)])
+        == 0
+    )
     assert f"sweep plot  {png}" in capsys.readouterr().out
     assert png.read_bytes().startswith(b"\x89PNG") and [p.name for p in tmp_path.iterdir()] == ["sweep.png"]
+
+
 def test_without_a_local_artifacts_folder_models_are_the_users(trained, tmp_path, capsys, monkeypatch):
     """Trained in one folder, found from any other: with no ./artifacts the user's folder is the default."""
     import shutil
@@ -284,8 +316,10 @@ def test_without_a_local_artifacts_folder_models_are_the_users(trained, tmp_path
 def test_one_naming_for_formats_old_spellings_still_work(trained, tmp_path, capsys):
     """--input-format and --output-format/-f on every command; --format still works, with a note."""
     corpus = tmp_path / "news.jsonl"
-    corpus.write_text('{"id": "a", "text": "Oil prices rose as OPEC cut output.", "date": "2024-01-05"}\n'
-                      '{"id": "b", "text": "Hotels reported record bookings.", "date": "2024-02-05"}\n')
+    corpus.write_text(
+        '{"id": "a", "text": "Oil prices rose as OPEC cut output.", "date": "2024-01-05"}\n'
+        '{"id": "b", "text": "Hotels reported record bookings.", "date": "2024-02-05"}\n'
+    )
     art = ["--artifacts", str(trained)]
     assert main(["tag", str(corpus), "--input-format", "jsonl", "--output-format", "jsonl", *art]) == 0
     new = capsys.readouterr()
@@ -312,9 +346,20 @@ def test_every_command_takes_quiet():
     from topics.cli import build_parser
 
     parser = build_parser()
-    for command in (["train"], ["tag", "x"], ["update", "--corpus", "x"], ["evaluate"], ["trends", "--corpus", "x"],
-                    ["topics"], ["serve"], ["report"], ["info"], ["models", "list"], ["models", "info", "x"],
-                    ["models", "rm", "x@1"]):
+    for command in (
+        ["train"],
+        ["tag", "x"],
+        ["update", "--corpus", "x"],
+        ["evaluate"],
+        ["trends", "--corpus", "x"],
+        ["topics"],
+        ["serve"],
+        ["report"],
+        ["info"],
+        ["models", "list"],
+        ["models", "info", "x"],
+        ["models", "rm", "x@1"],
+    ):
         assert parser.parse_args([*command, "-q"]).quiet and parser.parse_args([*command, "--quiet"]).quiet
 
 
@@ -323,11 +368,18 @@ def _labelled_texts(n: int) -> dict[str, str]:
     import random
 
     rng = random.Random(0)
-    words = {"sport": "match goal striker league coach season stadium fans referee penalty cup final".split(),
-             "money": "bank shares profit market investors bonds dollar rates inflation earnings budget tax".split()}
+    words = {
+        "sport": "match goal striker league coach season stadium fans referee penalty cup final".split(),
+        "money": "bank shares profit market investors bonds dollar rates inflation earnings budget tax".split(),
+    }
     common = "city week report people government plan group company country world team year house".split()
-    return {f"{label}{i}": " ".join(rng.choice(vocab) for _ in range(12)) + " " + " ".join(rng.choice(common) for _ in range(8))
-            for label, vocab in words.items() for i in range(n)}
+    return {
+        f"{label}{i}": " ".join(rng.choice(vocab) for _ in range(12))
+        + " "
+        + " ".join(rng.choice(common) for _ in range(8))
+        for label, vocab in words.items()
+        for i in range(n)
+    }
 
 
 def _write_labelled(root, texts: dict[str, str]):
@@ -345,22 +397,27 @@ def test_evaluating_on_the_training_articles_warns(tmp_path, capsys):
     assert main(["train", "--corpus", str(labelled), "--topics", "2", *art]) == 0
     capsys.readouterr()
     as_jsonl = tmp_path / "same.jsonl"  # the same articles in another format and place
-    as_jsonl.write_text("".join(json.dumps({"id": n, "text": t, "labels": [n.rstrip("0123456789")]}) + "\n"
-                                for n, t in texts.items()))
+    as_jsonl.write_text(
+        "".join(json.dumps({"id": n, "text": t, "labels": [n.rstrip("0123456789")]}) + "\n" for n, t in texts.items())
+    )
     assert main(["evaluate", "--corpus", str(as_jsonl), *art]) == 0
     assert "100% of these articles are ones the model was trained on" in capsys.readouterr().err
     fresh = tmp_path / "fresh.jsonl"
-    fresh.write_text(json.dumps({"id": "x", "text": "striker scored a late goal in the league match", "labels": ["sport"]})
-                     + "\n")
+    fresh.write_text(
+        json.dumps({"id": "x", "text": "striker scored a late goal in the league match", "labels": ["sport"]}) + "\n"
+    )
     assert main(["evaluate", "--corpus", str(fresh), *art]) == 0
     assert "trained on" not in capsys.readouterr().err
 
 
 def test_cv_block_says_what_it_measured(tmp_path, capsys):
     labelled = _write_labelled(tmp_path / "labelled", _labelled_texts(20))
-    assert main(["train", "--corpus", str(labelled), "--topics", "2", "--cv", "3", "--artifacts", str(tmp_path / "a")]) == 0
+    assert (
+        main(["train", "--corpus", str(labelled), "--topics", "2", "--cv", "3", "--artifacts", str(tmp_path / "a")])
+        == 0
+    )
     out = capsys.readouterr().out.splitlines()
-    block = out[out.index("3-fold cross-validation (each fold trained with the default settings):"):]
+    block = out[out.index("3-fold cross-validation (each fold trained with the default settings):") :]
     assert block[1] == f"  measured on  40 labelled articles of labelled-dir:{labelled.resolve()}"
     assert block[2].strip().startswith("(out-of-fold tags of 3 models, 2 themes") and "articles/s" not in block[2]
 
@@ -369,9 +426,15 @@ def test_tables_fit_100_columns(trained, tmp_path, capsys):
     """topics (with a header naming NPMI), info, models list, trends and the training summary."""
     art = ["--artifacts", str(trained)]
     corpus = tmp_path / "dated.jsonl"
-    corpus.write_text("".join(json.dumps({"id": str(i), "text": t, "date": f"2024-0{1 + i % 3}-1{i % 9}"}) + "\n"
-                              for i, t in enumerate(["Oil prices rose as OPEC cut output and pipelines closed."] * 6
-                                                    + ["Hotels and resorts reported record tourist bookings."] * 6)))
+    corpus.write_text(
+        "".join(
+            json.dumps({"id": str(i), "text": t, "date": f"2024-0{1 + i % 3}-1{i % 9}"}) + "\n"
+            for i, t in enumerate(
+                ["Oil prices rose as OPEC cut output and pipelines closed."] * 6
+                + ["Hotels and resorts reported record tourist bookings."] * 6
+            )
+        )
+    )
     for command in (["topics", "--words", "20"], ["info"], ["models", "list"], ["trends", "--corpus", str(corpus)]):
         assert main([*command, *art]) == 0
         out = capsys.readouterr().out
@@ -398,8 +461,12 @@ def test_long_theme_lists_are_wrapped_or_summarised():
 def test_update_is_recorded_and_shown(trained, tmp_path, capsys):
     """`topics update` leaves a trace: the manifest says what was added and when; info and models list show it."""
     news = tmp_path / "new.jsonl"
-    news.write_text("".join(json.dumps({"id": str(i), "text": f"Refinery {i} fire cut diesel output; oil prices rose."})
-                            + "\n" for i in range(5)))
+    news.write_text(
+        "".join(
+            json.dumps({"id": str(i), "text": f"Refinery {i} fire cut diesel output; oil prices rose."}) + "\n"
+            for i in range(5)
+        )
+    )
     art = ["--artifacts", str(trained)]
     assert main(["update", "--model", "default", "--corpus", str(news), "--name", "updated", *art]) == 0
     capsys.readouterr()

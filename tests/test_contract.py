@@ -37,7 +37,9 @@ def _texts(n: int = 300) -> list[str]:
 TEXTS = _texts()
 TOKENS = [PRE.tokenize(t) for t in TEXTS]
 # Multi-label, from the articles' own words: fire stories, police stories, both, neither.
-LABELS = [tuple(lab for lab, word in (("fire", "fire"), ("police", "police")) if word in d) or ("other",) for d in TOKENS]
+LABELS = [
+    tuple(lab for lab, word in (("fire", "fire"), ("police", "police")) if word in d) or ("other",) for d in TOKENS
+]
 
 
 @dataclass
@@ -60,24 +62,54 @@ def _same(a, b) -> bool:
 
 
 CASES = [
-    Case("Preprocessor", lambda: Preprocessor(phrase_min_count=3),
-         lambda e: e.fit(TEXTS), lambda e: e.transform(TEXTS[:40]), lambda e: e.transform(TEXTS[:1]),
-         {"extra_stopwords": ("police", "fire")}),
-    Case("LdaTopicModel", lambda: LdaTopicModel(n_topics=5, passes=1),
-         lambda e: e.fit(TOKENS), lambda e: e.transform(TOKENS[:40]), lambda e: e.transform(TOKENS[:1]),
-         {"n_topics": 6}),
-    Case("MixtureTopicModel", lambda: MixtureTopicModel(n_topics=5, n_iter=5, no_below=2),
-         lambda e: e.fit(TOKENS), lambda e: e.transform(TOKENS[:40]), lambda e: e.transform(TOKENS[:1]),
-         {"n_topics": 6}),
-    Case("ThemeClassifier-supervised", lambda: ThemeClassifier(cv=3, n_jobs=1),
-         lambda e: e.fit(TOKENS, LABELS), lambda e: e.predict_proba(TOKENS[:60]), lambda e: e.predict(TOKENS[:1]),
-         {"svm_C": 0.01}),
-    Case("ThemeClassifier-taxonomy", lambda: ThemeClassifier(default_taxonomy(), n_jobs=1),
-         lambda e: e.fit(TOKENS, tokenize=PRE.tokenize), lambda e: e.predict(TOKENS[:60]),
-         lambda e: e.predict_proba(TOKENS[:1]), {"threshold": 0.05}),
-    Case("NgramTfidfVectorizer", lambda: NgramTfidfVectorizer(analyzer=ngrams, min_df=2, sublinear_tf=True),
-         lambda e: e.fit(TOKENS), lambda e: e.transform(TOKENS[:40]), lambda e: e.transform(TOKENS[:1]),
-         {"max_features": 50}),
+    Case(
+        "Preprocessor",
+        lambda: Preprocessor(phrase_min_count=3),
+        lambda e: e.fit(TEXTS),
+        lambda e: e.transform(TEXTS[:40]),
+        lambda e: e.transform(TEXTS[:1]),
+        {"extra_stopwords": ("police", "fire")},
+    ),
+    Case(
+        "LdaTopicModel",
+        lambda: LdaTopicModel(n_topics=5, passes=1),
+        lambda e: e.fit(TOKENS),
+        lambda e: e.transform(TOKENS[:40]),
+        lambda e: e.transform(TOKENS[:1]),
+        {"n_topics": 6},
+    ),
+    Case(
+        "MixtureTopicModel",
+        lambda: MixtureTopicModel(n_topics=5, n_iter=5, no_below=2),
+        lambda e: e.fit(TOKENS),
+        lambda e: e.transform(TOKENS[:40]),
+        lambda e: e.transform(TOKENS[:1]),
+        {"n_topics": 6},
+    ),
+    Case(
+        "ThemeClassifier-supervised",
+        lambda: ThemeClassifier(cv=3, n_jobs=1),
+        lambda e: e.fit(TOKENS, LABELS),
+        lambda e: e.predict_proba(TOKENS[:60]),
+        lambda e: e.predict(TOKENS[:1]),
+        {"svm_C": 0.01},
+    ),
+    Case(
+        "ThemeClassifier-taxonomy",
+        lambda: ThemeClassifier(default_taxonomy(), n_jobs=1),
+        lambda e: e.fit(TOKENS, tokenize=PRE.tokenize),
+        lambda e: e.predict(TOKENS[:60]),
+        lambda e: e.predict_proba(TOKENS[:1]),
+        {"threshold": 0.05},
+    ),
+    Case(
+        "NgramTfidfVectorizer",
+        lambda: NgramTfidfVectorizer(analyzer=ngrams, min_df=2, sublinear_tf=True),
+        lambda e: e.fit(TOKENS),
+        lambda e: e.transform(TOKENS[:40]),
+        lambda e: e.transform(TOKENS[:1]),
+        {"max_features": 50},
+    ),
 ]
 
 

@@ -58,17 +58,24 @@ def test_seed_file_header():
     assert "date" not in article.text[:20]
 
 
-@pytest.mark.parametrize("content, title, date, text", [
-    ("Title: Alpha\nDATE: 2020-05-01\nsource: wire\n\nBody.", "Alpha", "2020-05-01", "Body."),
-    ("title  Beta\n\n\nBody.", "Beta", None, "Body."),
-    ("Ad sales boost Time Warner profit\n\nQuarterly profits jumped.", "Ad sales boost Time Warner profit",
-     None, "Quarterly profits jumped."),
-    # capitalised "key value" lines are headlines, not headers
-    ("Title race heats up\n\nThe leaders drew.", "Title race heats up", None, "The leaders drew."),
-    ("date set for poll\nand more text\n\nBody.", None, None, "date set for poll\nand more text\n\nBody."),
-    ("A sentence that ends with a period.\n\nBody.", None, None, "A sentence that ends with a period.\n\nBody."),
-    ("Just one short line", None, None, "Just one short line"),
-])
+@pytest.mark.parametrize(
+    "content, title, date, text",
+    [
+        ("Title: Alpha\nDATE: 2020-05-01\nsource: wire\n\nBody.", "Alpha", "2020-05-01", "Body."),
+        ("title  Beta\n\n\nBody.", "Beta", None, "Body."),
+        (
+            "Ad sales boost Time Warner profit\n\nQuarterly profits jumped.",
+            "Ad sales boost Time Warner profit",
+            None,
+            "Quarterly profits jumped.",
+        ),
+        # capitalised "key value" lines are headlines, not headers
+        ("Title race heats up\n\nThe leaders drew.", "Title race heats up", None, "The leaders drew."),
+        ("date set for poll\nand more text\n\nBody.", None, None, "date set for poll\nand more text\n\nBody."),
+        ("A sentence that ends with a period.\n\nBody.", None, None, "A sentence that ends with a period.\n\nBody."),
+        ("Just one short line", None, None, "Just one short line"),
+    ],
+)
 def test_txt_header_and_title(tmp_path, content, title, date, text):
     (article,) = Corpus(write(tmp_path / "x.txt", content.encode()))
     assert (article.title, article.date, article.text) == (title, date, text)
@@ -89,7 +96,10 @@ def test_labelled_dir():
     assert corpus.format == "labelled-dir"  # README.TXT at the top does not make it a flat dir
     articles = list(corpus)
     assert [(a.id, a.labels) for a in articles] == [
-        ("business/001", ("business",)), ("sport/001", ("sport",)), ("sport/002", ("sport",))]
+        ("business/001", ("business",)),
+        ("sport/001", ("sport",)),
+        ("sport/002", ("sport",)),
+    ]
     assert articles[2].title == "Date set for final"
     assert corpus.has_labels()
 
@@ -121,8 +131,9 @@ def test_on_error_fail_names_file_and_line():
 
 def test_configurable_fields(tmp_path):
     path = write(tmp_path / "x.jsonl", b'{"key": "k1", "body": "Hello.", "tags": "a|b", "headline": "H"}\n')
-    (article,) = Corpus(path, text_field="body", id_field="key", labels_field="tags", label_sep="|",
-                        title_field="headline")
+    (article,) = Corpus(
+        path, text_field="body", id_field="key", labels_field="tags", label_sep="|", title_field="headline"
+    )
     assert (article.id, article.text, article.labels, article.title) == ("k1", "Hello.", ("a", "b"), "H")
 
 
@@ -140,7 +151,9 @@ def test_csv():
 def test_tsv():
     articles = list(Corpus(DATA / "news.tsv"))
     assert [(a.id, a.text, a.labels) for a in articles] == [
-        ("t1", "Tab separated text.", ("a", "b")), ("t2", 'Second "quoted" row.', ())]
+        ("t1", "Tab separated text.", ("a", "b")),
+        ("t2", 'Second "quoted" row.', ()),
+    ]
 
 
 def test_csv_without_text_column_is_one_skipped_file(tmp_path):
@@ -153,10 +166,17 @@ def test_csv_without_text_column_is_one_skipped_file(tmp_path):
 
 
 # -- detection and errors ----------------------------------------------------------------
-@pytest.mark.parametrize("name, fmt", [
-    ("a.jsonl", "jsonl"), ("a.ndjson", "jsonl"), ("a.csv", "csv"), ("a.TSV", "csv"),
-    ("a.cor", "lines"), ("a.txt", "txt"),
-])
+@pytest.mark.parametrize(
+    "name, fmt",
+    [
+        ("a.jsonl", "jsonl"),
+        ("a.ndjson", "jsonl"),
+        ("a.csv", "csv"),
+        ("a.TSV", "csv"),
+        ("a.cor", "lines"),
+        ("a.txt", "txt"),
+    ],
+)
 def test_auto_detects_file_suffix(tmp_path, name, fmt):
     corpus = Corpus(write(tmp_path / name, b"text\n"))
     assert corpus.format == fmt
@@ -168,9 +188,13 @@ def test_auto_detects_reuters_layout(tmp_path):
     assert Corpus(tmp_path).format == "reuters21578"
 
 
-@pytest.mark.parametrize("name, message", [
-    ("a.json", "jsonl"), ("a.xml", "txt, dir, lines, jsonl, csv, labelled-dir, reuters21578"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("a.json", "jsonl"),
+        ("a.xml", "txt, dir, lines, jsonl, csv, labelled-dir, reuters21578"),
+    ],
+)
 def test_unsupported_suffix(tmp_path, name, message):
     with pytest.raises(CorpusError, match=message):
         Corpus(write(tmp_path / name, b"{}"))
@@ -308,9 +332,11 @@ def test_reuters_modapte_counts(modapte):
     common = reuters_common_labels(train, test)
     n_train_common = sum(1 for a in train if set(a.labels) & common)
     n_test_common = sum(1 for a in test if set(a.labels) & common)
-    print(f"ModApte: train {len(train)} docs with >=1 topic ({n_train_common} with one of the "
-          f"{len(common)} common labels; literature: 7,769), test {len(test)} ({n_test_common}; "
-          "literature: 3,019)")
+    print(
+        f"ModApte: train {len(train)} docs with >=1 topic ({n_train_common} with one of the "
+        f"{len(common)} common labels; literature: 7,769), test {len(test)} ({n_test_common}; "
+        "literature: 3,019)"
+    )
     assert len(common) == 90
     assert (len(train), len(test)) == (7775, 3019)
     assert (n_train_common, n_test_common) == (7770, 3019)  # one more than the usual 7,769
@@ -324,8 +350,9 @@ def test_reuters_article_fields(modapte):
     assert first.id == "reuters-1" and first.title == "BAHIA COCOA REVIEW"
     assert first.labels == ("cocoa",) and first.date == "26-FEB-1987 15:01:01.79"
     assert first.text.startswith("Showers continued") and first.text.endswith("February 27.")
-    assert not any("\x03" in a.text or "&lt;" in a.text or a.text.rstrip().endswith(("Reuter", "REUTER"))
-                   for a in train)
+    assert not any(
+        "\x03" in a.text or "&lt;" in a.text or a.text.rstrip().endswith(("Reuter", "REUTER")) for a in train
+    )
     brief = next(a for a in train if a.id == "reuters-30")  # headline-only story
     assert brief.text == brief.title == "ASSETS OF MONEY MARKET MUTUAL FUNDS ROSE 720.4 MLN DLRS IN LATEST WEEK"
 
@@ -358,14 +385,21 @@ def test_stdin_copies_of_killed_runs_are_removed_by_the_next(tmp_path, monkeypat
 def test_folder_per_label_with_files_named_by_number_or_md(tmp_path):
     from topics.corpus import Corpus
 
-    for label, name, text in (("oil", "14829", "Crude rose."), ("oil", "note.md", "OPEC met."),
-                              ("travel", "0001.text", "Hotels were full."), ("travel", "README", "not an article")):
+    for label, name, text in (
+        ("oil", "14829", "Crude rose."),
+        ("oil", "note.md", "OPEC met."),
+        ("travel", "0001.text", "Hotels were full."),
+        ("travel", "README", "not an article"),
+    ):
         (tmp_path / label).mkdir(exist_ok=True)
         (tmp_path / label / name).write_text(text)
     corpus = Corpus(tmp_path)
     assert corpus.format == "labelled-dir"
     assert sorted((a.labels, a.text) for a in corpus) == [
-        (("oil",), "Crude rose."), (("oil",), "OPEC met."), (("travel",), "Hotels were full.")]
+        (("oil",), "Crude rose."),
+        (("oil",), "OPEC met."),
+        (("travel",), "Hotels were full."),
+    ]
 
 
 def test_interleaved_passes_keep_their_own_counts():
@@ -384,7 +418,11 @@ def test_urls_are_read_with_fsspec(tmp_path):
     path = tmp_path / "news.jsonl"
     path.write_text('{"id": "a", "text": "One."}\nnot json\n{"text": "Two."}\n', encoding="utf-8")
     by_url = Corpus(f"file://{path}")
-    assert [(a.id, a.text) for a in by_url] == [(a.id, a.text) for a in Corpus(path)] == [("a", "One."), ("news-3", "Two.")]
+    assert (
+        [(a.id, a.text) for a in by_url]
+        == [(a.id, a.text) for a in Corpus(path)]
+        == [("a", "One."), ("news-3", "Two.")]
+    )
     assert by_url.report.problems == [f"file://{path}:2: invalid JSON (Expecting value at column 1)"]
     with pytest.raises(CorpusError, match="no such file"):
         Corpus(f"file://{tmp_path}/missing.jsonl")

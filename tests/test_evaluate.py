@@ -5,8 +5,8 @@ import random
 
 import numpy as np
 import pytest
-
 from test_classify import _SUPERVISED_TEXTS
+
 from topics.cli import main
 from topics.evaluate import cross_validate, theme_metrics
 
@@ -90,7 +90,7 @@ def test_reuters_modapte_90_topics(shared_data):
     test = list(Corpus(path, "reuters21578", split="test"))
     common = reuters_common_labels(train, test)
     pre = Preprocessor()
-    pairs = [(pre.tokenize(a.full_text), [l for l in a.labels if l in common]) for a in train]
+    pairs = [(pre.tokenize(a.full_text), [label for label in a.labels if label in common]) for a in train]
     pairs = [(t, y) for t, y in pairs if y]
     clf = ThemeClassifier().fit([t for t, _ in pairs], [y for _, y in pairs])
     P = clf.predict([pre.tokenize(a.full_text) for a in test])

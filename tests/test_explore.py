@@ -35,10 +35,12 @@ def dated_articles() -> list[Article]:
 
 
 def labelled_articles() -> list[Article]:
-    return ([Article(id=f"w{i}", text=WAR, labels=("security",)) for i in range(4)]
-            + [Article(id=f"o{i}", text=OIL, labels=("energy",)) for i in range(3)]
-            + [Article(id=f"m{i}", text=MATCH, labels=("sport",)) for i in range(2)]
-            + [Article(id="u", text=OIL)])  # unlabelled: left out of the evaluation
+    return (
+        [Article(id=f"w{i}", text=WAR, labels=("security",)) for i in range(4)]
+        + [Article(id=f"o{i}", text=OIL, labels=("energy",)) for i in range(3)]
+        + [Article(id=f"m{i}", text=MATCH, labels=("sport",)) for i in range(2)]
+        + [Article(id="u", text=OIL)]
+    )  # unlabelled: left out of the evaluation
 
 
 # -- tables -----------------------------------------------------------------------------------
@@ -132,10 +134,15 @@ def test_k_sweep(default_model):
     assert ti.k_sweep(default_model) is None
     assert ti.plot_k_sweep(default_model) is None
     k = default_model.lda.n_topics_
-    rows = [{"k": k - 2, "npmi": 0.01, "diversity": 0.9, "seconds": 1.0, "chosen": False},
-            {"k": k, "npmi": 0.05, "diversity": 0.8, "seconds": 1.2, "chosen": True},
-            {"k": k + 2, "npmi": 0.03, "diversity": 0.7, "seconds": 1.5, "chosen": False}]
-    topics_meta = {**default_model.manifest["meta"].get("topics", {}), "sweep": {"rows": rows, "chosen": k, "reason": "best NPMI"}}
+    rows = [
+        {"k": k - 2, "npmi": 0.01, "diversity": 0.9, "seconds": 1.0, "chosen": False},
+        {"k": k, "npmi": 0.05, "diversity": 0.8, "seconds": 1.2, "chosen": True},
+        {"k": k + 2, "npmi": 0.03, "diversity": 0.7, "seconds": 1.5, "chosen": False},
+    ]
+    topics_meta = {
+        **default_model.manifest["meta"].get("topics", {}),
+        "sweep": {"rows": rows, "chosen": k, "reason": "best NPMI"},
+    }
     model = _with_meta(default_model, {"topics": topics_meta})
     sweep = ti.k_sweep(model)
     assert list(sweep.index) == [k - 2, k, k + 2] and sweep["chosen"].tolist() == [False, True, False]
@@ -179,7 +186,9 @@ def _check(fig, title: str):
     for t in texts:  # nothing is cut off at the edges
         if t.get_visible() and t.get_text():
             b = t.get_window_extent(renderer)
-            assert b.x0 >= page.x0 - 1 and b.x1 <= page.x1 + 1 and b.y0 >= page.y0 - 1 and b.y1 <= page.y1 + 1, t.get_text()
+            assert b.x0 >= page.x0 - 1 and b.x1 <= page.x1 + 1 and b.y0 >= page.y0 - 1 and b.y1 <= page.y1 + 1, (
+                t.get_text()
+            )
 
 
 def test_figures(default_model, tagged):
@@ -189,8 +198,10 @@ def test_figures(default_model, tagged):
     _check(ti.plot_theme_counts(default_model, tagged), "Themes tagged")
     _check(ti.plot_topic_trends(default_model, dated_articles()), "Topic trends")
     _check(ti.plot_evaluation(ti.evaluate(default_model, labelled_articles())), "precision")
-    many = pd.DataFrame({"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": range(40, 0, -1), "predicted": 3},
-                        index=pd.Index([f"theme-{i}" for i in range(40)], name="theme"))
+    many = pd.DataFrame(
+        {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": range(40, 0, -1), "predicted": 3},
+        index=pd.Index([f"theme-{i}" for i in range(40)], name="theme"),
+    )
     fig = ti.plot_evaluation(many)
     _check(fig, "30 of 40 themes")
     assert len(fig.axes[0].get_yticklabels()) == 30
@@ -211,8 +222,11 @@ def test_no_overlapping_labels_with_30_topics():
         for ax in (ax for ax in fig.axes if ax.get_visible()):
             lo, hi = ax.get_xlim()
             xticks = [t for x, t in zip(ax.get_xticks(), ax.get_xticklabels()) if lo <= x <= hi]  # drawn ones
-            texts = [t for t in [*ax.get_yticklabels(), *xticks, ax.title, ax._left_title, ax.xaxis.label]
-                     if t.get_visible() and t.get_text()]
+            texts = [
+                t
+                for t in [*ax.get_yticklabels(), *xticks, ax.title, ax._left_title, ax.xaxis.label]
+                if t.get_visible() and t.get_text()
+            ]
             words = [t.get_window_extent(renderer) for t in ax.get_yticklabels() if t.get_text()]
             assert not _overlaps(words)  # a panel's words do not collide, nor its tick values
             assert not _overlaps([t.get_window_extent(renderer).expanded(1.1, 1) for t in xticks if t.get_text()])
@@ -220,10 +234,14 @@ def test_no_overlapping_labels_with_30_topics():
             boxes[-1].append(ax.get_window_extent(renderer))
         # no text of one panel runs into another panel, and nothing is cut off
         for i, a in enumerate(boxes):
-            for b in boxes[i + 1:]:
+            for b in boxes[i + 1 :]:
                 assert not any(x.overlaps(y) for x in a for y in b)
         page = fig.bbox
-        assert all(b.x0 >= page.x0 - 1 and b.x1 <= page.x1 + 1 and b.y0 >= page.y0 - 1 and b.y1 <= page.y1 + 1 for a in boxes for b in a)
+        assert all(
+            b.x0 >= page.x0 - 1 and b.x1 <= page.x1 + 1 and b.y0 >= page.y0 - 1 and b.y1 <= page.y1 + 1
+            for a in boxes
+            for b in a
+        )
 
 
 # -- topic map --------------------------------------------------------------------------------
@@ -264,7 +282,7 @@ def test_pyldavis_map(default_model, tagged, tmp_path):
     tmap = ti.topic_map(default_model, tagged)
     assert tmap.engine == "pyldavis"
     _offline(tmap.fragment)
-    assert "new LDAvis(" in tmap.fragment and "</script>" not in tmap.fragment[tmap.fragment.index("<script>"):-9]
+    assert "new LDAvis(" in tmap.fragment and "</script>" not in tmap.fragment[tmap.fragment.index("<script>") : -9]
     page = tmap.save(tmp_path / "map.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and list(tmp_path.iterdir()) == [tmp_path / "map.html"]
 
@@ -370,10 +388,15 @@ def test_figures_leave_matplotlib_global_state_alone(default_model):
     import matplotlib
 
     backend = matplotlib.get_backend()
-    rows = [{"k": 4, "npmi": 0.02, "diversity": 0.9, "chosen": False}, {"k": 6, "npmi": 0.05, "diversity": 0.8, "chosen": True}]
+    rows = [
+        {"k": 4, "npmi": 0.02, "diversity": 0.9, "chosen": False},
+        {"k": 6, "npmi": 0.05, "diversity": 0.8, "chosen": True},
+    ]
     fig = ti.plot_sweep(rows)
     assert [ax.get_title() for ax in fig.axes] == ["coherence (NPMI)", "topic diversity"]
     assert ti.figure_png(fig).startswith(b"\x89PNG") and matplotlib.get_backend() == backend
+
+
 def test_long_words_are_cut_never_dropped():
     assert _clip("bankruptcy_protection", 12) == "bankruptcy_…"  # textwrap.shorten gave "…"
     assert _clip("#3 security: Iraq, troops, Baghdad", 24) == "#3 security: Iraq…"
@@ -402,15 +425,47 @@ def test_report_cli_takes_by(default_model, tmp_path, capsys):
     from topics.cli import main
 
     corpus = tmp_path / "dated.jsonl"
-    corpus.write_text("".join(f'{{"id": "{a.id}", "text": "{a.text}", "date": "{a.date}"}}\n' for a in dated_articles()))
+    corpus.write_text(
+        "".join(f'{{"id": "{a.id}", "text": "{a.text}", "date": "{a.date}"}}\n' for a in dated_articles())
+    )
     out = tmp_path / "r.html"
-    assert main(["report", "--model", str(default_model.path), "--corpus", str(corpus), "--by", "year",
-                 "--out", str(out), "-q"]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "--model",
+                str(default_model.path),
+                "--corpus",
+                str(corpus),
+                "--by",
+                "year",
+                "--out",
+                str(out),
+                "-q",
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().err == ""  # -q: no "Wrote …"
     page = out.read_text(encoding="utf-8")
     assert 'id="trends"' not in page  # one year: nothing to compare
-    assert main(["report", "--model", str(default_model.path), "--corpus", str(corpus), "--by", "month",
-                 "--out", str(out), "-q"]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "--model",
+                str(default_model.path),
+                "--corpus",
+                str(corpus),
+                "--by",
+                "month",
+                "--out",
+                str(out),
+                "-q",
+            ]
+        )
+        == 0
+    )
     assert "per month (6 periods" in out.read_text(encoding="utf-8")
 
 
@@ -424,12 +479,19 @@ def test_theme_labels_are_one_style(default_model):
     tc = ti.tag_corpus(default_model, labelled_articles())
     counts = ti.theme_counts(default_model, tc)
     assert list(counts["label"]) == [default_model.taxonomy[t].label for t in default_model.themes]
-    corpus_labels = Model(default_model.preprocessor, default_model.lda,
-                          SimpleNamespace(classes_=np.array(["business", "politics"])),
-                          default_model.taxonomy.with_names(["business", "politics"]))
-    tc = ti.TaggedCorpus(articles=pd.DataFrame({"themes": [("politics",)], "labels": [None]}, index=["a"]),
-                         theta=np.ones((1, 1)), scores=pd.DataFrame({"business": [0.1], "politics": [0.9]}),
-                         results=[], term_counts=np.zeros(0))
+    corpus_labels = Model(
+        default_model.preprocessor,
+        default_model.lda,
+        SimpleNamespace(classes_=np.array(["business", "politics"])),
+        default_model.taxonomy.with_names(["business", "politics"]),
+    )
+    tc = ti.TaggedCorpus(
+        articles=pd.DataFrame({"themes": [("politics",)], "labels": [None]}, index=["a"]),
+        theta=np.ones((1, 1)),
+        scores=pd.DataFrame({"business": [0.1], "politics": [0.9]}),
+        results=[],
+        term_counts=np.zeros(0),
+    )
     assert "label" not in ti.theme_counts(corpus_labels, tc).columns
 
 
@@ -439,11 +501,14 @@ def test_explain_says_why_a_tag_is_below_its_threshold(default_model):
 
     below = ThemeScore("business", 0.41, 0.62, True)
     assert "single-label" not in threshold_note(below, "best-if-none")
-    assert threshold_note(below, "single-label").startswith("below its threshold 0.62, tagged anyway: the model "
-                                                            "was trained on articles with one label each")
+    assert threshold_note(below, "single-label").startswith(
+        "below its threshold 0.62, tagged anyway: the model was trained on articles with one label each"
+    )
     assert threshold_note(ThemeScore("tech", 0.7, 0.5, False)).startswith("above its threshold 0.50, not tagged")
     assert threshold_note(ThemeScore("sport", 0.9, 0.5, True)) == ""
     df = ti.explain(Tagger(default_model).tag_one(OIL), default_model)
     assert list(df.columns) == ["score", "threshold", "tagged", "evidence", "note"]
-    assert all((note != "") == ((s < t) == tagged) for s, t, tagged, note in
-               zip(df["score"], df["threshold"], df["tagged"], df["note"]))
+    assert all(
+        (note != "") == ((s < t) == tagged)
+        for s, t, tagged, note in zip(df["score"], df["threshold"], df["tagged"], df["note"])
+    )

@@ -9,8 +9,13 @@ from topics.features import NgramTfidfVectorizer, ngrams
 
 WORDS = ["oil", "price", "opec", "output", "cut", "gas", "pipeline", "turkey", "s-400", "missile"]
 docs = st.lists(st.lists(st.sampled_from(WORDS + ["unseen", "rare"]), max_size=25), min_size=1, max_size=12)
-TRAIN = [["oil", "price", "rise", "opec", "output", "cut"], ["gas", "pipeline", "turkey", "oil", "price"],
-         ["turkey", "s-400", "missile", "purchase"], ["oil", "price", "fall"], ["s-400", "missile", "turkey", "gas"]] * 2
+TRAIN = [
+    ["oil", "price", "rise", "opec", "output", "cut"],
+    ["gas", "pipeline", "turkey", "oil", "price"],
+    ["turkey", "s-400", "missile", "purchase"],
+    ["oil", "price", "fall"],
+    ["s-400", "missile", "turkey", "gas"],
+] * 2
 
 
 def _vectorizer(**kw):

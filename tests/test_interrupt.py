@@ -1,4 +1,5 @@
 """Never lose work: killed or interrupted runs leave the previous model and output files intact."""
+
 from __future__ import annotations
 
 import json
@@ -49,9 +50,14 @@ def _start_train(corpus: Path, art: Path) -> tuple[subprocess.Popen, int]:
     """`topics train` on a terminal (a pseudo-terminal): its stages show, so a test can signal
     it in the middle of one. Returns the process and the terminal's reading end."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "topics", "train", "--corpus", str(corpus), "--artifacts", str(art)],
-                            stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, cwd=ROOT,
-                            env={**os.environ, "TERM": "xterm"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "topics", "train", "--corpus", str(corpus), "--artifacts", str(art)],
+        stdin=subprocess.DEVNULL,
+        stdout=slave,
+        stderr=slave,
+        cwd=ROOT,
+        env={**os.environ, "TERM": "xterm"},
+    )
     os.close(slave)
     return proc, master
 
@@ -87,7 +93,9 @@ def _signal_at(started: tuple[subprocess.Popen, int], stage: str, sig: int) -> l
         proc.wait(timeout=60)
     finally:
         os.close(master)
-    return [re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", line.split("\r")[-1]) for line in re.split(r"\r?\n", seen) if line.strip()]
+    return [
+        re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", line.split("\r")[-1]) for line in re.split(r"\r?\n", seen) if line.strip()
+    ]
 
 
 def test_sigkill_during_train_keeps_a_loadable_model(corpus, trained):
@@ -134,9 +142,27 @@ def test_interrupted_tag_leaves_the_output_file_untouched(sig, default_model, ar
     out = tmp_path / "tags.jsonl"
     out.write_text("yesterday's tags\n")
     # Standard input that stays open keeps `topics tag` busy with its output file open.
-    proc = subprocess.Popen([sys.executable, "-m", "topics", "tag", "-", "--input-format", "jsonl", "-f", "jsonl",
-                             "-o", str(out), "--artifacts", str(artifacts)],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "topics",
+            "tag",
+            "-",
+            "--input-format",
+            "jsonl",
+            "-f",
+            "jsonl",
+            "-o",
+            str(out),
+            "--artifacts",
+            str(artifacts),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
     try:
         proc.stdin.write(b'{"id": "a", "text": "Oil prices rose."}\n')
         proc.stdin.flush()
@@ -175,8 +201,27 @@ def test_ctrl_c_during_tag_jobs_stops_the_workers(corpus, default_model, artifac
     scratch.mkdir()
     out = tmp_path / "tags.jsonl"
     env = dict(os.environ, TMPDIR=str(scratch), PYTHONPATH=os.pathsep.join(sys.path))
-    proc = subprocess.Popen([sys.executable, "-m", "topics", "tag", str(big), "-f", "jsonl", "--jobs", "2", "-o", str(out),
-                             "--artifacts", str(artifacts)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "topics",
+            "tag",
+            str(big),
+            "-f",
+            "jsonl",
+            "--jobs",
+            "2",
+            "-o",
+            str(out),
+            "--artifacts",
+            str(artifacts),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+    )
     try:
         _wait_for(lambda: any(scratch.glob("*/part-*")))
         proc.send_signal(signal.SIGINT)

@@ -55,8 +55,11 @@ def test_duplicates_are_dropped_and_counted():
 
 def test_guided_topics_follow_their_seeds_and_carry_labels():
     docs = _lee_tokens()
-    seeds = {"sport": ["cricket", "wicket", "test", "match", "bowler"], "fire": ["fire", "firefighter", "blaze", "bushfire"],
-             "absent": ["zeppelin"]}
+    seeds = {
+        "sport": ["cricket", "wicket", "test", "match", "bowler"],
+        "fire": ["fire", "firefighter", "blaze", "bushfire"],
+        "absent": ["zeppelin"],
+    }
     lda = LdaTopicModel(n_topics=10, seed_topics=seeds, seed_min_share=0.02).fit(docs)
     assert set(lda.guided_themes_) == {"sport", "fire"}
     topics = lda.topics(topn=10)
@@ -134,7 +137,14 @@ def test_fit_keeps_gensim_quiet_and_gives_the_logger_level_back(caplog):
 def test_topic_labels_are_a_phrase_or_two_words_in_surface_form_with_the_theme():
     from topics.lda import topic_label
 
-    words = [("hama", 0.1), ("gaza", 0.08), ("israel", 0.05), ("west_bank", 0.04), ("truce", 0.03), ("air_strike", 0.02)]
+    words = [
+        ("hama", 0.1),
+        ("gaza", 0.08),
+        ("israel", 0.05),
+        ("west_bank", 0.04),
+        ("truce", 0.03),
+        ("air_strike", 0.02),
+    ]
     assert topic_label(words) == "west bank"  # the best collocation among the top 5 words
     assert topic_label(words[:3], "security", lambda t: {"hama": "Hamas"}.get(t, t)) == "security: Hamas, gaza"
     assert topic_label(words[:3]) == "hama, gaza"

@@ -69,7 +69,9 @@ def test_update_keeps_topic_ids_and_records_the_lineage(lineage_models):
 def test_ids_show_in_topics_tags_and_trends_and_trends_join_across_versions(lineage_models, capsys, tmp_path):
     artifacts, first, second, _ = lineage_models
     ids = second.lda.topic_ids()
-    assert main(["topics", "--model", f"daily@{second.manifest['version']}", "--artifacts", str(artifacts), "--json"]) == 0
+    assert (
+        main(["topics", "--model", f"daily@{second.manifest['version']}", "--artifacts", str(artifacts), "--json"]) == 0
+    )
     listed = json.loads(capsys.readouterr().out)["topics"]
     assert [t["id"] for t in listed] == ids
     from topics.tagger import Tagger
@@ -80,7 +82,9 @@ def test_ids_show_in_topics_tags_and_trends_and_trends_join_across_versions(line
     from topics.corpus import Article
     from topics.trends import topic_trends
 
-    arts = [Article(id=str(i), text=a.text, date=f"2021-0{1 + i % 3}-15") for i, a in enumerate(list(default_corpus())[:60])]
+    arts = [
+        Article(id=str(i), text=a.text, date=f"2021-0{1 + i % 3}-15") for i, a in enumerate(list(default_corpus())[:60])
+    ]
     rows = {}
     for model in (first, load(f"daily@{second.manifest['version']}", artifacts)):
         trend = topic_trends(model, arts, by="month")

@@ -63,8 +63,10 @@ def test_short_corpus_detection():
 
 def test_train_on_headlines_uses_the_mixture_and_the_bundle_tags(tmp_path):
     rng = np.random.RandomState(0)
-    articles = [Article(id=str(i), text=" ".join(rng.choice(SUBJECTS[s].split(), 7)) + f" report{i % 5}.")
-                for i, s in enumerate(list(SUBJECTS) * 40)]
+    articles = [
+        Article(id=str(i), text=" ".join(rng.choice(SUBJECTS[s].split(), 7)) + f" report{i % 5}.")
+        for i, s in enumerate(list(SUBJECTS) * 40)
+    ]
     model = train(articles, name="heads", artifacts=tmp_path)
     assert type(model.lda).__name__ == "MixtureTopicModel"
     assert model.manifest["meta"]["parameters"]["topic_model"] == "MixtureTopicModel"

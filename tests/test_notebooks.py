@@ -42,11 +42,17 @@ def test_notebook_runs(name, tmp_path, monkeypatch):
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     started = time.perf_counter()
     # Runs from notebooks/, as Jupyter would; any cell error raises CellExecutionError.
-    nbclient.NotebookClient(nb, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    nbclient.NotebookClient(
+        nb, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    ).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
     if name == NEEDS_BBC:  # it did evaluate: the split, the trained model and the per-theme table
-        text = "\n".join(o.get("text", "") or str(o.get("data", {}).get("text/plain", ""))
-                          for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+        text = "\n".join(
+            o.get("text", "") or str(o.get("data", {}).get("text/plain", ""))
+            for c in nb.cells
+            if c.cell_type == "code"
+            for o in c.outputs
+        )
         assert "held-out articles, 5 categories" in text and "precision" in text
     assert time.perf_counter() - started < 120

@@ -48,13 +48,28 @@ def test_cli_jobs_2_gives_the_bytes_of_jobs_1(artifacts, default_model, archive,
     runs = []
     for jobs in ("1", "2"):
         rejects = tmp_path / f"rejects-{jobs}.jsonl"
-        code, out, err = _tag(["tag", str(archive / "news.jsonl"), "-f", "jsonl", "--artifacts", str(artifacts),
-                               "--jobs", jobs, "--rejects", str(rejects)], capsys)
+        code, out, err = _tag(
+            [
+                "tag",
+                str(archive / "news.jsonl"),
+                "-f",
+                "jsonl",
+                "--artifacts",
+                str(artifacts),
+                "--jobs",
+                jobs,
+                "--rejects",
+                str(rejects),
+            ],
+            capsys,
+        )
         runs.append((code, out, err.replace(rejects.name, "REJECTS"), rejects.read_text()))
     assert runs[0] == runs[1]
     code, out, err, rejects = runs[0]
     assert code == 0 and out.count("\n") == 300
-    assert '"id": "news-1"' in out and '"id": "dup#2"' in out and '"id": "a1#2"' in out  # global line numbers, unique ids
+    assert (
+        '"id": "news-1"' in out and '"id": "dup#2"' in out and '"id": "a1#2"' in out
+    )  # global line numbers, unique ids
     assert "skipped 2" in err and "news.jsonl:6: invalid JSON" in err and "news.jsonl:203: missing 'text'" in err
     assert "news.jsonl:254: invalid UTF-8, replaced" in err
     assert [json.loads(r)["line"] for r in rejects.splitlines()] == [6, 203]
@@ -63,8 +78,20 @@ def test_cli_jobs_2_gives_the_bytes_of_jobs_1(artifacts, default_model, archive,
 def test_cli_output_dir_holds_the_parts_and_a_manifest(artifacts, default_model, archive, capsys, tmp_path):
     code, plain, _ = _tag(["tag", str(archive / "news.jsonl"), "--artifacts", str(artifacts), "--explain"], capsys)
     out = tmp_path / "out"
-    code, printed, err = _tag(["tag", str(archive / "news.jsonl"), "--artifacts", str(artifacts), "--explain",
-                               "--jobs", "2", "--output", f"{out}/"], capsys)
+    code, printed, err = _tag(
+        [
+            "tag",
+            str(archive / "news.jsonl"),
+            "--artifacts",
+            str(artifacts),
+            "--explain",
+            "--jobs",
+            "2",
+            "--output",
+            f"{out}/",
+        ],
+        capsys,
+    )
     assert code == 0 and printed == "" and f"Tagged 300 articles → {out}/" in err
     manifest = json.loads((out / "manifest.json").read_text())
     parts = sorted(out.glob("part-*.txt"))
@@ -72,7 +99,9 @@ def test_cli_output_dir_holds_the_parts_and_a_manifest(artifacts, default_model,
     assert "".join(p.read_text() for p in parts) == plain  # table format, in input order
     assert manifest["articles"] == sum(p["articles"] for p in manifest["parts"]) == 300 and manifest["skipped"] == 2
     # a folder that is not empty is not overwritten
-    code, _, err = _tag(["tag", str(archive / "news.jsonl"), "--artifacts", str(artifacts), "-j", "2", "-o", str(out)], capsys)
+    code, _, err = _tag(
+        ["tag", str(archive / "news.jsonl"), "--artifacts", str(artifacts), "-j", "2", "-o", str(out)], capsys
+    )
     assert code == 2 and "must be new or empty" in err
 
 
@@ -134,8 +163,12 @@ def test_stdin_answers_each_line_before_the_input_ends(artifacts, default_model)
     try:
         with selectors.DefaultSelector() as sel:
             sel.register(proc.stdout, selectors.EVENT_READ)
-            for i, text in enumerate(["Bushfires burned near Sydney as firefighters battled strong winds.",
-                                      "The bank raised interest rates as inflation climbed."]):
+            for i, text in enumerate(
+                [
+                    "Bushfires burned near Sydney as firefighters battled strong winds.",
+                    "The bank raised interest rates as inflation climbed.",
+                ]
+            ):
                 proc.stdin.write(json.dumps({"id": f"n{i}", "text": text}).encode() + b"\n")
                 proc.stdin.flush()
                 assert sel.select(timeout=120), "no answer while the input stays open"
@@ -150,7 +183,19 @@ def test_stdin_error_exits_cleanly_while_the_pipe_stays_open(artifacts, default_
     """A bad line under --on-error fail ends the run at once, without waiting for (or
     crashing on) the input that has not come yet."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    cmd = [sys.executable, "-m", "topics", "tag", "-", "-f", "jsonl", "--on-error", "fail", "--artifacts", str(artifacts)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "topics",
+        "tag",
+        "-",
+        "-f",
+        "jsonl",
+        "--on-error",
+        "fail",
+        "--artifacts",
+        str(artifacts),
+    ]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     try:
         proc.stdin.write(b'{"text": "Rain fell."}\nnot json\n')
@@ -187,7 +232,9 @@ def test_evidence_does_not_depend_on_the_hash_seed(artifacts, default_model):
     for seed in ("1", "2"):
         env = dict(os.environ, PYTHONHASHSEED=seed)
         cmd = [sys.executable, "-m", "topics", "tag", "-", "-f", "jsonl", "--artifacts", str(artifacts)]
-        text = "Greece signed a deal with the Soviet Union as Soviet and Greek officials agreed on gas supplies and talks."
+        text = (
+            "Greece signed a deal with the Soviet Union as Soviet and Greek officials agreed on gas supplies and talks."
+        )
         outs.append(subprocess.run(cmd, input=text, capture_output=True, text=True, env=env, check=True).stdout)
     assert outs[0] == outs[1] and "soviet union ~" in outs[0]
 

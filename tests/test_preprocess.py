@@ -7,7 +7,11 @@ from topics.preprocess import Preprocessor, normalize_text
 
 def test_curly_and_straight_apostrophes_tokenise_alike():
     p = Preprocessor()
-    assert p.tokenize("“Erdogans’ planned visit”") == p.tokenize("\"Erdogans' planned visit\"") == ["erdogan", "planned", "visit"]
+    assert (
+        p.tokenize("“Erdogans’ planned visit”")
+        == p.tokenize('"Erdogans\' planned visit"')
+        == ["erdogan", "planned", "visit"]
+    )
 
 
 def test_keeps_hyphenated_names_and_weapon_designations():
@@ -17,7 +21,9 @@ def test_keeps_hyphenated_names_and_weapon_designations():
 
 
 def test_drops_stop_words_and_news_boilerplate_keeps_topic_words():
-    tokens = Preprocessor().tokenize("Officials said on Friday, Reuters told, that interest rates and the bill would rise.")
+    tokens = Preprocessor().tokenize(
+        "Officials said on Friday, Reuters told, that interest rates and the bill would rise."
+    )
     assert not {"said", "friday", "reuters", "told", "the"} & set(tokens)
     assert {"interest", "rate", "bill"} <= set(tokens)
 
@@ -79,21 +85,29 @@ def test_unfitted_preprocessor_raises_not_fitted_error():
         Preprocessor().join_phrases(["oil", "price"])
 
 
-NEWS = ["Hamas leaders met in Gaza. Hamas said the talks failed.",
-        "Wales beat Ireland; Wales now lead the Six Nations.",
-        "Two new movies opened; the movies drew crowds.",
-        "Yukos shares fell as Yukos faced a tax bill.",
-        "Qantas cut fares; Qantas profits rose.",
-        "Bernie Ebbers's trial: Ebbers denied fraud.",
-        "I'm sure, said one fan. I don't know, said another. I'm glad. I don't know why."]
+NEWS = [
+    "Hamas leaders met in Gaza. Hamas said the talks failed.",
+    "Wales beat Ireland; Wales now lead the Six Nations.",
+    "Two new movies opened; the movies drew crowds.",
+    "Yukos shares fell as Yukos faced a tax bill.",
+    "Qantas cut fares; Qantas profits rose.",
+    "Bernie Ebbers's trial: Ebbers denied fraud.",
+    "I'm sure, said one fan. I don't know, said another. I'm glad. I don't know why.",
+]
 
 
 def test_display_forms_are_the_usual_written_forms_and_tokens_do_not_change():
     p = Preprocessor(phrases=False).fit(NEWS)
     tokens = [p.tokenize(t) for t in NEWS]
     assert {"hama", "wale", "movy", "yuko", "qanta", "ebber"} <= {w for t in tokens for w in t}  # matching as before
-    assert [p.display(w) for w in ("hama", "wale", "movy", "yuko", "qanta", "ebber")] == \
-        ["Hamas", "Wales", "movies", "Yukos", "Qantas", "Ebbers"]
+    assert [p.display(w) for w in ("hama", "wale", "movy", "yuko", "qanta", "ebber")] == [
+        "Hamas",
+        "Wales",
+        "movies",
+        "Yukos",
+        "Qantas",
+        "Ebbers",
+    ]
     assert p.display("fraud") == "fraud" and p.display("never_seen") == "never seen"
     assert p.tokenize(NEWS[0]) == Preprocessor().tokenize(NEWS[0])  # fitting never changes tokens
 

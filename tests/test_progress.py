@@ -21,8 +21,15 @@ def run_in_terminal(args: list[str], cwd=ROOT, timeout: float = 600) -> tuple[in
     """Run ``topics ARGS`` with a pseudo-terminal as its standard input, output and error."""
     master, slave = pty.openpty()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm", "COLUMNS": "120"}
-    proc = subprocess.Popen([sys.executable, "-m", "topics", *args], stdin=slave, stdout=slave, stderr=slave,
-                            cwd=cwd, env=env, close_fds=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "topics", *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        cwd=cwd,
+        env=env,
+        close_fds=True,
+    )
     os.close(slave)
     out, deadline = b"", time.monotonic() + timeout
     try:
@@ -105,8 +112,9 @@ def test_tag_on_a_terminal_shows_total_and_singular(tmp_path, default_model, art
 
 def test_report_is_never_silent_on_a_terminal(tmp_path, default_model, artifacts):
     pytest.importorskip("matplotlib")
-    code, screen = run_in_terminal(["report", "--artifacts", str(artifacts), "--corpus", str(ROOT / "seeds"),
-                                    "--out", str(tmp_path / "r.html")])
+    code, screen = run_in_terminal(
+        ["report", "--artifacts", str(artifacts), "--corpus", str(ROOT / "seeds"), "--out", str(tmp_path / "r.html")]
+    )
     assert code == 0, screen
     lines = final_lines(screen)
     for stage in ("Loading the model", "Tagging the corpus", "Drawing the figures"):
@@ -118,8 +126,9 @@ def test_report_is_never_silent_on_a_terminal(tmp_path, default_model, artifacts
 def bbc_in_a_terminal(shared_data, tmp_path_factory):
     """`topics train` on BBC in a terminal: (artifacts folder, what the terminal showed)."""
     art = tmp_path_factory.mktemp("bbc")
-    code, screen = run_in_terminal(["train", "--corpus", str(shared_data / "bbc"), "--name", "bbc",
-                                    "--artifacts", str(art)])
+    code, screen = run_in_terminal(
+        ["train", "--corpus", str(shared_data / "bbc"), "--name", "bbc", "--artifacts", str(art)]
+    )
     assert code == 0, screen
     return art, screen
 
@@ -129,12 +138,15 @@ def test_train_on_bbc_shows_progress_for_every_stage(bbc_in_a_terminal, tmp_path
     """A terminal session of `topics train` on BBC: every stage has its line, with counts where known."""
     _, screen = bbc_in_a_terminal
     lines = final_lines(screen)
-    expected = [r"Reading articles  2,225/2,225 articles  100%", r"Learning phrases  2,225/2,225 articles  100%",
-                r"Joining phrases  2,225/2,225 articles  100%",
-                r"Training topics \(K=auto, 5 passes\)  [\d,]+/[\d,]+ documents  100%",
-                r"Measuring topic coherence  2/2 measures  100%",
-                r"Training the theme classifier \(5 themes, 2,225 labelled articles\)  \d+\.\d s",
-                r"Saving the bundle  \d+\.\d s"]
+    expected = [
+        r"Reading articles  2,225/2,225 articles  100%",
+        r"Learning phrases  2,225/2,225 articles  100%",
+        r"Joining phrases  2,225/2,225 articles  100%",
+        r"Training topics \(K=auto, 5 passes\)  [\d,]+/[\d,]+ documents  100%",
+        r"Measuring topic coherence  2/2 measures  100%",
+        r"Training the theme classifier \(5 themes, 2,225 labelled articles\)  \d+\.\d s",
+        r"Saving the bundle  \d+\.\d s",
+    ]
     for pattern in expected:
         assert any(re.match(pattern, line) for line in lines), (pattern, lines)
     # while a stage ran, its live line showed an ETA

@@ -1,4 +1,5 @@
 """Property-based tests: the preprocessor and the corpus readers on arbitrary Unicode."""
+
 from __future__ import annotations
 
 import csv
@@ -21,11 +22,36 @@ settings.load_profile("topics")
 
 PRE = Preprocessor()
 # Text that looks like news now and then: words, punctuation, markup, entities and odd code points.
-newsy = st.lists(st.one_of(
-    st.text(max_size=12),
-    st.sampled_from(["U.S.", "S-400", "Erdoğan's", "İstanbul", "ılık", "&amp;", "<b>", "</p>", "defences",
-                     "countries", "\u00ad", "\ufeff", "\r\n", "'", "-", "ﬁnance", "Ⅻ", "ǅ", "ΐ", "ẞ"]),
-), max_size=30).map(" ".join)
+newsy = st.lists(
+    st.one_of(
+        st.text(max_size=12),
+        st.sampled_from(
+            [
+                "U.S.",
+                "S-400",
+                "Erdoğan's",
+                "İstanbul",
+                "ılık",
+                "&amp;",
+                "<b>",
+                "</p>",
+                "defences",
+                "countries",
+                "\u00ad",
+                "\ufeff",
+                "\r\n",
+                "'",
+                "-",
+                "ﬁnance",
+                "Ⅻ",
+                "ǅ",
+                "ΐ",
+                "ẞ",
+            ]
+        ),
+    ),
+    max_size=30,
+).map(" ".join)
 
 
 @given(st.one_of(st.text(), newsy))
@@ -54,19 +80,27 @@ def _expected(text: str) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-records = st.lists(st.fixed_dictionaries({
-    "text": st.text(),
-    "title": st.one_of(st.none(), st.text(max_size=20)),
-    "labels": st.one_of(st.none(), st.lists(st.text(max_size=8), max_size=3)),
-}), min_size=1, max_size=8)
+records = st.lists(
+    st.fixed_dictionaries(
+        {
+            "text": st.text(),
+            "title": st.one_of(st.none(), st.text(max_size=20)),
+            "labels": st.one_of(st.none(), st.lists(st.text(max_size=8), max_size=3)),
+        }
+    ),
+    min_size=1,
+    max_size=8,
+)
 
 
 @given(records, st.booleans())
 def test_jsonl_round_trips_text_fields(rows, ascii_only):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "news.jsonl"
-        path.write_text("".join(json.dumps({"id": f"r{i}", **r}, ensure_ascii=ascii_only) + "\n"
-                                for i, r in enumerate(rows)), encoding="utf-8")
+        path.write_text(
+            "".join(json.dumps({"id": f"r{i}", **r}, ensure_ascii=ascii_only) + "\n" for i, r in enumerate(rows)),
+            encoding="utf-8",
+        )
         corpus = Corpus(path)
         articles = list(corpus)
     kept = [(i, r) for i, r in enumerate(rows) if _expected(r["text"])]
@@ -112,9 +146,25 @@ def _reference_tokens(pre: Preprocessor, text: str) -> list[str]:
     return [c for tok in _TOKEN.findall(text) if (c := pre._clean_token(tok)) is not None]
 
 
-dotted = st.lists(st.sampled_from(["U.S.-backed", "anti-U.S.", "e.g.", "u.s.a.", "x-u.s.", "_u.s.", "3u.s.",
-                                   "United States", "united  states", "united statesman", "`quoted`", "&lt;b&gt;"]),
-                  max_size=6).map(" ".join)
+dotted = st.lists(
+    st.sampled_from(
+        [
+            "U.S.-backed",
+            "anti-U.S.",
+            "e.g.",
+            "u.s.a.",
+            "x-u.s.",
+            "_u.s.",
+            "3u.s.",
+            "United States",
+            "united  states",
+            "united statesman",
+            "`quoted`",
+            "&lt;b&gt;",
+        ]
+    ),
+    max_size=6,
+).map(" ".join)
 
 
 @given(st.one_of(st.text(), newsy, dotted, st.lists(st.one_of(newsy, dotted), max_size=3).map("\n".join)))

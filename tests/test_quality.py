@@ -80,7 +80,9 @@ def test_sweep_guard_passes_over_the_most_coherent_k_when_its_topics_repeat(lee,
     other = 12 - top
     # Now that K's topics repeat each other's words (diversity below the guard); the other K's are real.
     real = quality.topic_diversity
-    monkeypatch.setattr(quality, "topic_diversity", lambda model, topn=25: 0.3 if model.n_topics_ == top else real(model))
+    monkeypatch.setattr(
+        quality, "topic_diversity", lambda model, topn=25: 0.3 if model.n_topics_ == top else real(model)
+    )
     best, rows, _ = sweep_topics(lambda k: LdaTopicModel(n_topics=k, passes=1), lee, [4, 8])
     assert best == other and [r["k"] for r in rows if r["chosen"]] == [other]
     reason = sweep_reason(rows)

@@ -1,27 +1,38 @@
 """Model registry (list, info, rm), signed bundles, and concurrent saves."""
+
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
 import textwrap
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import joblib
 import pytest
 
 from topics import bundle
-from topics.bundle import (LATEST, MANIFEST, SIGNATURE, BundleError, check_signature, load_bundle, read_key_file,
-                           save_bundle, sign_bundle, verify_bundle)
-from topics.registry import list_models, list_versions, remove_version
+from topics.bundle import (
+    LATEST,
+    MANIFEST,
+    SIGNATURE,
+    BundleError,
+    check_signature,
+    load_bundle,
+    read_key_file,
+    save_bundle,
+    sign_bundle,
+    verify_bundle,
+)
 from topics.cli import main
+from topics.registry import list_models, list_versions, remove_version
 
 KEY = "correct horse battery staple"
 
 
 @pytest.fixture
 def clock(monkeypatch):
-    start = datetime(2026, 11, 25, 8, 30, 12, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 25, 8, 30, 12, tzinfo=UTC)
     ticks = iter(range(10_000))
     monkeypatch.setattr(bundle, "_utcnow", lambda: start + timedelta(seconds=next(ticks)))
 
@@ -30,6 +41,7 @@ def clock(monkeypatch):
 def no_unpickling(monkeypatch):
     def fail(*args, **kwargs):
         pytest.fail("joblib.load was called before the bundle was verified")
+
     monkeypatch.setattr(joblib, "load", fail)
 
 
@@ -45,7 +57,10 @@ def test_list_models(tmp_path, clock):
     (tmp_path / "not a model").mkdir()
     infos = list_models(tmp_path)
     assert [(i.name, i.version, i.latest) for i in infos] == [
-        ("alpha", a1.name, False), ("alpha", a2.name, True), ("beta", b1.name, True)]
+        ("alpha", a1.name, False),
+        ("alpha", a2.name, True),
+        ("beta", b1.name, True),
+    ]
     assert infos[1].documents == 20 and infos[1].themes == ("energy", "tourism") and infos[1].signed
     assert infos[0].created == "2026-11-25T08:30:12+00:00" and not infos[0].signed
     assert infos[2].documents is None and infos[2].themes == ()
@@ -113,9 +128,15 @@ def test_concurrent_saves_do_not_corrupt_each_other(tmp_path):
     import time
 
     start = time.time() + 1.5  # both interpreters are up by then
-    procs = [subprocess.Popen([sys.executable, "-c", CONCURRENT, str(tmp_path), tag, str(start)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for tag in ("A", "B")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CONCURRENT, str(tmp_path), tag, str(start)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for tag in ("A", "B")
+    ]
     outs = [p.communicate(timeout=60) for p in procs]
     assert all(p.returncode == 0 for p in procs), [e for _, e in outs]
     versions = sorted(o.strip() for o, _ in outs)
@@ -162,10 +183,21 @@ def test_many_concurrent_saves_never_leave_latest_naming_a_pruned_version(tmp_pa
     import time
 
     start = time.time() + 1.5
-    savers = [subprocess.Popen([sys.executable, "-c", MANY, str(tmp_path), tag, str(start)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for tag in "ABCDEF"]
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(tmp_path), str(start)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    savers = [
+        subprocess.Popen(
+            [sys.executable, "-c", MANY, str(tmp_path), tag, str(start)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for tag in "ABCDEF"
+    ]
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(tmp_path), str(start)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     outs = [p.communicate(timeout=120) for p in savers]
     assert all(p.returncode == 0 for p in savers), [e for _, e in outs]
     out, err = reader.communicate(timeout=120)
@@ -364,8 +396,22 @@ def test_update_of_a_signed_model_needs_its_key(tmp_path, capsys):
     # without the key: refused (its new version would be unsigned), one line
     assert main(["update", "--model", "default", "--corpus", str(SEED), "--artifacts", art]) == 2
     assert "is signed: updating it needs the signing key" in capsys.readouterr().err
-    assert main(["update", "--model", "default", "--corpus", str(SEED), "--artifacts", art,
-                 "--signing-key-file", str(key_file)]) == 0
+    assert (
+        main(
+            [
+                "update",
+                "--model",
+                "default",
+                "--corpus",
+                str(SEED),
+                "--artifacts",
+                art,
+                "--signing-key-file",
+                str(key_file),
+            ]
+        )
+        == 0
+    )
     assert "signature   HMAC-SHA256" in capsys.readouterr().out
 
 

@@ -31,17 +31,28 @@ def test_near_terms_stand_for_a_seed_and_skip_names_lists_and_spelling():
 
 
 def test_spelling_only():
-    assert _spelling_only("coupon", "coup") and not _spelling_only("bombed", "bomb") and not _spelling_only("oil", "fuel")
+    assert (
+        _spelling_only("coupon", "coup") and not _spelling_only("bombed", "bomb") and not _spelling_only("oil", "fuel")
+    )
 
 
 def test_theme_similarity_reads_meaning_without_any_listed_word():
-    tax = Taxonomy((
-        Theme("energy", "Energy", seeds=("oil", "electricity", "refinery")),
-        Theme("tourism", "Tourism", seeds=("tourist", "hotel", "resort"), examples=("Holidaymakers flock to beaches",)),
-    ))
+    tax = Taxonomy(
+        (
+            Theme("energy", "Energy", seeds=("oil", "electricity", "refinery")),
+            Theme(
+                "tourism", "Tourism", seeds=("tourist", "hotel", "resort"), examples=("Holidaymakers flock to beaches",)
+            ),
+        )
+    )
     sim = ThemeSimilarity(tax, P.tokenize, default_vectors())
-    out = sim.transform([P.tokenize("Petroleum and gasoline output climbed at the plant"),
-                         P.tokenize("Motels and lodging filled with vacationers"), []])
+    out = sim.transform(
+        [
+            P.tokenize("Petroleum and gasoline output climbed at the plant"),
+            P.tokenize("Motels and lodging filled with vacationers"),
+            [],
+        ]
+    )
     assert out.shape == (3, 2, 2)
     assert out[0, 0, 1] > out[0, 1, 1] and out[1, 1, 1] > out[1, 0, 1]
     assert (out[2] == 0).all()
@@ -55,10 +66,12 @@ def test_word_vectors_check_their_shape():
 
 
 def test_labelled_articles_pull_a_theme_prototype_towards_them():
-    tax = Taxonomy((
-        Theme("energy", "Energy", seeds=("oil", "electricity", "refinery")),
-        Theme("tourism", "Tourism", seeds=("tourist", "hotel", "resort")),
-    ))
+    tax = Taxonomy(
+        (
+            Theme("energy", "Energy", seeds=("oil", "electricity", "refinery")),
+            Theme("tourism", "Tourism", seeds=("tourist", "hotel", "resort")),
+        )
+    )
     shot = P.tokenize("Geothermal heat pumps and district heating networks expand")
     article = [P.tokenize("District heating from geothermal wells warms the town")]
     before = ThemeSimilarity(tax, P.tokenize, default_vectors()).transform(article)[0, 0, 0]

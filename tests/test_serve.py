@@ -5,9 +5,9 @@ import json
 import pytest
 
 pytest.importorskip("fastapi", reason="the serve extra (fastapi) is not installed")
+from conftest import SEED  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
-from conftest import SEED  # noqa: E402
 from topics.corpus import Corpus  # noqa: E402
 from topics.serve import create_app  # noqa: E402
 from topics.tagger import Tagger  # noqa: E402
@@ -28,7 +28,10 @@ def test_single_article_same_json_as_the_cli(client, default_model):
 
 
 def test_batch_as_list_and_as_object(client):
-    docs = [{"text": "Oil prices rose as OPEC cut output and crude exports fell."}, {"id": "x", "text": "Tourists filled the beach resorts."}]
+    docs = [
+        {"text": "Oil prices rose as OPEC cut output and crude exports fell."},
+        {"id": "x", "text": "Tourists filled the beach resorts."},
+    ]
     as_list = client.post("/tag", json=docs).json()
     as_obj = client.post("/tag", json={"articles": docs}).json()
     assert as_list == as_obj and [r["id"] for r in as_list] == ["1", "x"]
@@ -79,7 +82,10 @@ def test_bearer_token(default_model):
     assert app.get("/health").status_code == 200  # liveness stays open
     assert app.post("/tag", json={"text": "Oil prices rose."}).status_code == 401
     assert app.get("/model", headers={"Authorization": "Bearer wrong"}).status_code == 401
-    assert app.post("/tag", json={"text": "Oil prices rose."}, headers={"Authorization": "Bearer s3cret"}).status_code == 200
+    assert (
+        app.post("/tag", json={"text": "Oil prices rose."}, headers={"Authorization": "Bearer s3cret"}).status_code
+        == 200
+    )
 
 
 def test_a_request_not_tagged_in_time_gets_503(default_model):
@@ -93,7 +99,9 @@ def test_texts_are_cut_as_the_cli_cuts_them(client, default_model):
 
     long_text = "Tourists filled the beach resorts. " * (MAX_CHARS // 30)
     r = TestClient(create_app(default_model, max_body_bytes=3 * MAX_CHARS)).post("/tag", json={"text": long_text})
-    cut = Tagger(default_model).tag_one(next(iter([__import__("topics").corpus.Article(id="1", text=long_text[:MAX_CHARS])])))
+    cut = Tagger(default_model).tag_one(
+        next(iter([__import__("topics").corpus.Article(id="1", text=long_text[:MAX_CHARS])]))
+    )
     assert r.status_code == 200 and r.json()["themes"] == json.loads(json.dumps(cut.to_dict()))["themes"]
 
 
@@ -113,8 +121,9 @@ def test_slow_clients_are_disconnected(default_model, monkeypatch):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     app = serve.create_app(default_model, read_timeout=0.5)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error",
-                                           http=serve._header_timeout_protocol()))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", http=serve._header_timeout_protocol())
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
@@ -129,7 +138,9 @@ def test_slow_clients_are_disconnected(default_model, monkeypatch):
             assert c.recv(1024) == b""  # the server closed it
             assert time.monotonic() - started < 3
         with socket.create_connection(("127.0.0.1", port)) as c:  # body trickled, never finished
-            c.sendall(b"POST /tag HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"te")
+            c.sendall(
+                b'POST /tag HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"te'
+            )
             c.settimeout(5)
             assert b" 408 " in c.recv(1024)
     finally:

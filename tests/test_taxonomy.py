@@ -2,7 +2,19 @@ import pytest
 
 from topics.taxonomy import TaxonomyError, default_taxonomy, load_taxonomy
 
-REQUIRED = {"security", "energy", "defense-trade", "tourism", "diplomacy", "economy", "politics", "sport", "health", "technology", "environment"}
+REQUIRED = {
+    "security",
+    "energy",
+    "defense-trade",
+    "tourism",
+    "diplomacy",
+    "economy",
+    "politics",
+    "sport",
+    "health",
+    "technology",
+    "environment",
+}
 
 
 def test_default_taxonomy_has_the_required_themes_with_seeds():
@@ -56,7 +68,9 @@ def test_examples_are_read_and_checked(tmp_path):
     from topics.taxonomy import TaxonomyError, load_taxonomy
 
     good = tmp_path / "t.toml"
-    good.write_text('[[theme]]\nname = "energy"\nseeds = ["oil"]\nexamples = ["Refinery fire cuts output"]\n', encoding="utf-8")
+    good.write_text(
+        '[[theme]]\nname = "energy"\nseeds = ["oil"]\nexamples = ["Refinery fire cuts output"]\n', encoding="utf-8"
+    )
     assert load_taxonomy(good)["energy"].examples == ("Refinery fire cuts output",)
     bad = tmp_path / "b.toml"
     bad.write_text('[[theme]]\nname = "energy"\nexamples = "one string"\n', encoding="utf-8")
@@ -64,10 +78,19 @@ def test_examples_are_read_and_checked(tmp_path):
         load_taxonomy(bad)
 
 
-@pytest.mark.parametrize("body, message", [
-    ('[[theme]]\nname = "a"\nseeds = ["oil"]\n[[theme.pairs]]\na = ["x"]\nb = ["y"]\nweight = nan\n', "positive finite number"),
-    ('[[theme]]\nname = "a"\nseeds = ["oil"]\n[[theme.pairs]]\na = ["x"]\nb = ["y"]\nweight = inf\n', "positive finite number"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (
+            '[[theme]]\nname = "a"\nseeds = ["oil"]\n[[theme.pairs]]\na = ["x"]\nb = ["y"]\nweight = nan\n',
+            "positive finite number",
+        ),
+        (
+            '[[theme]]\nname = "a"\nseeds = ["oil"]\n[[theme.pairs]]\na = ["x"]\nb = ["y"]\nweight = inf\n',
+            "positive finite number",
+        ),
+    ],
+)
 def test_pair_weights_must_be_finite(body, message, tmp_path):
     path = tmp_path / "t.toml"
     path.write_text(body, encoding="utf-8")

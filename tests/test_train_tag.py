@@ -3,8 +3,8 @@
 import json
 
 import pytest
-
 from conftest import SEED
+
 from topics.corpus import Corpus
 from topics.model import load
 from topics.tagger import Tagger
@@ -26,7 +26,9 @@ def test_default_model_tags_the_seed_article(default_model):
 
 def test_default_model_does_not_tag_everything(default_model):
     tagger = Tagger(default_model)
-    sport = tagger.tag_one("Australia's batsmen dominated the second Test in Adelaide, with Waugh scoring a century before tea; the bowlers took five wickets.")
+    sport = tagger.tag_one(
+        "Australia's batsmen dominated the second Test in Adelaide, with Waugh scoring a century before tea; the bowlers took five wickets."
+    )
     assert {t.name for t in sport.themes} == {"sport"}
     assert not tagger.tag_one("The weather was mild and the gardens looked lovely.").themes
 
@@ -65,7 +67,13 @@ def test_tags_do_not_depend_on_batching(default_model):
 @pytest.mark.slow
 def test_supervised_training_from_bbc_folders(shared_data, tmp_path):
     model = train(shared_data / "bbc", artifacts=tmp_path, name="bbc")
-    assert model.classifier.mode_ == "supervised" and model.themes == ["business", "entertainment", "politics", "sport", "tech"]
+    assert model.classifier.mode_ == "supervised" and model.themes == [
+        "business",
+        "entertainment",
+        "politics",
+        "sport",
+        "tech",
+    ]
     article = next(a for a in Corpus(shared_data / "bbc" / "sport") if a.id.endswith("001"))
     assert [t.name for t in Tagger(model).tag_one(article).themes] == ["sport"]
 
@@ -101,7 +109,11 @@ def test_same_input_gives_byte_identical_bundle_files(tmp_path):
 
     for run, seed in (("a", "1"), ("b", "2")):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        subprocess.run([sys.executable, "-m", "topics", "train", "--artifacts", str(tmp_path / run)],
-                       check=True, capture_output=True, env=env)
+        subprocess.run(
+            [sys.executable, "-m", "topics", "train", "--artifacts", str(tmp_path / run)],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
     files = [json.loads(next((tmp_path / run).rglob("manifest.json")).read_text())["files"] for run in "ab"]
     assert files[0] == files[1]  # every part file: same size, same SHA-256

@@ -13,15 +13,22 @@ def test_parse_dates():
     assert str(parse_date("26-FEB-1987 15:01:01.79")) == "1987-02-26"
     assert parse_date("sometime") is None and parse_date(None) is None
     d = parse_date("2021-09-18")
-    assert [period_of(d, by) for by in ("day", "week", "month", "year")] == ["2021-09-18", "2021-W37", "2021-09", "2021"]
+    assert [period_of(d, by) for by in ("day", "week", "month", "year")] == [
+        "2021-09-18",
+        "2021-W37",
+        "2021-09",
+        "2021",
+    ]
 
 
 def _articles():
     oil = "Oil prices rose after OPEC cut crude output and a pipeline in the Gulf was attacked."
     war = "Troops and militants clashed near the border; the ceasefire collapsed after an airstrike."
     return [
-        Article("a", oil, date="2021-01-05"), Article("b", oil, date="2021-01-20"),
-        Article("c", war, date="2021-02-03"), Article("d", war, date="2021-02-11"),
+        Article("a", oil, date="2021-01-05"),
+        Article("b", oil, date="2021-01-20"),
+        Article("c", war, date="2021-02-03"),
+        Article("d", war, date="2021-02-11"),
         Article("e", war, date=None),
     ]
 
@@ -53,9 +60,22 @@ def test_update_adds_articles_and_the_new_bundle_loads_and_tags(default_model, a
     from topics.tagger import Tagger
 
     path = tmp_path / "new.jsonl"
-    path.write_text("".join(json.dumps({"id": a.id + "2", "text": a.text + " More news follows."}) + "\n" for a in _articles()))
-    code = main(["update", "--model", str(default_model.path), "--corpus", str(path), "--name", "updated",
-                 "--artifacts", str(artifacts)])
+    path.write_text(
+        "".join(json.dumps({"id": a.id + "2", "text": a.text + " More news follows."}) + "\n" for a in _articles())
+    )
+    code = main(
+        [
+            "update",
+            "--model",
+            str(default_model.path),
+            "--corpus",
+            str(path),
+            "--name",
+            "updated",
+            "--artifacts",
+            str(artifacts),
+        ]
+    )
     assert code == 0 and "added" in capsys.readouterr().out
     updated = load("updated", artifacts)
     assert updated.lda.n_documents_ > default_model.lda.n_documents_

@@ -24,7 +24,7 @@ def _descendants(pid: int, depth: int = 2) -> list[int]:
         except OSError:
             continue
         if (i := text.find("PPid:\t")) >= 0:
-            parents[int(status.parent.name)] = int(text[i + 6:text.index("\n", i)])
+            parents[int(status.parent.name)] = int(text[i + 6 : text.index("\n", i)])
     found, level = [], {pid}
     for _ in range(depth):
         level = {p for p, pp in parents.items() if pp in level}
@@ -64,8 +64,12 @@ def test_service_workers_exit_when_the_server_is_killed(default_model, artifacts
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "topics", "serve", "--artifacts", str(artifacts), "--port", str(port)],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "topics", "serve", "--artifacts", str(artifacts), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         end = time.time() + 60
         while time.time() < end:
@@ -86,13 +90,16 @@ def _kill_once_workers_start(args: list[str], marker: str, after: float = 0.0) -
     """Run ``topics ARGS``, SIGKILL it ``after`` seconds after its first worker process (a child,
     or a fork server's child, whose command line holds ``marker``) appears; every worker it had
     meanwhile."""
-    proc = subprocess.Popen([sys.executable, "-m", "topics", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "topics", *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     workers: set[int] = set()
     try:
         end = time.time() + 240
         while time.time() < end and proc.poll() is None:
-            workers |= {p for p in _descendants(proc.pid) if marker in _cmdline(p) and "resource_tracker" not in _cmdline(p)}
+            workers |= {
+                p for p in _descendants(proc.pid) if marker in _cmdline(p) and "resource_tracker" not in _cmdline(p)
+            }
             if workers:
                 end = min(end, time.time() + after)  # then only watch for more workers until the kill
             time.sleep(0.05)
@@ -108,8 +115,9 @@ def _kill_once_workers_start(args: list[str], marker: str, after: float = 0.0) -
 def test_training_workers_exit_when_the_training_is_killed(shared_data, tmp_path, after):
     """Killed as soon as the workers appear (still starting, no share of the SVMs yet: they
     must watch their parent from start-up, not from their first task), or once fitting."""
-    workers = _kill_once_workers_start(["train", "--corpus", str(shared_data / "bbc"), "--artifacts", str(tmp_path),
-                                        "--jobs", "2"], "loky", after)
+    workers = _kill_once_workers_start(
+        ["train", "--corpus", str(shared_data / "bbc"), "--artifacts", str(tmp_path), "--jobs", "2"], "loky", after
+    )
     assert workers, "the classifier stage runs in worker processes"
     assert _wait_gone(workers) == []
 
@@ -121,7 +129,23 @@ def test_tagging_workers_exit_when_tagging_is_killed(default_model, artifacts, s
     The workers fork from a fork server (which outlives the killed process while they live):
     they must watch the tagging process itself, not their parent."""
     bbc = str(shared_data / "bbc")
-    workers = _kill_once_workers_start(["tag", bbc, bbc, bbc, "--artifacts", str(artifacts), "--jobs", "2",
-                                        "-o", str(tmp_path / "tags.jsonl"), "-f", "jsonl"], "multiprocessing", after=4.0)
+    workers = _kill_once_workers_start(
+        [
+            "tag",
+            bbc,
+            bbc,
+            bbc,
+            "--artifacts",
+            str(artifacts),
+            "--jobs",
+            "2",
+            "-o",
+            str(tmp_path / "tags.jsonl"),
+            "-f",
+            "jsonl",
+        ],
+        "multiprocessing",
+        after=4.0,
+    )
     assert workers, "tagging runs in worker processes"
     assert _wait_gone(workers) == []

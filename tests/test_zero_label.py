@@ -35,7 +35,11 @@ def test_default_model_beats_the_keyword_matcher_on_long_and_short_items(default
 
 
 def test_explain_names_the_seed_a_near_term_stands_for(default_model):
-    result = next(Tagger(default_model).tag([Article(id="a", text="Insurgents bombed a convoy and shelled the garrison overnight.")]))
+    result = next(
+        Tagger(default_model).tag(
+            [Article(id="a", text="Insurgents bombed a convoy and shelled the garrison overnight.")]
+        )
+    )
     security = next(t for t in result.themes if t.name == "security")
     assert "bombed \u2248 bombing" in security.evidence
 

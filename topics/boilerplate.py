@@ -83,8 +83,11 @@ def strip_boilerplate(text: str, stop: frozenset[str] = frozenset()) -> str:
     """``text`` without its number and table lines (the same string when it has none)."""
     lines = text.splitlines()
     # Table lines are short or hold digits: long lines of words are prose, not worth a look.
-    kept = [line for line in lines
-            if not ((_DIGIT.search(line) or line.strip().count(" ") < _SHORT_LINE) and is_table_line(line, stop))]
+    kept = [
+        line
+        for line in lines
+        if not ((_DIGIT.search(line) or line.strip().count(" ") < _SHORT_LINE) and is_table_line(line, stop))
+    ]
     return text if len(kept) == len(lines) else "\n".join(kept)
 
 

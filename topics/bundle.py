@@ -15,6 +15,7 @@ Layout::
 
 The folder of versions, ``LATEST`` and the per-model lock are :mod:`topics.registry`'s.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -75,10 +76,28 @@ from .signing import (
 
 # Names that moved out of this module and are still imported from here.
 __all__ = [
-    "save_bundle", "resolve_bundle", "verify_bundle", "pin_bundle", "load_bundle", "check_signature", "sign_bundle",
-    "BundleError", "UnsignedBundleWarning", "read_manifest", "read_key_file", "resolve_signing_key",
-    "signature_required", "default_artifacts_dir", "check_name", "MANIFEST", "SIGNATURE", "LATEST",
-    "SIGNING_KEY_ENV", "REQUIRE_SIGNATURE_ENV", "FORMAT", "TOOLKIT",
+    "save_bundle",
+    "resolve_bundle",
+    "verify_bundle",
+    "pin_bundle",
+    "load_bundle",
+    "check_signature",
+    "sign_bundle",
+    "BundleError",
+    "UnsignedBundleWarning",
+    "read_manifest",
+    "read_key_file",
+    "resolve_signing_key",
+    "signature_required",
+    "default_artifacts_dir",
+    "check_name",
+    "MANIFEST",
+    "SIGNATURE",
+    "LATEST",
+    "SIGNING_KEY_ENV",
+    "REQUIRE_SIGNATURE_ENV",
+    "FORMAT",
+    "TOOLKIT",
 ]
 
 
@@ -95,9 +114,15 @@ def _sync_and_hash(path: Path) -> dict:
         return {"sha256": digest.hexdigest(), "bytes": os.fstat(f.fileno()).st_size}
 
 
-def save_bundle(parts: dict[str, object], *, name: str = "default",
-                artifacts: str | os.PathLike | None = None, meta: dict | None = None,
-                keep: int = 3, signing_key: str | bytes | None = None) -> Path:
+def save_bundle(
+    parts: dict[str, object],
+    *,
+    name: str = "default",
+    artifacts: str | os.PathLike | None = None,
+    meta: dict | None = None,
+    keep: int = 3,
+    signing_key: str | bytes | None = None,
+) -> Path:
     """Atomically save ``parts`` as a new version of model ``name`` and make it LATEST.
 
     Parameters
@@ -145,10 +170,18 @@ def save_bundle(parts: dict[str, object], *, name: str = "default",
         for key, obj in parts.items():
             joblib.dump(obj, tmp / f"{key}.joblib", compress=3)
             files[f"{key}.joblib"] = _sync_and_hash(tmp / f"{key}.joblib")
-        manifest = {"format": FORMAT, "toolkit": TOOLKIT, "toolkit_version": __version__,
-                    "name": name, "version": version, "created": now.isoformat(timespec="seconds"),
-                    "python": platform.python_version(), "libraries": _library_versions(),
-                    "files": files, "meta": meta}
+        manifest = {
+            "format": FORMAT,
+            "toolkit": TOOLKIT,
+            "toolkit_version": __version__,
+            "name": name,
+            "version": version,
+            "created": now.isoformat(timespec="seconds"),
+            "python": platform.python_version(),
+            "libraries": _library_versions(),
+            "files": files,
+            "meta": meta,
+        }
         manifest_text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
         write_synced(tmp / MANIFEST, manifest_text)
         if sign_key is not None:
@@ -176,11 +209,14 @@ def _resolve_version(root: Path, name: str, version: str | None) -> Path:
     if version is None:
         version = _read_latest(root) or (versions[-1] if versions else None)
         if version is None:
-            raise BundleError(f"Model {name!r} in {root.parent} has no complete version yet; "
-                              "train one with `topics train`.")
+            raise BundleError(
+                f"Model {name!r} in {root.parent} has no complete version yet; train one with `topics train`."
+            )
         if version not in versions:
-            raise BundleError(f"Model {name!r} names version {version!r} in its {LATEST} file, but that "
-                              f"version is missing or incomplete; available: {available}.")
+            raise BundleError(
+                f"Model {name!r} names version {version!r} in its {LATEST} file, but that "
+                f"version is missing or incomplete; available: {available}."
+            )
     elif version not in versions:
         raise BundleError(f"Model {name!r} has no version {version!r}; available: {available}.")
     return root / version
@@ -212,16 +248,18 @@ def _registry_of(model: str | os.PathLike | None, artifacts: str | os.PathLike |
     return None
 
 
-def resolve_bundle(model: str | os.PathLike | None = None,
-                   artifacts: str | os.PathLike | None = None) -> Path:
+def resolve_bundle(model: str | os.PathLike | None = None, artifacts: str | os.PathLike | None = None) -> Path:
     """Return the version folder for ``model``.
 
     ``model`` may be a version folder, a model (name) folder, a name such as
     ``"default"`` (its LATEST version) or ``"name@version"``; None means ``"default"``.
     """
     model = "default" if model is None else model
-    if isinstance(model, os.PathLike) or any(s and s in model for s in (os.sep, os.altsep)) \
-            or model.startswith(("~", ".")):
+    if (
+        isinstance(model, os.PathLike)
+        or any(s and s in model for s in (os.sep, os.altsep))
+        or model.startswith(("~", "."))
+    ):
         return _resolve_path(Path(model))
     name, _, version = model.partition("@")
     root = _artifacts(artifacts) / name
@@ -230,19 +268,24 @@ def resolve_bundle(model: str | os.PathLike | None = None,
             return _resolve_path(Path(model))
         if not _NAME_RE.match(name):
             raise BundleError(f"{model!r} is neither a model name, 'name@version' nor an existing folder.")
-        where = ("the artifacts folder given" if artifacts is not None
-                 else "$TOPICS_ARTIFACTS" if os.environ.get("TOPICS_ARTIFACTS")
-                 else "./artifacts, the default: set $TOPICS_ARTIFACTS or pass --artifacts to look elsewhere"
-                 if (Path.cwd() / "artifacts").is_dir()
-                 else "the user's folder, the default where there is no ./artifacts: set $TOPICS_ARTIFACTS or pass "
-                      "--artifacts to look elsewhere")
-        raise BundleError(f"No model named {name!r} in {root.parent} ({where}); train one with `topics train`, "
-                          "or point --model at a bundle folder.")
+        where = (
+            "the artifacts folder given"
+            if artifacts is not None
+            else "$TOPICS_ARTIFACTS"
+            if os.environ.get("TOPICS_ARTIFACTS")
+            else "./artifacts, the default: set $TOPICS_ARTIFACTS or pass --artifacts to look elsewhere"
+            if (Path.cwd() / "artifacts").is_dir()
+            else "the user's folder, the default where there is no ./artifacts: set $TOPICS_ARTIFACTS or pass "
+            "--artifacts to look elsewhere"
+        )
+        raise BundleError(
+            f"No model named {name!r} in {root.parent} ({where}); train one with `topics train`, "
+            "or point --model at a bundle folder."
+        )
     return _resolve_version(root, name, version or None)
 
 
-def check_signature(path: str | os.PathLike, key: str | bytes | None = None,
-                    require_signature: bool = False) -> str:
+def check_signature(path: str | os.PathLike, key: str | bytes | None = None, require_signature: bool = False) -> str:
     """Check the signature of the bundle at ``path`` (its manifest only; files are not hashed).
 
     Parameters
@@ -285,9 +328,15 @@ def sign_bundle(path: str | os.PathLike, key: str | bytes | None = None) -> Path
     return path / SIGNATURE
 
 
-def _verified(path: Path, keep_data: bool, key: bytes | None = None, require_signature: bool = False,
-              manifest: tuple[dict, bytes] | None = None, pin: str | None = None,
-              warn_unsigned: bool | None = None) -> tuple[dict, dict[str, bytes]]:
+def _verified(
+    path: Path,
+    keep_data: bool,
+    key: bytes | None = None,
+    require_signature: bool = False,
+    manifest: tuple[dict, bytes] | None = None,
+    pin: str | None = None,
+    warn_unsigned: bool | None = None,
+) -> tuple[dict, dict[str, bytes]]:
     # Hashing the very bytes that will be unpickled leaves no window to swap a file after the check.
     path = _bundle_dir(path)
     manifest, raw = manifest or _read_manifest(path)
@@ -300,12 +349,17 @@ def _verified(path: Path, keep_data: bool, key: bytes | None = None, require_sig
         status = check_manifest_signature(path, raw, key, signature_required(require_signature))
     _check_place(path, manifest)
     if status == "unsigned" and key is not None:  # a deleted signature must not downgrade a signed bundle silently
-        raise BundleError(f"Model bundle {path} is not signed, but a signing key is set: refusing to load it "
-                          f"(sign it with the key, or unset ${SIGNING_KEY_ENV} to load unsigned bundles).")
+        raise BundleError(
+            f"Model bundle {path} is not signed, but a signing key is set: refusing to load it "
+            f"(sign it with the key, or unset ${SIGNING_KEY_ENV} to load unsigned bundles)."
+        )
     if status == "unsigned" and (keep_data if warn_unsigned is None else warn_unsigned):
-        warnings.warn(f"unsigned model bundle {path}: loading it runs the code in its pickle files, and nothing "
-                      f"vouches for them (sign bundles with a key; ${REQUIRE_SIGNATURE_ENV}=1 refuses unsigned ones)",
-                      UnsignedBundleWarning, stacklevel=4)
+        warnings.warn(
+            f"unsigned model bundle {path}: loading it runs the code in its pickle files, and nothing "
+            f"vouches for them (sign bundles with a key; ${REQUIRE_SIGNATURE_ENV}=1 refuses unsigned ones)",
+            UnsignedBundleWarning,
+            stacklevel=4,
+        )
     data = verify_files(path, manifest, keep_data)
     return manifest, data
 
@@ -316,9 +370,11 @@ def _check_place(path: Path, manifest: dict) -> None:
     model's folder, or renamed to another version, is refused."""
     if _VERSION_RE.match(path.name) and (path.parent / LATEST).exists():
         if (manifest["name"], manifest["version"]) != (path.parent.name, path.name):
-            raise BundleError(f"Model bundle {path} is {manifest['name']}@{manifest['version']} by its manifest, "
-                              f"not {path.parent.name}@{path.name}: refusing to load a bundle moved into "
-                              "another model's place.")
+            raise BundleError(
+                f"Model bundle {path} is {manifest['name']}@{manifest['version']} by its manifest, "
+                f"not {path.parent.name}@{path.name}: refusing to load a bundle moved into "
+                "another model's place."
+            )
 
 
 def verify_bundle(path: Path, *, key: str | bytes | None = None, require_signature: bool = False) -> dict:
@@ -326,12 +382,16 @@ def verify_bundle(path: Path, *, key: str | bytes | None = None, require_signatu
 
     ``key`` and ``require_signature`` are as in :func:`load_bundle`.
     """
-    return _verified(path, keep_data=False, key=resolve_signing_key(key),
-                     require_signature=require_signature)[0]
+    return _verified(path, keep_data=False, key=resolve_signing_key(key), require_signature=require_signature)[0]
 
 
-def pin_bundle(model: str | os.PathLike | None = None, artifacts: str | os.PathLike | None = None, *,
-               key: str | bytes | None = None, require_signature: bool = False) -> tuple[Path, str]:
+def pin_bundle(
+    model: str | os.PathLike | None = None,
+    artifacts: str | os.PathLike | None = None,
+    *,
+    key: str | bytes | None = None,
+    require_signature: bool = False,
+) -> tuple[Path, str]:
     """Resolve and verify a bundle without unpickling it, for processes that will load it.
 
     Checks what :func:`load_bundle` checks (signature, every file's hash, library versions)
@@ -343,15 +403,26 @@ def pin_bundle(model: str | os.PathLike | None = None, artifacts: str | os.PathL
     with _registry_lock(registry, shared=True) if registry is not None else nullcontext():
         path = resolve_bundle(model, artifacts).expanduser().absolute()  # workers may start elsewhere
         manifest, raw = _read_manifest(path)
-        _verified(path, keep_data=False, key=resolve_signing_key(key), require_signature=require_signature,
-                  manifest=(manifest, raw), warn_unsigned=True)
+        _verified(
+            path,
+            keep_data=False,
+            key=resolve_signing_key(key),
+            require_signature=require_signature,
+            manifest=(manifest, raw),
+            warn_unsigned=True,
+        )
     check_compatibility(path, manifest)
     return path, hashlib.sha256(raw).hexdigest()
 
 
-def load_bundle(model: str | os.PathLike | None = None, artifacts: str | os.PathLike | None = None,
-                *, key: str | bytes | None = None, require_signature: bool = False,
-                pin: str | None = None) -> tuple[dict[str, object], dict]:
+def load_bundle(
+    model: str | os.PathLike | None = None,
+    artifacts: str | os.PathLike | None = None,
+    *,
+    key: str | bytes | None = None,
+    require_signature: bool = False,
+    pin: str | None = None,
+) -> tuple[dict[str, object], dict]:
     """Resolve, verify and load a model bundle.
 
     The signature and then every file's hash are checked before anything is unpickled.
@@ -380,15 +451,17 @@ def load_bundle(model: str | os.PathLike | None = None, artifacts: str | os.Path
     registry = _registry_of(model, artifacts)
     with _registry_lock(registry, shared=True) if registry is not None else nullcontext():
         path = resolve_bundle(model, artifacts)  # under the lock: LATEST cannot move meanwhile
-        manifest, data = _verified(path, keep_data=True, key=resolve_signing_key(key),
-                                   require_signature=require_signature, pin=pin)
+        manifest, data = _verified(
+            path, keep_data=True, key=resolve_signing_key(key), require_signature=require_signature, pin=pin
+        )
     if pin is None:  # pin_bundle checked them, and said so
         check_compatibility(path, manifest)
     parts = {}
     for fname in list(data):
         try:
-            parts[fname[:-len(".joblib")]] = joblib.load(io.BytesIO(data.pop(fname)))
+            parts[fname[: -len(".joblib")]] = joblib.load(io.BytesIO(data.pop(fname)))
         except Exception as exc:
-            raise BundleError(f"Bundle file {path / fname} passed its hash check but cannot be "
-                              f"loaded ({type(exc).__name__}: {exc}).") from exc
+            raise BundleError(
+                f"Bundle file {path / fname} passed its hash check but cannot be loaded ({type(exc).__name__}: {exc})."
+            ) from exc
     return parts, manifest

@@ -27,8 +27,10 @@ def dask_client(address: str, n_workers: int | None = None):
 
         raise ImportError(f"Dask support needs the dask extra: {install_hint('dask')}") from None
     if address == "local":
-        with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-                Client(cluster) as client:
+        with (
+            LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+            Client(cluster) as client,
+        ):
             yield client
     else:
         with Client(address) as client:

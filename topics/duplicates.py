@@ -20,8 +20,10 @@ _MERSENNE = np.uint64((1 << 61) - 1)
 _HASH_A = np.array([0x5BD1E995, 0x27D4EB2F, 0x165667B1, 0x9E3779B1], dtype=np.uint64)
 _HASH_B = np.array([0x61C88647, 0x85EBCA77, 0xC2B2AE3D, 0x7FEB352D], dtype=np.uint64)
 _DEDUP_BLOCK = 4096  # documents whose shingles are hashed at once
-_SHINGLE_MUL = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5,
-                         0x85EBCA77C2B2AE63], dtype=np.uint64)
+_SHINGLE_MUL = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5, 0x85EBCA77C2B2AE63],
+    dtype=np.uint64,
+)
 
 
 def find_duplicates(

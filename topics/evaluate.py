@@ -30,7 +30,15 @@ import numpy as np
 
 from .metrics import indicator_matrices, label_scores
 
-__all__ = ["Evaluation", "ThemeFigures", "evaluate", "cross_validate", "theme_metrics", "topic_quality", "training_overlap"]
+__all__ = [
+    "Evaluation",
+    "ThemeFigures",
+    "evaluate",
+    "cross_validate",
+    "theme_metrics",
+    "topic_quality",
+    "training_overlap",
+]
 
 
 @dataclass(frozen=True)
@@ -129,15 +137,28 @@ def theme_metrics(
     known = np.arange(Y.shape[1]) < len(themes)
     s = label_scores(Y, P, macro_over=known)
     rows = [
-        ThemeFigures(str(themes[j]), float(s.precision[j]), float(s.recall[j]), float(s.f1[j]), int(s.support[j]),
-                     int(s.predicted[j]))
+        ThemeFigures(
+            str(themes[j]),
+            float(s.precision[j]),
+            float(s.recall[j]),
+            float(s.f1[j]),
+            int(s.support[j]),
+            int(s.predicted[j]),
+        )
         for j in sorted(range(len(themes)), key=lambda j: (-s.support[j], themes[j]))
     ]
     return Evaluation(
-        micro_precision=s.micro_precision, micro_recall=s.micro_recall, micro_f1=s.micro_f1,
-        macro_precision=s.macro_precision, macro_recall=s.macro_recall, macro_f1=s.macro_f1,
+        micro_precision=s.micro_precision,
+        micro_recall=s.micro_recall,
+        micro_f1=s.micro_f1,
+        macro_precision=s.macro_precision,
+        macro_recall=s.macro_recall,
+        macro_f1=s.macro_f1,
         accuracy=sum(labels == tags for labels, tags in zip(true, predicted)) / n if n else 0.0,
-        n_documents=n, n_themes=s.n_macro, n_unknown_labels=sum(unknown.values()), unknown_labels=sorted(unknown),
+        n_documents=n,
+        n_themes=s.n_macro,
+        n_unknown_labels=sum(unknown.values()),
+        unknown_labels=sorted(unknown),
         themes=rows,
     )
 
@@ -231,8 +252,15 @@ def training_overlap(model, tokens: Sequence[Sequence[str]], corpus=None) -> flo
 
 
 def cross_validate(
-    corpus, *, k: int = 5, format: str = "auto", random_state: int = 0, classifier_params: dict | None = None,
-    labels: Iterable[str] | None = None, progress=None, **corpus_options,
+    corpus,
+    *,
+    k: int = 5,
+    format: str = "auto",
+    random_state: int = 0,
+    classifier_params: dict | None = None,
+    labels: Iterable[str] | None = None,
+    progress=None,
+    **corpus_options,
 ) -> Evaluation:
     """K-fold cross-validated figures of the supervised theme classifier on a labelled corpus.
 
@@ -277,8 +305,10 @@ def cross_validate(
         pairs = [(t, y) for t, y in pairs if y]
         tokens, labels = [t for t, _ in pairs], [y for _, y in pairs]
     if len(tokens) < k:
-        raise CorpusError(f"{getattr(corpus, 'description', 'corpus')}: {len(tokens)} labelled articles, "
-                          f"too few for {k}-fold cross-validation")
+        raise CorpusError(
+            f"{getattr(corpus, 'description', 'corpus')}: {len(tokens)} labelled articles, "
+            f"too few for {k}-fold cross-validation"
+        )
     single = all(len(y) == 1 for y in labels)
     if single:
         splits = StratifiedKFold(k, shuffle=True, random_state=random_state).split(tokens, [y[0] for y in labels])

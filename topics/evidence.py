@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-from bisect import bisect_left
 import warnings
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from importlib import resources
@@ -62,8 +62,10 @@ class SeedMatcher:
         self._pairs: list[tuple[int, dict, dict, int, float]] = []
         for t, theme in enumerate(taxonomy.themes):
             if theme.seeds and not any(tokenize(term) for term in theme.seeds):
-                raise TaxonomyError(f"{taxonomy.source}: theme {theme.name!r}: none of its seed terms is left after "
-                                    f"tokenizing ({', '.join(theme.seeds[:5])}: stop words or too short), so it could never be tagged")
+                raise TaxonomyError(
+                    f"{taxonomy.source}: theme {theme.name!r}: none of its seed terms is left after "
+                    f"tokenizing ({', '.join(theme.seeds[:5])}: stop words or too short), so it could never be tagged"
+                )
             seen: set[tuple[str, ...]] = set()
             for weight, terms in ((1.0, theme.seeds), (related_weight, theme.related)):
                 for term in terms:
@@ -75,8 +77,11 @@ class SeedMatcher:
                 toks = tuple(tokenize(term))
                 if len(toks) < min(2, len(term.split())):
                     # "last resort" tokenises to ("resort",): excluding it would blank every "resort".
-                    warnings.warn(f"theme {theme.name!r}: exclude phrase {term!r} loses its stop words "
-                                  f"and would exclude {' '.join(toks) or 'nothing'!r} everywhere; ignored")
+                    warnings.warn(
+                        f"theme {theme.name!r}: exclude phrase {term!r} loses its stop words "
+                        f"and would exclude {' '.join(toks) or 'nothing'!r} everywhere; ignored",
+                        stacklevel=2,
+                    )
                     continue
                 self._exclude.setdefault(toks[0], []).append((toks, t))
             for cue in theme.pairs:
@@ -182,9 +187,17 @@ class SeedMatcher:
 
 KINDS = ("seed", "related", "pair", "near")
 FEATURES = (
-    "log1p(seed)", "log1p(related)", "log1p(pair)", "log1p(near)", "log1p(evidence per length_ref tokens)",
-    "log(tokens / length_ref)", "share of the article's strongest theme (0 for a lone term)", "any seed term",
-    "semantic mean", "semantic top-3", "semantic top-3 over the best other theme's",
+    "log1p(seed)",
+    "log1p(related)",
+    "log1p(pair)",
+    "log1p(near)",
+    "log1p(evidence per length_ref tokens)",
+    "log(tokens / length_ref)",
+    "share of the article's strongest theme (0 for a lone term)",
+    "any seed term",
+    "semantic mean",
+    "semantic top-3",
+    "semantic top-3 over the best other theme's",
     "log1p(evidence) x share of it on words a stronger theme also matched",
 )
 
@@ -210,17 +223,20 @@ def evidence_features(
         others = np.where(top >= best, second, best)  # the best of the other themes
     else:
         others = np.zeros_like(top)
-    return np.concatenate([
-        np.log1p(by_kind),
-        np.log1p(total / np.maximum(ratio, 1.0)[:, None])[..., None],
-        np.broadcast_to(np.log(ratio)[:, None, None], total.shape + (1,)),
-        # a theme's share of the article's evidence; a lone term (total under 1.5) is no share
-        np.where(total >= 1.5, total / strongest, 0.0)[..., None],
-        (by_kind[..., 0] > 0)[..., None].astype(float),
-        semantic,
-        (top - others)[..., None],
-        (np.log1p(total) * shared)[..., None],
-    ], axis=2)
+    return np.concatenate(
+        [
+            np.log1p(by_kind),
+            np.log1p(total / np.maximum(ratio, 1.0)[:, None])[..., None],
+            np.broadcast_to(np.log(ratio)[:, None, None], total.shape + (1,)),
+            # a theme's share of the article's evidence; a lone term (total under 1.5) is no share
+            np.where(total >= 1.5, total / strongest, 0.0)[..., None],
+            (by_kind[..., 0] > 0)[..., None].astype(float),
+            semantic,
+            (top - others)[..., None],
+            (np.log1p(total) * shared)[..., None],
+        ],
+        axis=2,
+    )
 
 
 class EvidenceModel(NamedTuple):

@@ -23,4 +23,4 @@ EXTRAS = {
 def install_hint(extra: str) -> str:
     """The command that installs ``extra``: ``pip install "topics-news[serve]"`` (and from a checkout)."""
     packages = ", ".join(EXTRAS[extra])
-    return (f'pip install "{DISTRIBUTION}[{extra}]" (from a checkout: pip install ".[{extra}]"; it adds {packages})')
+    return f'pip install "{DISTRIBUTION}[{extra}]" (from a checkout: pip install ".[{extra}]"; it adds {packages})'

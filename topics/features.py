@@ -62,8 +62,13 @@ class NgramTfidfVectorizer(TfidfVectorizer):
     """
 
     def _streamable(self) -> bool:
-        return (self._fast() and self.vocabulary is None and not self.binary
-                and isinstance(self.min_df, int) and self.max_df == 1.0)
+        return (
+            self._fast()
+            and self.vocabulary is None
+            and not self.binary
+            and isinstance(self.min_df, int)
+            and self.max_df == 1.0
+        )
 
     def fit(self, raw_documents, y=None):
         if not self._streamable():
@@ -97,8 +102,9 @@ class NgramTfidfVectorizer(TfidfVectorizer):
         while block := list(islice(it, _BLOCK)):
             n += len(block)
             lengths = np.fromiter(map(len, block), dtype=np.int64, count=len(block))
-            ids = np.fromiter((vocab.setdefault(t, len(vocab)) for d in block for t in d), dtype=np.int64,
-                              count=int(lengths.sum()))
+            ids = np.fromiter(
+                (vocab.setdefault(t, len(vocab)) for d in block for t in d), dtype=np.int64, count=int(lengths.sum())
+            )
             doc = np.repeat(np.arange(len(block)), lengths)
             same = doc[:-1] == doc[1:]
             # A unigram's key is its word id; a bigram's is (first + 1) * 2**32 + second.
@@ -111,15 +117,21 @@ class NgramTfidfVectorizer(TfidfVectorizer):
             block_keys, block_df = np.unique(keys[first], return_counts=True)
             block_tf = np.bincount(np.searchsorted(block_keys, keys), minlength=len(block_keys))
             merged, inverse = np.unique(np.concatenate([ngram_keys, block_keys]), return_inverse=True)
-            ngram_df = np.bincount(inverse, weights=np.concatenate([ngram_df, block_df]), minlength=len(merged)).astype(np.int64)
-            ngram_tf = np.bincount(inverse, weights=np.concatenate([ngram_tf, block_tf]), minlength=len(merged)).astype(np.int64)
+            ngram_df = np.bincount(inverse, weights=np.concatenate([ngram_df, block_df]), minlength=len(merged)).astype(
+                np.int64
+            )
+            ngram_tf = np.bincount(inverse, weights=np.concatenate([ngram_tf, block_tf]), minlength=len(merged)).astype(
+                np.int64
+            )
             ngram_keys = merged
         keep = ngram_df >= self.min_df
         if not keep.any():
             raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
         names = list(vocab)
-        features = [names[k] if k < 1 << 32 else f"{names[(k >> 32) - 1]} {names[k & 0xFFFFFFFF]}"
-                    for k in ngram_keys[keep].tolist()]
+        features = [
+            names[k] if k < 1 << 32 else f"{names[(k >> 32) - 1]} {names[k & 0xFFFFFFFF]}"
+            for k in ngram_keys[keep].tolist()
+        ]
         order = sorted(range(len(features)), key=features.__getitem__)  # the parent's column order
         if self.max_features is not None and len(order) > self.max_features:
             # As the parent: the most frequent features (corpus counts), then in column order.
@@ -162,7 +174,9 @@ class NgramTfidfVectorizer(TfidfVectorizer):
     def _transform(self, docs: list) -> sp.csr_matrix:
         word_ids, unigram_col, pair_keys, pair_cols, pair_filter, idf = self.ngram_index_
         lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-        ids = np.fromiter(map(word_ids.__getitem__, chain.from_iterable(docs)), dtype=np.int64, count=int(lengths.sum()))
+        ids = np.fromiter(
+            map(word_ids.__getitem__, chain.from_iterable(docs)), dtype=np.int64, count=int(lengths.sum())
+        )
         doc = np.repeat(np.arange(len(docs)), lengths)
         known = ids >= 0
         uni_cols = unigram_col[ids[known]]

@@ -16,8 +16,16 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_open", "write_text_atomic", "write_bytes_atomic", "write_synced", "fsync_dir",
-           "open_regular", "read_regular", "NotRegularFileError"]
+__all__ = [
+    "atomic_open",
+    "write_text_atomic",
+    "write_bytes_atomic",
+    "write_synced",
+    "fsync_dir",
+    "open_regular",
+    "read_regular",
+    "NotRegularFileError",
+]
 
 
 class NotRegularFileError(OSError):

@@ -162,8 +162,13 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         self.random_state = random_state
 
     # -- training ------------------------------------------------------------------------
-    def fit(self, X: Sequence[Tokens], y=None, progress: Callable[[int, int], None] | None = None,
-            timings: dict | None = None) -> LdaTopicModel:
+    def fit(
+        self,
+        X: Sequence[Tokens],
+        y=None,
+        progress: Callable[[int, int], None] | None = None,
+        timings: dict | None = None,
+    ) -> LdaTopicModel:
         """Drop repeats, build the vocabulary, prime and train LDA on token lists ``X``.
 
         ``progress(done, total)`` is called as gensim goes through the documents
@@ -174,8 +179,9 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         with _quiet_gensim():
             return self._fit(X, progress, timings)
 
-    def _fit(self, X: Sequence[Tokens], progress: Callable[[int, int], None] | None = None,
-             timings: dict | None = None) -> LdaTopicModel:
+    def _fit(
+        self, X: Sequence[Tokens], progress: Callable[[int, int], None] | None = None, timings: dict | None = None
+    ) -> LdaTopicModel:
         if self.init not in ("kmeans", "random"):
             raise ValueError(f"init must be 'kmeans' or 'random', got {self.init!r}")
         clock = _Stages(timings)
@@ -185,13 +191,17 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         n_docs = dictionary.num_docs
         self.n_topics_ = k = self.n_topics or default_n_topics(n_docs)
         if k > min(n_docs, len(dictionary)):  # more topics than articles or words: hours of work for nothing
-            raise ValueError(f"{k:,} topics is more than {n_docs:,} distinct articles with a vocabulary of "
-                             f"{len(dictionary):,} words can hold (at most {min(n_docs, len(dictionary)):,})")
+            raise ValueError(
+                f"{k:,} topics is more than {n_docs:,} distinct articles with a vocabulary of "
+                f"{len(dictionary):,} words can hold (at most {min(n_docs, len(dictionary)):,})"
+            )
         # One compact documents × words matrix serves priming and training: a list of
         # per-document (id, count) tuples would cost ~5× the memory.
         counts = corpus2csc((dictionary.doc2bow(d) for d in docs), num_terms=len(dictionary)).T.tocsr()
         clock("vocabulary")
-        seed_ids = {name: [dictionary.token2id[w] for w in words if w in dictionary.token2id] for name, words in seeds.items()}
+        seed_ids = {
+            name: [dictionary.token2id[w] for w in words if w in dictionary.token2id] for name, words in seeds.items()
+        }
         guided = self._choose_guided(counts, seed_ids, k)
         model = self._train(dictionary, counts, guided, seed_ids, k, progress)
         # gensim logs timestamped lifecycle events into both: the same corpus must give
@@ -210,8 +220,15 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         clock("lda")
         return self
 
-    def _train(self, dictionary: Dictionary, counts, guided: list[str], seed_ids: dict[str, list[int]], k: int,
-               progress: Callable[[int, int], None] | None = None) -> LdaModel:
+    def _train(
+        self,
+        dictionary: Dictionary,
+        counts,
+        guided: list[str],
+        seed_ids: dict[str, list[int]],
+        k: int,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> LdaModel:
         """gensim's LDA over the documents × words ``counts``, primed (see the class docstring)."""
         model = LdaModel(
             id2word=dictionary,

@@ -23,8 +23,9 @@ __all__ = ["align_topics", "topic_similarity", "MIN_SIMILARITY"]
 MIN_SIMILARITY = 0.5  # cosine of topic-word distributions below which two topics are not the same topic
 
 
-def topic_similarity(old_phi: np.ndarray, old_words: Sequence[str], new_phi: np.ndarray,
-                     new_words: Sequence[str]) -> np.ndarray:
+def topic_similarity(
+    old_phi: np.ndarray, old_words: Sequence[str], new_phi: np.ndarray, new_words: Sequence[str]
+) -> np.ndarray:
     """Cosine similarity (old topics × new topics) of topic-word distributions, over the shared words."""
     index = {w: i for i, w in enumerate(old_words)}
     new_cols = [j for j, w in enumerate(new_words) if w in index]
@@ -36,8 +37,15 @@ def topic_similarity(old_phi: np.ndarray, old_words: Sequence[str], new_phi: np.
     return a @ b.T
 
 
-def align_topics(old_phi: np.ndarray, old_words: Sequence[str], old_ids: Sequence[int], new_phi: np.ndarray,
-                 new_words: Sequence[str], next_id: int, min_similarity: float = MIN_SIMILARITY) -> tuple[list[int], dict]:
+def align_topics(
+    old_phi: np.ndarray,
+    old_words: Sequence[str],
+    old_ids: Sequence[int],
+    new_phi: np.ndarray,
+    new_words: Sequence[str],
+    next_id: int,
+    min_similarity: float = MIN_SIMILARITY,
+) -> tuple[list[int], dict]:
     """Ids for the new topics, and the lineage from the old ones.
 
     Parameters
@@ -84,6 +92,5 @@ def align_topics(old_phi: np.ndarray, old_words: Sequence[str], old_ids: Sequenc
         c = int(np.argmax(sim[r])) if sim.shape[1] else None
         if c is not None and sim[r, c] >= min_similarity and ids[c] in kept_ids:
             merged.append([int(old), int(ids[c])])
-    lineage = {"kept": sorted(kept), "new": new, "retired": retired, "merged": merged,
-               "min_similarity": min_similarity}
+    lineage = {"kept": sorted(kept), "new": new, "retired": retired, "merged": merged, "min_similarity": min_similarity}
     return [int(i) for i in ids], lineage

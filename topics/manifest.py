@@ -70,9 +70,13 @@ def _manifest_problem(m: object) -> str | None:
     for fname, entry in files.items():
         if not _valid_file(fname):
             return f"it lists the unsafe or non-joblib file name {fname!r}"
-        if not (isinstance(entry, dict) and isinstance(entry.get("sha256"), str)
-                and _SHA_RE.match(entry["sha256"]) and type(entry.get("bytes")) is int
-                and entry["bytes"] >= 0):
+        if not (
+            isinstance(entry, dict)
+            and isinstance(entry.get("sha256"), str)
+            and _SHA_RE.match(entry["sha256"])
+            and type(entry.get("bytes")) is int
+            and entry["bytes"] >= 0
+        ):
             return f"the entry for {fname!r} needs a hex 'sha256' and an integer 'bytes'"
     return None
 
@@ -125,8 +129,10 @@ def verify_files(path: Path, manifest: dict, keep_data: bool) -> dict[str, bytes
     with its size and SHA-256; return their bytes when ``keep_data`` (else an empty dict)."""
     files = manifest["files"]
     for extra in sorted(p for p in path.glob("*.joblib") if p.name not in files):
-        raise BundleError(f"Bundle file {extra} is not listed in its manifest: refusing to load "
-                          "the bundle (it may have been tampered with).")
+        raise BundleError(
+            f"Bundle file {extra} is not listed in its manifest: refusing to load "
+            "the bundle (it may have been tampered with)."
+        )
     data = {}
     for fname, entry in files.items():
         file, digest, chunks = path / fname, hashlib.sha256(), []
@@ -139,13 +145,16 @@ def verify_files(path: Path, manifest: dict, keep_data: bool) -> dict[str, bytes
                     if keep_data:
                         chunks.append(chunk)
         except FileNotFoundError:
-            raise BundleError(f"Bundle file {file} is listed in its manifest but missing: "
-                              "the bundle is incomplete.") from None
+            raise BundleError(
+                f"Bundle file {file} is listed in its manifest but missing: the bundle is incomplete."
+            ) from None
         except OSError as exc:
             raise BundleError(f"Bundle file {file} cannot be read ({exc.strerror}).") from None
         if size != entry["bytes"] or digest.hexdigest() != entry["sha256"]:
-            raise BundleError(f"Bundle file {file} does not match its manifest hash: refusing to load "
-                              "it (it may have been modified or corrupted).")
+            raise BundleError(
+                f"Bundle file {file} does not match its manifest hash: refusing to load "
+                "it (it may have been modified or corrupted)."
+            )
         if keep_data:
             data[fname] = b"".join(chunks)
     return data
@@ -170,8 +179,13 @@ def check_compatibility(path: Path, manifest: dict) -> None:
         elif w[1] != h[1]:
             drifts.append(f"{lib} {want} (installed: {have})")
     if needs:
-        raise BundleError(f"Model bundle {path} needs {', '.join(needs)}: install matching versions "
-                          "or retrain the model.")
+        raise BundleError(
+            f"Model bundle {path} needs {', '.join(needs)}: install matching versions or retrain the model."
+        )
     if drifts:
-        warnings.warn(f"Model bundle {path} was saved with {', '.join(drifts)}; it should still load, "
-                      "but retrain it if results look wrong.", UserWarning, stacklevel=3)
+        warnings.warn(
+            f"Model bundle {path} was saved with {', '.join(drifts)}; it should still load, "
+            "but retrain it if results look wrong.",
+            UserWarning,
+            stacklevel=3,
+        )

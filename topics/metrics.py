@@ -88,8 +88,15 @@ def label_scores(y_true, y_pred, macro_over=None) -> LabelScores:
     present = eligible & (support > 0)
     macro = [float(a[present].mean()) if present.any() else 0.0 for a in (p, r, f)]
     return LabelScores(
-        float(micro[0]), float(micro[1]), float(micro[2]), *macro,
-        precision=p, recall=r, f1=f, support=np.asarray(support, dtype=int), predicted=P.sum(axis=0).astype(int),
+        float(micro[0]),
+        float(micro[1]),
+        float(micro[2]),
+        *macro,
+        precision=p,
+        recall=r,
+        f1=f,
+        support=np.asarray(support, dtype=int),
+        predicted=P.sum(axis=0).astype(int),
         n_macro=int(present.sum()),
     )
 

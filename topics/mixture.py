@@ -69,9 +69,19 @@ class MixtureTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         As in :class:`topics.lda.LdaTopicModel` (no topic is guided).
     """
 
-    def __init__(self, n_topics: int | None = None, n_iter: int = 30, alpha: float = 0.1, beta: float = 0.1,
-                 no_below: int = 10, no_above: float = 0.2, keep_n: int = 100_000, dedup: float | None = 0.8,
-                 seed_topics: Mapping[str, Sequence[str]] | None = None, random_state: int = 0) -> None:
+    def __init__(
+        self,
+        n_topics: int | None = None,
+        n_iter: int = 30,
+        alpha: float = 0.1,
+        beta: float = 0.1,
+        no_below: int = 10,
+        no_above: float = 0.2,
+        keep_n: int = 100_000,
+        dedup: float | None = 0.8,
+        seed_topics: Mapping[str, Sequence[str]] | None = None,
+        random_state: int = 0,
+    ) -> None:
         self.n_topics = n_topics
         self.n_iter = n_iter
         self.alpha = alpha
@@ -88,8 +98,13 @@ class MixtureTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         """Sweeps over the corpus (recorded in the manifest as LDA's passes are)."""
         return self.n_iter
 
-    def fit(self, X: Sequence[Tokens], y=None, progress: Callable[[int, int], None] | None = None,
-            timings: dict | None = None) -> MixtureTopicModel:
+    def fit(
+        self,
+        X: Sequence[Tokens],
+        y=None,
+        progress: Callable[[int, int], None] | None = None,
+        timings: dict | None = None,
+    ) -> MixtureTopicModel:
         """Drop repeats, build the vocabulary and sample one topic per document.
 
         ``progress(done, total)`` is called after each sweep (``total`` = sweeps × documents
@@ -149,8 +164,11 @@ class MixtureTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
             ws = w[order]
             first = np.r_[True, ws[1:] != ws[:-1]]
             repeat = np.arange(len(ws)) - np.maximum.accumulate(np.where(first, np.arange(len(ws)), 0))
-            logp = logp + np.log(nkw[:, ws] + self.beta + repeat).sum(axis=1) \
+            logp = (
+                logp
+                + np.log(nkw[:, ws] + self.beta + repeat).sum(axis=1)
                 - np.log(nk[:, None] + vb + np.arange(len(ws))).sum(axis=1)
+            )
         return logp
 
     def _sweep(self, ids, z, nkw, nk, mk, rng) -> None:
@@ -215,7 +233,9 @@ class MixtureTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
 
     def topic_word_distributions(self) -> tuple[np.ndarray, list[str]]:
         check_is_fitted(self, "topic_word_")
-        phi = (self.topic_word_ + self.beta) / (self.topic_word_.sum(axis=1, keepdims=True) + self.beta * self.topic_word_.shape[1])
+        phi = (self.topic_word_ + self.beta) / (
+            self.topic_word_.sum(axis=1, keepdims=True) + self.beta * self.topic_word_.shape[1]
+        )
         return phi, [self.dictionary_[i] for i in range(len(self.dictionary_))]
 
     def topic_words(self, topic: int, topn: int = 10) -> list[tuple[str, float]]:

@@ -74,11 +74,24 @@ class Model:
         (kept across retraining and updates). The topic model's own tokens are
         :meth:`topics.lda.LdaTopicModel.topics`."""
         themes, ids = self.lda.topics_themes(), self.lda.topic_ids()
-        return [{"id": ids[k], "size": float(self.lda.topic_sizes_[k]), "label": self.topic_label(k), "theme": themes[k],
-                 "words": [w for w, _ in self.topic_words(k, topn)]} for k in range(self.lda.n_topics_)]
+        return [
+            {
+                "id": ids[k],
+                "size": float(self.lda.topic_sizes_[k]),
+                "label": self.topic_label(k),
+                "theme": themes[k],
+                "words": [w for w, _ in self.topic_words(k, topn)],
+            }
+            for k in range(self.lda.n_topics_)
+        ]
 
-    def save(self, name: str = "default", artifacts: str | os.PathLike | None = None, meta: dict | None = None,
-             signing_key: str | bytes | None = None) -> Path:
+    def save(
+        self,
+        name: str = "default",
+        artifacts: str | os.PathLike | None = None,
+        meta: dict | None = None,
+        signing_key: str | bytes | None = None,
+    ) -> Path:
         """Save as a new version of bundle ``name`` (atomically) and return its folder.
 
         The bundle is signed with ``signing_key`` (default ``$TOPICS_SIGNING_KEY``) when there is one.
@@ -89,8 +102,15 @@ class Model:
         return self.path
 
     @classmethod
-    def load(cls, model: str | os.PathLike | None = None, artifacts: str | os.PathLike | None = None, *,
-             key: str | bytes | None = None, require_signature: bool = False, pin: str | None = None) -> "Model":
+    def load(
+        cls,
+        model: str | os.PathLike | None = None,
+        artifacts: str | os.PathLike | None = None,
+        *,
+        key: str | bytes | None = None,
+        require_signature: bool = False,
+        pin: str | None = None,
+    ) -> Model:
         """Load a bundle by name, ``name@version`` or path, after verifying it.
 
         Parameters
@@ -120,12 +140,19 @@ class Model:
         for part, kind in zip(_PARTS, (Preprocessor, (LdaTopicModel, MixtureTopicModel), ThemeClassifier, Taxonomy)):
             if not isinstance(parts[part], kind):
                 names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
-                raise BundleError(f"Bundle {path}: its {part} is a {type(parts[part]).__name__}, not a "
-                                  f"{names}: not a topics model bundle.")
+                raise BundleError(
+                    f"Bundle {path}: its {part} is a {type(parts[part]).__name__}, not a "
+                    f"{names}: not a topics model bundle."
+                )
         return cls(**{p: parts[p] for p in _PARTS}, manifest=manifest, path=path)
 
 
-def load(model: str | os.PathLike | None = None, artifacts: str | os.PathLike | None = None, *,
-         key: str | bytes | None = None, require_signature: bool = False) -> Model:
+def load(
+    model: str | os.PathLike | None = None,
+    artifacts: str | os.PathLike | None = None,
+    *,
+    key: str | bytes | None = None,
+    require_signature: bool = False,
+) -> Model:
     """Load a trained model (see :meth:`Model.load`)."""
     return Model.load(model, artifacts, key=key, require_signature=require_signature)

@@ -85,7 +85,10 @@ def fit_sgd(
         for g, themes in enumerate(groups):
             models = [SGDClassifier(loss="hinge", alpha=alpha, random_state=random_state) for _ in themes]
             for epoch in range(epochs):
-                say(f"themes: SGD epoch {epoch + 1}/{epochs}" + (f", group {g + 1}/{len(groups)}" if len(groups) > 1 else ""))
+                say(
+                    f"themes: SGD epoch {epoch + 1}/{epochs}"
+                    + (f", group {g + 1}/{len(groups)}" if len(groups) > 1 else "")
+                )
                 order = np.random.default_rng([random_state, epoch]).permutation(rows)
                 for start in range(0, len(order), block):
                     part = order[start : start + block]

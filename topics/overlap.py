@@ -76,8 +76,11 @@ class Fingerprint:
 
     def to_meta(self) -> dict:
         """A JSON-ready dict for the manifest."""
-        return {"hash": "blake2b-64 of the tokens, low 32 bits", "modulus": self.modulus,
-                "sample": base64.b64encode(self.sample.astype(">u4").tobytes()).decode("ascii")}
+        return {
+            "hash": "blake2b-64 of the tokens, low 32 bits",
+            "modulus": self.modulus,
+            "sample": base64.b64encode(self.sample.astype(">u4").tobytes()).decode("ascii"),
+        }
 
     @classmethod
     def from_meta(cls, meta: dict | None) -> Fingerprint | None:

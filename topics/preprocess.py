@@ -42,7 +42,8 @@ NEWS_STOPWORDS = frozenset(
 # gensim's list drops words that carry news topics ("interest" rates, a "bill",
 # "fire", "computer", "un" for the United Nations): keep those.
 STOP_WORDS = (
-    frozenset(STOPWORDS) - {"bill", "computer", "fire", "interest", "system", "front", "side", "un", "mill", "con", "cry"}
+    frozenset(STOPWORDS)
+    - {"bill", "computer", "fire", "interest", "system", "front", "side", "un", "mill", "con", "cry"}
 ) | NEWS_STOPWORDS
 
 # Contractions whose apostrophe the tokenizer drops ("I'm" -> "im", "don't" -> "dont"):
@@ -59,9 +60,24 @@ SURFACE_MIN_COUNT = 2  # a token's display form is learned once it has been seen
 # Typographic variants folded before tokenising, so “Erdogans’” == "Erdogans'".
 _FOLD = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
         "\u00ad": None,  # soft hyphen
         # Turkish capital dotted I: lower() makes it "i" + a combining dot, which splits words.
         "\u0130": "i",
@@ -116,10 +132,21 @@ def normalize_text(text: str, lower: bool = True) -> str:
 # British → American spellings of common news words, so "defence" and "defense"
 # are one token for topics, themes and seed terms alike.
 _SPELLING = {
-    "defence": "defense", "offence": "offense", "licence": "license", "programme": "program",
-    "armour": "armor", "armoured": "armored", "organisation": "organization", "centre": "center",
-    "normalisation": "normalization", "stabilisation": "stabilization", "travellers": "travelers",
-    "traveller": "traveler", "harbour": "harbor", "neighbour": "neighbor", "neighbouring": "neighboring",
+    "defence": "defense",
+    "offence": "offense",
+    "licence": "license",
+    "programme": "program",
+    "armour": "armor",
+    "armoured": "armored",
+    "organisation": "organization",
+    "centre": "center",
+    "normalisation": "normalization",
+    "stabilisation": "stabilization",
+    "travellers": "travelers",
+    "traveller": "traveler",
+    "harbour": "harbor",
+    "neighbour": "neighbor",
+    "neighbouring": "neighboring",
 }
 
 

@@ -24,8 +24,15 @@ from gensim.corpora import Dictionary
 from gensim.models import CoherenceModel
 
 __all__ = [
-    "coherence", "topic_diversity", "perplexity", "evaluate_topics", "top_words",
-    "sweep_topics", "sweep_reason", "parse_k_range", "default_k_range",
+    "coherence",
+    "topic_diversity",
+    "perplexity",
+    "evaluate_topics",
+    "top_words",
+    "sweep_topics",
+    "sweep_reason",
+    "parse_k_range",
+    "default_k_range",
 ]
 
 Tokens = Sequence[str]
@@ -75,7 +82,12 @@ def coherence(
     per_topic = [float("nan")] * len(topics)
     if scored:
         cm = CoherenceModel(
-            topics=[known[i] for i in scored], texts=texts, dictionary=dictionary, coherence=measure, topn=topn, processes=1
+            topics=[known[i] for i in scored],
+            texts=texts,
+            dictionary=dictionary,
+            coherence=measure,
+            topn=topn,
+            processes=1,
         )
         for i, value in zip(scored, cm.get_coherence_per_topic()):
             per_topic[i] = float(value)
@@ -196,15 +208,24 @@ def sweep_topics(make_model, texts: Sequence[Tokens], ks: Sequence[int], progres
         model = make_model(k).fit(texts)
         seconds = time.perf_counter() - t0
         npmi, _ = coherence(model, texts, "c_npmi", TOPN, dictionary)
-        rows.append({"k": k, "npmi": round(npmi, 4), "diversity": round(topic_diversity(model), 4), "seconds": round(seconds, 2)})
+        rows.append(
+            {
+                "k": k,
+                "npmi": round(npmi, 4),
+                "diversity": round(topic_diversity(model), 4),
+                "seconds": round(seconds, 2),
+            }
+        )
         models[k] = model
     if progress:
         progress(len(ks), len(ks), "")
     ok = [r for r in rows if r["diversity"] >= MIN_DIVERSITY]
     if not ok:  # every K repeats its words across topics: no model worth saving
         top = max(rows, key=lambda r: r["diversity"])
-        raise ValueError(f"no K gives topics with diversity of at least {MIN_DIVERSITY} "
-                         f"(best: {top['diversity']:.2f} at K={top['k']})")
+        raise ValueError(
+            f"no K gives topics with diversity of at least {MIN_DIVERSITY} "
+            f"(best: {top['diversity']:.2f} at K={top['k']})"
+        )
     best = max(ok, key=lambda r: (r["npmi"], -r["k"]))
     for r in rows:
         r["chosen"] = r is best

@@ -27,8 +27,17 @@ from .fsutil import write_text_atomic
 from .manifest import MANIFEST, BundleError, _bundle_dir, read_manifest
 from .signing import SIGNATURE
 
-__all__ = ["VersionInfo", "list_versions", "list_models", "is_latest", "remove_version", "default_artifacts_dir",
-           "user_artifacts_dir", "check_name", "LATEST"]
+__all__ = [
+    "VersionInfo",
+    "list_versions",
+    "list_models",
+    "is_latest",
+    "remove_version",
+    "default_artifacts_dir",
+    "user_artifacts_dir",
+    "check_name",
+    "LATEST",
+]
 
 LATEST = "LATEST"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -64,8 +73,9 @@ def _artifacts(artifacts: str | os.PathLike | None) -> Path:
 def check_name(name: object) -> None:
     """Raise BundleError unless ``name`` is a valid model name."""
     if not isinstance(name, str) or not _NAME_RE.match(name):
-        raise BundleError(f"Invalid model name {name!r}: use 1-64 letters, digits, '.', '_' or '-', "
-                          "starting with a letter or digit.")
+        raise BundleError(
+            f"Invalid model name {name!r}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit."
+        )
 
 
 def _version_key(version: str) -> tuple[str, int]:
@@ -156,9 +166,6 @@ def _prune(root: Path, keep: int) -> None:
                 entry.rmdir()  # only succeeds for an empty reservation left by a killed save
 
 
-
-
-
 def list_versions(name: str, artifacts: str | os.PathLike | None = None) -> list[str]:
     """Return the complete versions of model ``name``, sorted oldest to newest."""
     check_name(name)
@@ -212,10 +219,17 @@ def _version_info(root: Path, version: str, latest: str | None) -> VersionInfo:
     documents = (meta.get("corpus") or {}).get("documents") if isinstance(meta.get("corpus"), dict) else None
     themes = meta.get("themes") if isinstance(meta.get("themes"), list) else []
     updates = (meta.get("topics") or {}).get("updates") if isinstance(meta.get("topics"), dict) else None
-    return VersionInfo(root.name, version, path, version == latest, manifest["created"],
-                       documents if type(documents) is int else None,
-                       tuple(str(t) for t in themes), signed,
-                       tuple(u for u in updates if isinstance(u, dict)) if isinstance(updates, list) else ())
+    return VersionInfo(
+        root.name,
+        version,
+        path,
+        version == latest,
+        manifest["created"],
+        documents if type(documents) is int else None,
+        tuple(str(t) for t in themes),
+        signed,
+        tuple(u for u in updates if isinstance(u, dict)) if isinstance(updates, list) else (),
+    )
 
 
 def _current(root: Path, versions: list[str]) -> str | None:
@@ -253,8 +267,9 @@ def list_models(artifacts: str | os.PathLike | None = None, name: str | None = N
     return infos
 
 
-def remove_version(name: str, version: str, artifacts: str | os.PathLike | None = None,
-                   *, force: bool = False) -> str | None:
+def remove_version(
+    name: str, version: str, artifacts: str | os.PathLike | None = None, *, force: bool = False
+) -> str | None:
     """Remove version ``version`` of model ``name``.
 
     The LATEST version is only removed with ``force``; LATEST then names the newest
@@ -281,8 +296,10 @@ def _remove_version(root: Path, name: str, version: str, force: bool) -> str | N
     latest = _current(root, versions)
     if version == latest:
         if not force:
-            raise BundleError(f"{name}@{version} is the model's latest version: pass --force "
-                              "(force=True) to remove it and make the newest remaining version latest.")
+            raise BundleError(
+                f"{name}@{version} is the model's latest version: pass --force "
+                "(force=True) to remove it and make the newest remaining version latest."
+            )
         remaining = [v for v in versions if v != version]
         # Repoint first, so that LATEST never names a version that is being removed.
         if remaining:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -108,8 +108,11 @@ def build_report(
     if corpus is not None:
         if isinstance(corpus, (str, os.PathLike)):
             corpus = Corpus(corpus)
-        tc = corpus if isinstance(corpus, ti.TaggedCorpus) else ti.tag_corpus(
-            model, progress.counting(corpus, "Tagging the corpus"))
+        tc = (
+            corpus
+            if isinstance(corpus, ti.TaggedCorpus)
+            else ti.tag_corpus(model, progress.counting(corpus, "Tagging the corpus"))
+        )
     name = _model_name(model)
     title = title or f"Topics and themes of {name}"
     meta = model.manifest.get("meta", {})
@@ -132,25 +135,40 @@ def build_report(
     dl = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>" for k, v in facts)
     nav = "".join(f'<a href="#{a}">{html.escape(h)}</a>' for a, h, _ in sections)
     body = "\n".join(f'<h2 id="{a}">{html.escape(h)}</h2>\n{b}' for a, h, b in sections)
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    return (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{html.escape(title)}</title>\n"
-            f"<style>{_CSS}</style>\n</head>\n<body>\n<h1>{html.escape(title)}</h1>\n"
-            f"<p class=\"sub\">Written by topics {__version__} on {stamp}.</p>\n<dl class=\"meta\">{dl}</dl>\n<nav>{nav}</nav>\n"
-            f"{body}\n</body>\n</html>\n")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{html.escape(title)}</title>\n'
+        f"<style>{_CSS}</style>\n</head>\n<body>\n<h1>{html.escape(title)}</h1>\n"
+        f'<p class="sub">Written by topics {__version__} on {stamp}.</p>\n<dl class="meta">{dl}</dl>\n<nav>{nav}</nav>\n'
+        f"{body}\n</body>\n</html>\n"
+    )
 
 
 def _sections(model, tc, evaluation, sections: list, figures, topn: int, by: str | None):
     """Append the report's sections (tables and figures), counting figures on ``figures``; the evaluation."""
     topics_df = ti.topic_table(model, topn=topn, corpus=tc)
     floats = {"size": ".1%", "corpus_share": ".1%", "coherence": ".3f"}
-    sections.append(("topics", f"Topics ({model.lda.n_topics_})",
-                     "<p>Every topic with its most probable words; <i>size</i> is its share of the training corpus's "
-                     "tokens" + (", <i>coherence</i> the NPMI of its top words (higher is better)" if "coherence" in topics_df else "")
-                     + (", <i>articles</i> how many articles of the corpus have it as their main topic" if "articles" in topics_df else "")
-                     + ".</p>" + _table(topics_df, floats, "topic")))
+    sections.append(
+        (
+            "topics",
+            f"Topics ({model.lda.n_topics_})",
+            "<p>Every topic with its most probable words; <i>size</i> is its share of the training corpus's "
+            "tokens"
+            + (", <i>coherence</i> the NPMI of its top words (higher is better)" if "coherence" in topics_df else "")
+            + (
+                ", <i>articles</i> how many articles of the corpus have it as their main topic"
+                if "articles" in topics_df
+                else ""
+            )
+            + ".</p>"
+            + _table(topics_df, floats, "topic"),
+        )
+    )
     figures.update()
-    sections.append(("words", "Top words per topic", _png(ti.plot_topic_words(model, topn=topn), "top words per topic")))
+    sections.append(
+        ("words", "Top words per topic", _png(ti.plot_topic_words(model, topn=topn), "top words per topic"))
+    )
     figures.update()
     sections.append(("sizes", "Topic sizes", _png(ti.plot_topic_sizes(model), "topic sizes")))
     figures.update()
@@ -158,40 +176,82 @@ def _sections(model, tc, evaluation, sections: list, figures, topn: int, by: str
     tmap = ti.topic_map(model, tc)
     figures.detail = ""
     figures.update()
-    note = (" <b>pyLDAvis numbers topics from 1: its topic <i>k</i> is topic #<i>k</i>−1 in the rest of this "
+    note = (
+        (
+            " <b>pyLDAvis numbers topics from 1: its topic <i>k</i> is topic #<i>k</i>−1 in the rest of this "
             "report.</b> The slider λ ranks words by relevance (λ = 1: probability in the topic; lower: words "
-            "distinctive to the topic).") if tmap.engine == "pyldavis" else ""
-    sections.append(("map", "Inter-topic map", "<p>Topics placed by the Jensen–Shannon distances between their word "
-                     "distributions (principal coordinates), circles sized by prevalence; select a topic to see its words."
-                     f"{note}</p>" + tmap.fragment))
+            "distinctive to the topic)."
+        )
+        if tmap.engine == "pyldavis"
+        else ""
+    )
+    sections.append(
+        (
+            "map",
+            "Inter-topic map",
+            "<p>Topics placed by the Jensen–Shannon distances between their word "
+            "distributions (principal coordinates), circles sized by prevalence; select a topic to see its words."
+            f"{note}</p>" + tmap.fragment,
+        )
+    )
     if (fig := ti.plot_k_sweep(model)) is not None:
         sweep = ti.k_sweep(model)
         reason = _sweep_reason(model)
-        sections.append(("sweep", "Number of topics", (f"<p>{html.escape(reason)}</p>" if reason else "") + _png(fig, "K sweep")
-                         + _table(sweep, {c: ".4g" for c in sweep.columns if c != "chosen"}, "K")))
+        sections.append(
+            (
+                "sweep",
+                "Number of topics",
+                (f"<p>{html.escape(reason)}</p>" if reason else "")
+                + _png(fig, "K sweep")
+                + _table(sweep, {c: ".4g" for c in sweep.columns if c != "chosen"}, "K"),
+            )
+        )
     if tc is not None:
         counts = ti.theme_counts(model, tc)
-        sections.append(("themes", "Themes", _png(ti.plot_theme_counts(model, tc), "theme counts")
-                         + _table(counts, {"share": ".1%", "mean_score": ".3f"})))
+        sections.append(
+            (
+                "themes",
+                "Themes",
+                _png(ti.plot_theme_counts(model, tc), "theme counts")
+                + _table(counts, {"share": ".1%", "mean_score": ".3f"}),
+            )
+        )
         figures.update()
-        sections.append(("documents", "Documents and topics", _png(ti.plot_document_topics(model, tc), "document-topic heat map")))
+        sections.append(
+            ("documents", "Documents and topics", _png(ti.plot_document_topics(model, tc), "document-topic heat map"))
+        )
         figures.update()
         if (fig := ti.plot_topic_trends(model, tc, by=by)) is not None:
             trends = ti.topic_trends(model, tc, by=by)
-            sections.append(("trends", "Trends", f"<p>The most variable topics and themes over the dated articles, per "
-                             f"{html.escape(ti.trend_period(tc, by))} ({len(trends):,} periods, "
-                             f"{int(trends['articles'].median()):,} articles in the median period).</p>"
-                             + _png(fig, "topic trends") + _png(ti.plot_theme_trends(model, tc, by=by), "theme trends")))
+            sections.append(
+                (
+                    "trends",
+                    "Trends",
+                    f"<p>The most variable topics and themes over the dated articles, per "
+                    f"{html.escape(ti.trend_period(tc, by))} ({len(trends):,} periods, "
+                    f"{int(trends['articles'].median()):,} articles in the median period).</p>"
+                    + _png(fig, "topic trends")
+                    + _png(ti.plot_theme_trends(model, tc, by=by), "theme trends"),
+                )
+            )
         figures.update(2)
         if evaluation is None and tc.has_labels:
             evaluation = ti.evaluate(model, tc)
     if evaluation is not None and len(evaluation):
-        sections.append(("evaluation", "Evaluation", "<p>Tags compared with the corpus labels.</p>"
-                         + _png(ti.plot_evaluation(evaluation), "per-theme precision and recall")
-                         + _table(evaluation, {"precision": ".3f", "recall": ".3f", "f1": ".3f"})))
+        sections.append(
+            (
+                "evaluation",
+                "Evaluation",
+                "<p>Tags compared with the corpus labels.</p>"
+                + _png(ti.plot_evaluation(evaluation), "per-theme precision and recall")
+                + _table(evaluation, {"precision": ".3f", "recall": ".3f", "f1": ".3f"}),
+            )
+        )
     return evaluation
 
 
-def write_report(path: str | os.PathLike, model: Model | str | os.PathLike | None, corpus=None, evaluation=None, **options) -> Path:
+def write_report(
+    path: str | os.PathLike, model: Model | str | os.PathLike | None, corpus=None, evaluation=None, **options
+) -> Path:
     """Write :func:`build_report` to ``path`` atomically (complete or not at all) and return the path."""
     return ti.write_text_atomic(path, build_report(model, corpus, evaluation, **options))

@@ -53,7 +53,9 @@ class WordVectors:
         self.index = {t: i for i, t in enumerate(self.tokens)}
         self.vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         # Words whose vectors carry meaning: not names (mostly spelling), not acronyms or numbers.
-        self.words = (self.name_share < NAME_SHARE) & np.array([len(t) >= 4 and t.isalpha() for t in self.tokens], dtype=bool)
+        self.words = (self.name_share < NAME_SHARE) & np.array(
+            [len(t) >= 4 and t.isalpha() for t in self.tokens], dtype=bool
+        )
 
     def __contains__(self, token: str) -> bool:
         return token in self.index
@@ -113,8 +115,7 @@ def near_terms(
             if i is not None and word[i]:
                 found.append((toks[0], i))
         anchors.append(found)
-    rows = np.array([i for i, t in enumerate(vectors.tokens)
-                     if word[i] and t not in listed], dtype=int)
+    rows = np.array([i for i, t in enumerate(vectors.tokens) if word[i] and t not in listed], dtype=int)
     if not len(rows):
         return []
     C = vectors.vectors[rows]
@@ -132,14 +133,33 @@ def near_terms(
     return out
 
 
-_INFLECTIONS = ("s", "es", "ed", "d", "ing", "er", "ers", "r", "rs", "ly", "al", "ist", "ists", "ism", "ion", "ions", "e", "n")
+_INFLECTIONS = (
+    "s",
+    "es",
+    "ed",
+    "d",
+    "ing",
+    "er",
+    "ers",
+    "r",
+    "rs",
+    "ly",
+    "al",
+    "ist",
+    "ists",
+    "ism",
+    "ion",
+    "ions",
+    "e",
+    "n",
+)
 
 
 def _spelling_only(token: str, seed: str) -> bool:
     """True when one word is the other plus letters that are not an inflection
     ("coupon"/"coup"): the encoder's word pieces, not meaning, make them alike."""
     short, long_ = sorted((token, seed), key=len)
-    return long_.startswith(short) and long_[len(short):] not in _INFLECTIONS
+    return long_.startswith(short) and long_[len(short) :] not in _INFLECTIONS
 
 
 class ThemeSimilarity:
@@ -186,7 +206,11 @@ class ThemeSimilarity:
                 if t in themes and (rows_ := known(tokens)):
                     c = vectors.vectors[rows_].astype(np.float32).mean(axis=0)
                     parts.append((c / max(float(np.linalg.norm(c)), 1e-12))[None])
-            v = np.concatenate(parts).mean(axis=0) if sum(map(len, parts)) else np.zeros(vectors.vectors.shape[1], np.float32)
+            v = (
+                np.concatenate(parts).mean(axis=0)
+                if sum(map(len, parts))
+                else np.zeros(vectors.vectors.shape[1], np.float32)
+            )
             protos.append(v / max(float(np.linalg.norm(v)), 1e-12))
         keep = np.flatnonzero(word)
         self.index = {vectors.tokens[i]: k for k, i in enumerate(keep)}

@@ -26,7 +26,6 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Union
 
 import anyio
-
 from fastapi import Body, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -70,7 +69,7 @@ class Batch(BaseModel):
     articles: list[ArticleIn] = Field(min_length=1, max_length=MAX_BATCH)
 
 
-Payload = Union[ArticleIn, Annotated[list[ArticleIn], Field(min_length=1, max_length=MAX_BATCH)], Batch]
+Payload = Union[ArticleIn, Annotated[list[ArticleIn], Field(min_length=1, max_length=MAX_BATCH)], Batch]  # noqa: UP007 (FastAPI reads it at runtime)
 
 
 def _without_paths(value):
@@ -122,9 +121,15 @@ def _tag_in_worker(articles: list[Article], deadline: float) -> list[dict] | Non
     return results
 
 
-def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | None = None,
-               time_limit: float = TIME_LIMIT, read_timeout: float = READ_TIMEOUT,
-               max_parallel: int | None = None, processes: int = 0) -> FastAPI:
+def create_app(
+    model: Model,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    token: str | None = None,
+    time_limit: float = TIME_LIMIT,
+    read_timeout: float = READ_TIMEOUT,
+    max_parallel: int | None = None,
+    processes: int = 0,
+) -> FastAPI:
     """A FastAPI application serving ``model``.
 
     Parameters
@@ -155,8 +160,12 @@ def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | 
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
-                                   initargs=(model, os.getpid()))  # never recycled: a new worker would stall requests while it loads
+        pool = ProcessPoolExecutor(
+            processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(model, os.getpid()),
+        )  # never recycled: a new worker would stall requests while it loads
     tagger = Tagger(model)
     name = f"{model.manifest.get('name')}@{model.manifest.get('version')}"
     topics_payload = {"model": name, "topics": model.topics(topn=10)}
@@ -200,8 +209,9 @@ def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | 
         if expected is not None and request.url.path != "/health":
             given = request.headers.get("authorization", "").encode()
             if not hmac.compare_digest(given, expected):
-                return JSONResponse({"detail": "missing or wrong bearer token"}, status_code=401,
-                                    headers={"WWW-Authenticate": "Bearer"})
+                return JSONResponse(
+                    {"detail": "missing or wrong bearer token"}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+                )
         return await call_next(request)
 
     @app.middleware("http")
@@ -218,7 +228,9 @@ def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | 
                     async for chunk in request.stream():
                         body += chunk
                         if len(body) > max_body_bytes:
-                            return JSONResponse({"detail": f"request body over {max_body_bytes:,} bytes"}, status_code=413)
+                            return JSONResponse(
+                                {"detail": f"request body over {max_body_bytes:,} bytes"}, status_code=413
+                            )
             except TimeoutError:
                 return JSONResponse({"detail": f"request body not received within {read_timeout:g} s"}, status_code=408)
             request._body = bytes(body)
@@ -227,7 +239,8 @@ def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError):
         problems = [
-            f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body') or 'body'}: {e.get('msg')}" for e in exc.errors()[:10]
+            f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body') or 'body'}: {e.get('msg')}"
+            for e in exc.errors()[:10]
         ]
         return JSONResponse({"detail": "invalid request", "problems": problems}, status_code=422)
 
@@ -257,7 +270,7 @@ def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | 
             future = await anyio.to_thread.run_sync(pool.submit, _tag_in_worker, articles, time.time() + time_limit)
             try:
                 results = await asyncio.wait_for(asyncio.wrap_future(future), time_limit)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 results = None
             if sum(len(a.text) for a in items) > 1_000_000:
                 trim_when_quiet()
@@ -288,12 +301,21 @@ def create_app(model: Model, max_body_bytes: int = MAX_BODY_BYTES, token: str | 
 
 
 def _busy(time_limit: float) -> JSONResponse:
-    return JSONResponse({"detail": f"not tagged within {time_limit:g} s: the service is busy, retry later"},
-                        status_code=503, headers={"Retry-After": "5"})
+    return JSONResponse(
+        {"detail": f"not tagged within {time_limit:g} s: the service is busy, retry later"},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
 
 
-def serve(model: Model, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
-          max_connections: int = 64, workers: int | None = None) -> None:
+def serve(
+    model: Model,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    token: str | None = None,
+    max_connections: int = 64,
+    workers: int | None = None,
+) -> None:
     """Run the service with uvicorn until interrupted.
 
     ``max_connections`` caps concurrent connections and requests (more get 503); idle
@@ -310,8 +332,15 @@ def serve(model: Model, host: str = "127.0.0.1", port: int = 8000, token: str | 
 
     gc.collect()
     gc.freeze()
-    uvicorn.run(app, host=host, port=port, log_level="warning",
-                limit_concurrency=max_connections, timeout_keep_alive=5, http=_header_timeout_protocol())
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        limit_concurrency=max_connections,
+        timeout_keep_alive=5,
+        http=_header_timeout_protocol(),
+    )
 
 
 def _header_timeout_protocol():

@@ -17,8 +17,15 @@ from pathlib import Path
 
 from .manifest import _SHA_RE, BundleError, read_bundle_file
 
-__all__ = ["SIGNATURE", "SIGNING_KEY_ENV", "REQUIRE_SIGNATURE_ENV", "UnsignedBundleWarning", "signature_required",
-           "resolve_signing_key", "read_key_file"]
+__all__ = [
+    "SIGNATURE",
+    "SIGNING_KEY_ENV",
+    "REQUIRE_SIGNATURE_ENV",
+    "UnsignedBundleWarning",
+    "signature_required",
+    "resolve_signing_key",
+    "read_key_file",
+]
 
 SIGNATURE = "manifest.sig"
 SIGNING_KEY_ENV = "TOPICS_SIGNING_KEY"
@@ -74,8 +81,11 @@ def _key_id(key: bytes) -> str:
 
 
 def signature_text(key: bytes, manifest_bytes: bytes) -> str:
-    sig = {"algorithm": _SIG_ALGORITHM, "key_id": _key_id(key),
-           "hmac": hmac.new(key, manifest_bytes, hashlib.sha256).hexdigest()}
+    sig = {
+        "algorithm": _SIG_ALGORITHM,
+        "key_id": _key_id(key),
+        "hmac": hmac.new(key, manifest_bytes, hashlib.sha256).hexdigest(),
+    }
     return json.dumps(sig, indent=2, sort_keys=True) + "\n"
 
 
@@ -87,25 +97,36 @@ def check_manifest_signature(path: Path, manifest_bytes: bytes, key: bytes | Non
     cannot be checked, and whenever a key is available and the signature does not match.
     """
     if require and key is None:
-        raise BundleError(f"Cannot check the signature of model bundle {path}: no signing key "
-                          f"(set ${SIGNING_KEY_ENV} or pass --signing-key-file).")
+        raise BundleError(
+            f"Cannot check the signature of model bundle {path}: no signing key "
+            f"(set ${SIGNING_KEY_ENV} or pass --signing-key-file)."
+        )
     try:
         sig = json.loads(read_bundle_file(path / SIGNATURE).decode("utf-8"))
     except FileNotFoundError:
         if require:
-            raise BundleError(f"Model bundle {path} is not signed: refusing to load it "
-                              "(a signature is required).") from None
+            raise BundleError(
+                f"Model bundle {path} is not signed: refusing to load it (a signature is required)."
+            ) from None
         return "unsigned"
     except (OSError, ValueError) as exc:
         raise BundleError(f"Bundle signature {path / SIGNATURE} is unreadable or corrupt ({exc}).") from None
-    if not (isinstance(sig, dict) and sig.get("algorithm") == _SIG_ALGORITHM
-            and isinstance(sig.get("hmac"), str) and _SHA_RE.match(sig["hmac"])):
-        raise BundleError(f"Bundle signature {path / SIGNATURE} is malformed: expected an "
-                          f"{_SIG_ALGORITHM} 'hmac' of 64 hex digits.")
+    if not (
+        isinstance(sig, dict)
+        and sig.get("algorithm") == _SIG_ALGORITHM
+        and isinstance(sig.get("hmac"), str)
+        and _SHA_RE.match(sig["hmac"])
+    ):
+        raise BundleError(
+            f"Bundle signature {path / SIGNATURE} is malformed: expected an {_SIG_ALGORITHM} 'hmac' of 64 hex digits."
+        )
     if key is None:
         return "unverified"
     if not hmac.compare_digest(hmac.new(key, manifest_bytes, hashlib.sha256).hexdigest(), sig["hmac"]):
-        reason = ("it was signed with a different key" if sig.get("key_id") != _key_id(key)
-                  else "its manifest was modified after signing")
+        reason = (
+            "it was signed with a different key"
+            if sig.get("key_id") != _key_id(key)
+            else "its manifest was modified after signing"
+        )
         raise BundleError(f"Model bundle {path} fails its signature check ({reason}): refusing to load it.")
     return "verified"

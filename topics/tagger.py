@@ -128,7 +128,12 @@ class Tagger:
     """
 
     def __init__(
-        self, model: Model, top_topics: int = 3, min_topic_weight: float = 0.05, n_evidence: int = 5, batch_size: int = 256,
+        self,
+        model: Model,
+        top_topics: int = 3,
+        min_topic_weight: float = 0.05,
+        n_evidence: int = 5,
+        batch_size: int = 256,
         keep_tokens: bool = False,
     ) -> None:
         self.model = model
@@ -188,9 +193,15 @@ class Tagger:
             order = [k for k in mix.argsort()[::-1][: self.top_topics] if mix[k] >= self.min_topic_weight]
             topics = [{"id": self._ids[k], "weight": round(float(mix[k]), 4), "words": self._words[k]} for k in order]
             # Tagged themes only, in the order of `scores`: highest first, ties by theme order.
-            themes = [ThemeScore(classes[t], float(p[t]), thresholds[t], True, ev[t]) for t in sorted(ev, key=lambda t: (-p[t], t))]
-            results.append(TagResult(a.id, themes, topics, a.title, mix, doc if self.keep_tokens else None,
-                                     p, classes, clf.thresholds_))
+            themes = [
+                ThemeScore(classes[t], float(p[t]), thresholds[t], True, ev[t])
+                for t in sorted(ev, key=lambda t: (-p[t], t))
+            ]
+            results.append(
+                TagResult(
+                    a.id, themes, topics, a.title, mix, doc if self.keep_tokens else None, p, classes, clf.thresholds_
+                )
+            )
         return results
 
 
@@ -209,10 +220,12 @@ def threshold_note(score, rule: str | None = None) -> str:
     """Why a theme is tagged below its threshold (or not tagged above it), in words; "" when
     its tag follows its threshold. ``rule`` is :func:`tag_rule` of the model, when known."""
     if score.tagged and score.score < score.threshold:
-        why = {"single-label": "the model was trained on articles with one label each, so every article gets its "
-                               "best theme",
-               "best-if-none": "no theme passed its threshold, and the model tags the best one then",
-               None: "the best theme is tagged (a single-label model, or no theme passed its threshold)"}[rule]
+        why = {
+            "single-label": "the model was trained on articles with one label each, so every article gets its "
+            "best theme",
+            "best-if-none": "no theme passed its threshold, and the model tags the best one then",
+            None: "the best theme is tagged (a single-label model, or no theme passed its threshold)",
+        }[rule]
         return f"below its threshold {score.threshold:.2f}, tagged anyway: {why}"
     if not score.tagged and score.score >= score.threshold:
         return f"above its threshold {score.threshold:.2f}, not tagged: a single-label model tags only the best theme"

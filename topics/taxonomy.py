@@ -72,7 +72,7 @@ class Taxonomy:
                 return theme
         raise KeyError(name)
 
-    def with_names(self, names: list[str]) -> "Taxonomy":
+    def with_names(self, names: list[str]) -> Taxonomy:
         """A taxonomy for ``names`` (e.g. labels of a corpus): known themes keep their
         definition, unknown ones get a bare theme labelled with their name."""
         known = {t.name: t for t in self.themes}
@@ -124,7 +124,9 @@ def _parse(data: dict, source: str) -> Taxonomy:
         pairs = []
         cues = table.get("pairs", [])
         if not isinstance(cues, list) or not all(isinstance(cue, dict) for cue in cues):
-            raise TaxonomyError(f"{where}: 'pairs' must be tables ([[theme.pairs]]) with 'a', 'b' and an optional 'window'")
+            raise TaxonomyError(
+                f"{where}: 'pairs' must be tables ([[theme.pairs]]) with 'a', 'b' and an optional 'window'"
+            )
         for cue in cues:
             window = cue.get("window", 8)
             if not isinstance(window, int) or window < 1:

@@ -53,7 +53,9 @@ class TokenStore(Sequence):
     (2, ['gas'], [['oil', 'price'], ['gas']])
     """
 
-    def __init__(self, token_lists: Iterable[Sequence[str]] = (), directory: str | None = None, block: int = 2048) -> None:
+    def __init__(
+        self, token_lists: Iterable[Sequence[str]] = (), directory: str | None = None, block: int = 2048
+    ) -> None:
         self._ids = _Ids()
         self._offsets = array("q", [0])
         self._pending = array("I")

@@ -41,8 +41,9 @@ def vocabulary(docs, no_below: int, no_above: float, keep_n: int, seed_topics=No
         raise ValueError("cannot train a topic model on an empty corpus")
     seeds = {name: [w for w in words if w in dictionary.token2id] for name, words in (seed_topics or {}).items()}
     keep = sorted({w for words in seeds.values() for w in words if dictionary.dfs[dictionary.token2id[w]] >= 2})
-    dictionary.filter_extremes(no_below=min(no_below, max(1, n_docs // 50)), no_above=no_above, keep_n=keep_n,
-                               keep_tokens=keep or None)
+    dictionary.filter_extremes(
+        no_below=min(no_below, max(1, n_docs // 50)), no_above=no_above, keep_n=keep_n, keep_tokens=keep or None
+    )
     if len(dictionary) == 0:
         raise ValueError("no words left after vocabulary pruning; is the corpus too small?")
     return dictionary, seeds
@@ -89,7 +90,9 @@ class TopicsMixin:
     def _renew_changed_ids(self, before: np.ndarray, min_similarity: float = MIN_SIMILARITY) -> None:
         """After an update, a topic whose words moved beyond ``min_similarity`` of what they were is a new topic."""
         after = self.topic_word_distributions()[0]
-        cos = (before * after).sum(axis=1) / np.maximum(np.linalg.norm(before, axis=1) * np.linalg.norm(after, axis=1), 1e-12)
+        cos = (before * after).sum(axis=1) / np.maximum(
+            np.linalg.norm(before, axis=1) * np.linalg.norm(after, axis=1), 1e-12
+        )
         ids = self.topic_ids()
         next_id = max(getattr(self, "next_topic_id_", 0), max(ids) + 1)
         new, retired = [], []
@@ -100,8 +103,13 @@ class TopicsMixin:
             next_id += 1
         kept = [[i, round(float(c), 3)] for i, c in zip(ids, cos) if i not in new]
         self.topic_ids_, self.next_topic_id_ = ids, next_id
-        self.lineage_ = {"kept": sorted(kept), "new": new, "retired": retired, "merged": [],
-                         "min_similarity": min_similarity}
+        self.lineage_ = {
+            "kept": sorted(kept),
+            "new": new,
+            "retired": retired,
+            "merged": [],
+            "min_similarity": min_similarity,
+        }
 
     def _align_themes(self, min_mass: float = 0.03) -> list[str | None]:
         """The theme of each topic: its guided theme, else the theme whose seeds hold most of
@@ -159,8 +167,9 @@ class TopicsMixin:
         ]
 
 
-def topic_label(words: Sequence[tuple[str, float]], theme: str | None = None,
-                display: Callable[[str], str] | None = None) -> str:
+def topic_label(
+    words: Sequence[tuple[str, float]], theme: str | None = None, display: Callable[[str], str] | None = None
+) -> str:
     """A topic's label from its top words (most probable first): see :meth:`TopicsMixin.topic_label`."""
     tokens = [w for w, _ in words[:5]]
 

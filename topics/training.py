@@ -55,8 +55,9 @@ def theme_seed_tokens(taxonomy: Taxonomy, preprocessor: Preprocessor) -> dict[st
     return out
 
 
-def topic_model_for(phrased, n_topics: int | None = None, seed_topics: dict[str, list[str]] | None = None,
-                    random_state: int = 0) -> LdaTopicModel | MixtureTopicModel:
+def topic_model_for(
+    phrased, n_topics: int | None = None, seed_topics: dict[str, list[str]] | None = None, random_state: int = 0
+) -> LdaTopicModel | MixtureTopicModel:
     """The (unfitted) topic model ``topics train`` uses for a corpus's topic tokens (phrases joined).
 
     Short texts (median at most :data:`topics.mixture.SHORT_TEXT_TOKENS` tokens: headlines,
@@ -67,8 +68,9 @@ def topic_model_for(phrased, n_topics: int | None = None, seed_topics: dict[str,
     return cls(n_topics=n_topics, seed_topics=seed_topics, random_state=random_state)
 
 
-def fit_topic_model(phrased, n_topics: int | None = None, seed_topics: dict[str, list[str]] | None = None,
-                    random_state: int = 0) -> LdaTopicModel | MixtureTopicModel:
+def fit_topic_model(
+    phrased, n_topics: int | None = None, seed_topics: dict[str, list[str]] | None = None, random_state: int = 0
+) -> LdaTopicModel | MixtureTopicModel:
     """:func:`topic_model_for`, fitted."""
     return topic_model_for(phrased, n_topics, seed_topics, random_state).fit(phrased)
 
@@ -98,7 +100,9 @@ def _align_with_previous(lda, name: str, artifacts, signing_key, progress: Progr
     return {"previous_version": version, **lineage}
 
 
-def _labelled_examples(examples, preprocessor: Preprocessor, taxonomy: Taxonomy) -> list[tuple[list[str], tuple[str, ...]]]:
+def _labelled_examples(
+    examples, preprocessor: Preprocessor, taxonomy: Taxonomy
+) -> list[tuple[list[str], tuple[str, ...]]]:
     """(tokens, labels) of the labelled examples; a label the taxonomy lacks is a user error."""
     if examples is None:
         return []
@@ -109,8 +113,10 @@ def _labelled_examples(examples, preprocessor: Preprocessor, taxonomy: Taxonomy)
         labels = tuple(article.labels or ())
         unknown = [label for label in labels if label not in taxonomy.names]
         if unknown:
-            raise CorpusError(f"{source}: article {article.id!r} is labelled {', '.join(unknown)}, "
-                              f"which the taxonomy does not have (themes: {', '.join(taxonomy.names)})")
+            raise CorpusError(
+                f"{source}: article {article.id!r} is labelled {', '.join(unknown)}, "
+                f"which the taxonomy does not have (themes: {', '.join(taxonomy.names)})"
+            )
         out.append((preprocessor.tokenize(article.full_text), labels))
     if not out:
         raise CorpusError(f"{source}: no labelled examples found")
@@ -129,7 +135,9 @@ def modapte_labels(corpus) -> set[str] | None:
     from .corpus import reuters_common_labels
 
     path = corpus.url or corpus.path
-    return reuters_common_labels(Corpus(path, "reuters21578", split="train"), Corpus(path, "reuters21578", split="test"))
+    return reuters_common_labels(
+        Corpus(path, "reuters21578", split="train"), Corpus(path, "reuters21578", split="test")
+    )
 
 
 def train(
@@ -268,17 +276,24 @@ def train(
             with progress.stage("Choosing the number of topics by coherence", len(ks), "model") as stage:
                 kind = type(topic_model_for(phrased))  # a mixture for short texts
                 best, rows, models = sweep_topics(
-                    lambda k: kind(n_topics=k, seed_topics=seeds, random_state=random_state), phrased, ks, stage.set,
+                    lambda k: kind(n_topics=k, seed_topics=seeds, random_state=random_state),
+                    phrased,
+                    ks,
+                    stage.set,
                 )
             lda = models[best]
             sweep = {"rows": rows, "chosen": best, "reason": sweep_reason(rows)}
         else:
             lda = topic_model_for(phrased, n_topics, seeds, random_state)
-            with progress.stage(f"Training topics (K={n_topics or 'auto'}, {lda.passes} passes)", None, "document") as stage:
+            with progress.stage(
+                f"Training topics (K={n_topics or 'auto'}, {lda.passes} passes)", None, "document"
+            ) as stage:
                 lda.fit(phrased, progress=stage.set, timings=stages)
     except ValueError as exc:  # too few or too alike articles: a problem of the input, not a crash
-        raise CorpusError(f"{description}: cannot learn topics from {len(tokens):,} "
-                          f"article{'' if len(tokens) == 1 else 's'} ({exc}); train on more, varied articles") from exc
+        raise CorpusError(
+            f"{description}: cannot learn topics from {len(tokens):,} "
+            f"article{'' if len(tokens) == 1 else 's'} ({exc}); train on more, varied articles"
+        ) from exc
     lap[0] = time.perf_counter()
     if sweep:
         stages["lda"] = sum(r["seconds"] for r in sweep["rows"])  # every K's duplicates, vocabulary and LDA
@@ -286,8 +301,9 @@ def train(
         # On an even sample: co-occurrence counts over a few ten thousand articles estimate NPMI well.
         sample = set(np.linspace(0, len(phrased) - 1, min(len(phrased), COHERENCE_SAMPLE)).astype(int).tolist())
         texts = [t for i, t in enumerate(phrased) if i in sample]
-        quality = evaluate_topics(lda, texts, measures=("c_npmi", "c_v") if len(texts) <= 5000 else ("c_npmi",),
-                                  progress=stage.set)
+        quality = evaluate_topics(
+            lda, texts, measures=("c_npmi", "c_v") if len(texts) <= 5000 else ("c_npmi",), progress=stage.set
+        )
         del texts
     phrased.close()
     done("coherence")
@@ -301,15 +317,22 @@ def train(
     if labelled:
         label_names = sorted({label for i in labelled for label in labels[i]})
         themes = taxonomy.with_names(label_names)
-        with progress.stage(f"Training the theme classifier ({len(label_names)} themes, {len(labelled):,} labelled "
-                            "articles)", None, "step") as stage:
+        with progress.stage(
+            f"Training the theme classifier ({len(label_names)} themes, {len(labelled):,} labelled articles)",
+            None,
+            "step",
+        ) as stage:
             classifier = ThemeClassifier(themes, **options)
             classifier.fit(Subset(tokens, labelled), [labels[i] for i in labelled], progress=stage.say)
     else:
         themes = taxonomy
         shots = _labelled_examples(examples, preprocessor, taxonomy)
-        with progress.stage(f"Training the theme classifier ({len(themes)} themes, from the taxonomy's seed terms"
-                            + (f" and {len(shots):,} labelled examples)" if shots else ")"), None, "step"):
+        with progress.stage(
+            f"Training the theme classifier ({len(themes)} themes, from the taxonomy's seed terms"
+            + (f" and {len(shots):,} labelled examples)" if shots else ")"),
+            None,
+            "step",
+        ):
             classifier = ThemeClassifier(themes, **options)
             classifier.fit(tokens, tokenize=preprocessor.tokenize, examples=shots)
     tokens.close()

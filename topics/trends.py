@@ -104,17 +104,35 @@ class Trends:
         ids = self.topic_ids or list(range(len(self.topic_labels)))
         for p, period in enumerate(self.periods):
             for k, label in enumerate(self.topic_labels):
-                out.append({"period": period, "kind": "topic", "id": str(ids[k]), "label": label,
-                            "share": round(float(self.topic_share[p, k]), 4), "articles": int(self.articles[p])})
+                out.append(
+                    {
+                        "period": period,
+                        "kind": "topic",
+                        "id": str(ids[k]),
+                        "label": label,
+                        "share": round(float(self.topic_share[p, k]), 4),
+                        "articles": int(self.articles[p]),
+                    }
+                )
             for t, theme in enumerate(self.themes):
-                out.append({"period": period, "kind": "theme", "id": theme, "label": theme,
-                            "share": round(float(self.theme_share[p, t]), 4), "articles": int(self.articles[p])})
+                out.append(
+                    {
+                        "period": period,
+                        "kind": "theme",
+                        "id": theme,
+                        "label": theme,
+                        "share": round(float(self.theme_share[p, t]), 4),
+                        "articles": int(self.articles[p]),
+                    }
+                )
         return out
 
     def to_csv(self) -> str:
         """:meth:`rows` as CSV text with a header."""
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=["period", "kind", "id", "label", "share", "articles"], lineterminator="\n")
+        writer = csv.DictWriter(
+            buf, fieldnames=["period", "kind", "id", "label", "share", "articles"], lineterminator="\n"
+        )
         writer.writeheader()
         writer.writerows(self.rows())
         return buf.getvalue()

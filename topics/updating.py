@@ -58,9 +58,16 @@ def update(
     started = time.perf_counter()
     # The key that signs the new version also checks the one it is built on.
     current = load(model, artifacts, key=signing_key, require_signature=require_signature)
-    if save and current.path is not None and (current.path / SIGNATURE).is_file() and resolve_signing_key(signing_key) is None:
-        raise BundleError(f"Model bundle {current.path} is signed: updating it needs the signing key (set "
-                          f"${SIGNING_KEY_ENV} or pass --signing-key-file), or its new version would be unsigned.")
+    if (
+        save
+        and current.path is not None
+        and (current.path / SIGNATURE).is_file()
+        and resolve_signing_key(signing_key) is None
+    ):
+        raise BundleError(
+            f"Model bundle {current.path} is signed: updating it needs the signing key (set "
+            f"${SIGNING_KEY_ENV} or pass --signing-key-file), or its new version would be unsigned."
+        )
     if isinstance(corpus, (str, os.PathLike)):
         corpus = Corpus(corpus, format, **corpus_options)
     hint = corpus.size_hint() if hasattr(corpus, "size_hint") else None
@@ -83,19 +90,25 @@ def update(
             topics_meta["quality"] = evaluate_topics(current.lda, phrased, measures=("c_npmi",), progress=stage.set)
     elif "quality" in topics_meta:
         topics_meta["quality"] = {**topics_meta["quality"], "before_update": True}
-    topics_meta["updates"] = list(topics_meta.get("updates", [])) + [{
-        "corpus": description,
-        "documents": len(phrased),
-        "added": added,
-        "from_version": current.manifest.get("version"),
-        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "seconds": round(time.perf_counter() - started, 2),
-    }]
+    topics_meta["updates"] = list(topics_meta.get("updates", [])) + [
+        {
+            "corpus": description,
+            "documents": len(phrased),
+            "added": added,
+            "from_version": current.manifest.get("version"),
+            "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+    ]
     meta["topics"] = topics_meta
     if save:
         with progress.stage("Saving the bundle", None, "file"):
-            current.save(name=name or current.manifest.get("name") or "default", artifacts=artifacts, meta=meta,
-                         signing_key=signing_key)
+            current.save(
+                name=name or current.manifest.get("name") or "default",
+                artifacts=artifacts,
+                meta=meta,
+                signing_key=signing_key,
+            )
     else:
         current.manifest = {"meta": meta}
     return current

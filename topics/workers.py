@@ -61,6 +61,7 @@ def _ended(pid: int) -> Callable[[], bool]:
     except ProcessLookupError:
         return lambda: True
     except (AttributeError, OSError):  # elsewhere: whether the pid still exists
+
         def gone() -> bool:
             try:
                 os.kill(pid, 0)
@@ -69,5 +70,6 @@ def _ended(pid: int) -> Callable[[], bool]:
             except PermissionError:  # someone else's process: it exists
                 pass
             return False
+
         return gone
     return lambda: bool(select.select([fd], [], [], 0)[0])

@@ -24,9 +24,23 @@ from .tag import cmd_tag
 from .train import cmd_train, cmd_update
 
 __all__ = [
-    "EXIT_USER_ERROR", "WIDTH", "build_parser", "main", "cmd_evaluate", "cmd_info", "cmd_models_list",
-    "cmd_models_rm", "cmd_report", "cmd_serve", "cmd_tag", "cmd_topics", "cmd_train", "cmd_trends", "cmd_update",
-    "_clip", "_wrapped",
+    "EXIT_USER_ERROR",
+    "WIDTH",
+    "build_parser",
+    "main",
+    "cmd_evaluate",
+    "cmd_info",
+    "cmd_models_list",
+    "cmd_models_rm",
+    "cmd_report",
+    "cmd_serve",
+    "cmd_tag",
+    "cmd_topics",
+    "cmd_train",
+    "cmd_trends",
+    "cmd_update",
+    "_clip",
+    "_wrapped",
 ]
 
 
@@ -59,4 +73,3 @@ def main(argv: list[str] | None = None) -> int:
         warnings.showwarning = shown
         common._PROGRESS = None  # the next command (tests call main() again) starts without a display
     return EXIT_USER_ERROR
-

@@ -31,7 +31,9 @@ def _progress(args: argparse.Namespace, enabled: bool = True):
     global _PROGRESS
     from ..progress import Progress
 
-    _PROGRESS = Progress(enabled=enabled and not args.quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb")
+    _PROGRESS = Progress(
+        enabled=enabled and not args.quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+    )
     return _PROGRESS
 
 
@@ -46,8 +48,9 @@ def _load_model(args: argparse.Namespace):
     """The model named by --model, verified (and its signature checked) before unpickling."""
     from ..model import load
 
-    return load(args.model, args.artifacts, key=_signing_key(args),
-                require_signature=getattr(args, "require_signature", False))
+    return load(
+        args.model, args.artifacts, key=_signing_key(args), require_signature=getattr(args, "require_signature", False)
+    )
 
 
 def _corpus_options(args: argparse.Namespace) -> dict:
@@ -94,6 +97,7 @@ def _rejects(path: str | None):
         return
     count = 0
     with open(path, "w", encoding="utf-8") as f:
+
         def write(reject: dict) -> None:
             nonlocal count
             count += 1
@@ -140,14 +144,18 @@ def _clip(text: str, width: int) -> str:
 def _print_sweep(sweep: dict) -> None:
     print("  K     NPMI  diversity  seconds")
     for r in sweep["rows"]:
-        print(f"  {r['k']:<4} {r['npmi']:6.3f}  {r['diversity']:9.2f}  {r['seconds']:7.1f}{'  <- chosen' if r['chosen'] else ''}")
+        print(
+            f"  {r['k']:<4} {r['npmi']:6.3f}  {r['diversity']:9.2f}  {r['seconds']:7.1f}{'  <- chosen' if r['chosen'] else ''}"
+        )
     print(f"  chosen: {sweep['reason']}")
 
 
 def _print_signature(path) -> None:
     from ..bundle import SIGNATURE
 
-    print(f"  signature   {'HMAC-SHA256 with the signing key' if (path / SIGNATURE).is_file() else 'none (no signing key)'}")
+    print(
+        f"  signature   {'HMAC-SHA256 with the signing key' if (path / SIGNATURE).is_file() else 'none (no signing key)'}"
+    )
 
 
 def _extra(module: str, name: str, needs: str, extra: str):

@@ -23,12 +23,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     result = evaluate(model, _progress(args).counting(corpus, "Tagging"))
     _report_skips(corpus)
     if result.training_overlap and result.training_overlap >= OVERLAP_WARNING:
-        _err(f"topics: warning: {result.training_overlap:.0%} of these articles are ones the model was trained on: "
-             "the figures say how well it remembers them, not how well it tags new articles (evaluate on held-out "
-             "articles, or use `topics train --cv K`)")
+        _err(
+            f"topics: warning: {result.training_overlap:.0%} of these articles are ones the model was trained on: "
+            "the figures say how well it remembers them, not how well it tags new articles (evaluate on held-out "
+            "articles, or use `topics train --cv K`)"
+        )
     if args.output_format == "json":
-        print(json.dumps({"model": model.manifest.get("name"), "version": model.manifest.get("version"),
-                          **result.to_dict()}, indent=2))
+        print(
+            json.dumps(
+                {"model": model.manifest.get("name"), "version": model.manifest.get("version"), **result.to_dict()},
+                indent=2,
+            )
+        )
         return 0
     print(f"Themes of model '{model.manifest.get('name')}' ({model.manifest.get('version')})")
     _print_evaluation(result, per_theme=True)
@@ -42,10 +48,14 @@ def _print_evaluation(result, per_theme: bool, folds: int | None = None) -> None
         print(f"               (out-of-fold tags of {folds} models, {result.n_themes} themes, {result.seconds:.1f} s)")
     else:
         print(f"  measured on  {result.n_documents:,} labelled articles of {result.source}")
-        print(f"               ({result.n_themes} themes, {result.n_documents / max(result.seconds, 1e-9):,.0f} articles/s)")
+        print(
+            f"               ({result.n_themes} themes, {result.n_documents / max(result.seconds, 1e-9):,.0f} articles/s)"
+        )
     if result.n_unknown_labels:
         shown = ", ".join(result.unknown_labels[:8]) + (", …" if len(result.unknown_labels) > 8 else "")
-        print(f"  unknown      {result.n_unknown_labels:,} labels of themes the model does not know, counted as misses ({shown})")
+        print(
+            f"  unknown      {result.n_unknown_labels:,} labels of themes the model does not know, counted as misses ({shown})"
+        )
     print("               precision  recall     F1")
     print(f"  micro        {result.micro_precision:9.3f}  {result.micro_recall:6.3f}  {result.micro_f1:5.3f}")
     print(f"  macro        {result.macro_precision:9.3f}  {result.macro_recall:6.3f}  {result.macro_f1:5.3f}")
@@ -74,10 +84,22 @@ def _evaluate_topics(args: argparse.Namespace) -> int:
             _err("topics: error: this model has no recorded topic quality; pass --corpus to measure it")
             return EXIT_USER_ERROR
     if args.output_format == "json":
-        print(json.dumps({"model": model.manifest.get("name"), "version": model.manifest.get("version"), "source": source,
-                          **quality, **({"sweep": meta["sweep"]} if meta.get("sweep") else {})}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "model": model.manifest.get("name"),
+                    "version": model.manifest.get("version"),
+                    "source": source,
+                    **quality,
+                    **({"sweep": meta["sweep"]} if meta.get("sweep") else {}),
+                },
+                indent=2,
+            )
+        )
         return 0
-    print(f"Topics of model '{model.manifest.get('name')}' ({model.manifest.get('version')}), {model.lda.n_topics_} topics")
+    print(
+        f"Topics of model '{model.manifest.get('name')}' ({model.manifest.get('version')}), {model.lda.n_topics_} topics"
+    )
     print(f"  measured on  {source} ({quality.get('documents', 0):,} articles, top {quality.get('topn', 10)} words)")
     for key, name in (("npmi", "NPMI"), ("c_v", "c_v"), ("diversity", "diversity"), ("perplexity", "perplexity")):
         if key in quality:

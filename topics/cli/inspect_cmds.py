@@ -33,9 +33,16 @@ def cmd_topics(args: argparse.Namespace) -> int:
     if args.output_format == "json":
         for t in topics:
             t["size"] = round(t["size"], 4)
-        print(json.dumps({"model": model.manifest.get("name"), "version": model.manifest.get("version"), "topics": topics}, indent=2))
+        print(
+            json.dumps(
+                {"model": model.manifest.get("name"), "version": model.manifest.get("version"), "topics": topics},
+                indent=2,
+            )
+        )
         return 0
-    print(f"{len(topics)} topics of model '{model.manifest.get('name')}' ({model.manifest.get('version')}), largest first")
+    print(
+        f"{len(topics)} topics of model '{model.manifest.get('name')}' ({model.manifest.get('version')}), largest first"
+    )
     print("  topic    size    NPMI  [theme] top words")
     for t in sorted(topics, key=lambda t: -t["size"]):
         coh = f"{t['coherence']:6.3f}" if t["coherence"] is not None else "     -"
@@ -52,9 +59,11 @@ def cmd_info(args: argparse.Namespace) -> int:
     path = resolve_bundle(args.model, args.artifacts)
     key = _signing_key(args)
     manifest = verify_bundle(path, key=key, require_signature=args.require_signature)
-    signature = {"verified": "signed, and the signature matches the signing key",
-                 "unverified": "signed (no signing key given to check it)",
-                 "unsigned": "unsigned"}[check_signature(path, key)]
+    signature = {
+        "verified": "signed, and the signature matches the signing key",
+        "unverified": "signed (no signing key given to check it)",
+        "unsigned": "unsigned",
+    }[check_signature(path, key)]
     if args.output_format == "json":
         print(json.dumps(manifest, indent=2))
         return 0
@@ -69,7 +78,10 @@ def cmd_info(args: argparse.Namespace) -> int:
         ("toolkit", f"topics {manifest.get('toolkit_version')}, Python {manifest.get('python')}"),
         ("libraries", ", ".join(f"{k} {v}" for k, v in manifest.get("libraries", {}).items())),
         ("corpus", corpus.get("description")),
-        ("articles", f"{corpus.get('documents', 0):,} ({corpus.get('labelled_documents', 0):,} labelled, {corpus.get('skipped', 0):,} skipped)"),
+        (
+            "articles",
+            f"{corpus.get('documents', 0):,} ({corpus.get('labelled_documents', 0):,} labelled, {corpus.get('skipped', 0):,} skipped)",
+        ),
         *[("updated", _update_line(u)) for u in (meta.get("topics") or {}).get("updates", [])],
         ("topics", params.get("n_topics")),
         ("themes", f"{len(meta.get('themes', []))}: " + ", ".join(meta.get("themes", []))),
@@ -88,8 +100,10 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def _update_line(update: dict) -> str:
     """One ``topics update`` of the manifest, for people: when, what, how many."""
-    return (f"{update.get('date', '?')}: {update.get('added', 0):,} of {update.get('documents', 0):,} articles added "
-            f"from {update.get('corpus', '?')} (to topics only; was {update.get('from_version', '?')})")
+    return (
+        f"{update.get('date', '?')}: {update.get('added', 0):,} of {update.get('documents', 0):,} articles added "
+        f"from {update.get('corpus', '?')} (to topics only; was {update.get('from_version', '?')})"
+    )
 
 
 def cmd_models_list(args: argparse.Namespace) -> int:
@@ -98,9 +112,21 @@ def cmd_models_list(args: argparse.Namespace) -> int:
 
     infos = list_models(args.artifacts, args.name)
     if args.output_format == "json":
-        rows = [{"name": i.name, "version": i.version, "latest": i.latest, "created": i.created,
-                 "documents": i.documents, "themes": list(i.themes), "signed": i.signed,
-                 "updates": list(i.updates), "path": str(i.path), "problem": i.problem} for i in infos]
+        rows = [
+            {
+                "name": i.name,
+                "version": i.version,
+                "latest": i.latest,
+                "created": i.created,
+                "documents": i.documents,
+                "themes": list(i.themes),
+                "signed": i.signed,
+                "updates": list(i.updates),
+                "path": str(i.path),
+                "problem": i.problem,
+            }
+            for i in infos
+        ]
         print(json.dumps(rows, indent=2))
         return 0
     if not infos:
@@ -111,8 +137,17 @@ def cmd_models_list(args: argparse.Namespace) -> int:
         documents = "?" if i.documents is None else f"{i.documents:,}"
         if i.updates:  # `topics update` added articles to the topics
             documents += f" +{sum(u.get('added', 0) for u in i.updates):,}"
-        table.append((i.name, i.version, "*" if i.latest else "", (i.created or "?").replace("T", " ")[:16],
-                      documents, "yes" if i.signed else "no", i.problem or (f"{len(i.themes)}: {', '.join(i.themes)}" if i.themes else "-")))
+        table.append(
+            (
+                i.name,
+                i.version,
+                "*" if i.latest else "",
+                (i.created or "?").replace("T", " ")[:16],
+                documents,
+                "yes" if i.signed else "no",
+                i.problem or (f"{len(i.themes)}: {', '.join(i.themes)}" if i.themes else "-"),
+            )
+        )
     widths = [max(len(row[c]) for row in table) for c in range(len(table[0]) - 1)]
     room = max(12, WIDTH - sum(widths) - 2 * len(widths))
     for row in table:
@@ -130,7 +165,10 @@ def cmd_models_rm(args: argparse.Namespace) -> int:
     if not version:
         raise BundleError(f"Give the version to remove as NAME@VERSION (see `topics models list {name}`).")
     latest = remove_version(name, version, args.artifacts, force=args.force)
-    print(f"Removed {name}@{version}; " + (f"the latest version is {name}@{latest}." if latest else f"no versions of {name!r} remain."))
+    print(
+        f"Removed {name}@{version}; "
+        + (f"the latest version is {name}@{latest}." if latest else f"no versions of {name!r} remain.")
+    )
     return 0
 
 
@@ -142,7 +180,9 @@ def cmd_trends(args: argparse.Namespace) -> int:
     trends = topic_trends(model, _progress(args).counting(corpus, "Tagging"), by=args.by)
     _report_skips(corpus)
     if trends.undated:
-        _err(f"warning: {trends.undated:,} article{'' if trends.undated == 1 else 's'} without a readable date left out")
+        _err(
+            f"warning: {trends.undated:,} article{'' if trends.undated == 1 else 's'} without a readable date left out"
+        )
     if not trends.periods:
         _err("topics: error: no dated articles (give each a date: a JSONL 'date' field or a 'date' header line)")
         return EXIT_USER_ERROR
@@ -158,7 +198,9 @@ def cmd_trends(args: argparse.Namespace) -> int:
         themes = ", ".join(f"{trends.themes[t]} {trends.theme_share[p, t]:.0%}" for t in best) or "-"
         rows.append((period, f"{trends.articles[p]:,}", topics, themes))
     widths = [max(len(h), *(len(r[c]) for r in rows)) for c, h in enumerate(("period", "articles", "top topics"))]
-    head = f"{'period':<{widths[0]}}  {'articles':>{widths[1]}}  {'top topics (share)':<{widths[2]}}  top themes (share)"
+    head = (
+        f"{'period':<{widths[0]}}  {'articles':>{widths[1]}}  {'top topics (share)':<{widths[2]}}  top themes (share)"
+    )
     print(head)
     for period, n, topics, themes in rows:
         print(f"{period:<{widths[0]}}  {n:>{widths[1]}}  {topics:<{widths[2]}}  {themes}")

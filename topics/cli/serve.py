@@ -17,7 +17,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if not token:
             _err(f"topics: error: the token file {args.token_file} is empty")
             return EXIT_USER_ERROR
-    _note(args, f"Serving {model.manifest.get('name')}@{model.manifest.get('version')} on http://{args.host}:{args.port} (Ctrl-C stops)")
-    serve(model, host=args.host, port=args.port, token=token, max_connections=args.max_connections,
-          workers=None if args.workers < 0 else args.workers)
+    _note(
+        args,
+        f"Serving {model.manifest.get('name')}@{model.manifest.get('version')} on http://{args.host}:{args.port} (Ctrl-C stops)",
+    )
+    serve(
+        model,
+        host=args.host,
+        port=args.port,
+        token=token,
+        max_connections=args.max_connections,
+        workers=None if args.workers < 0 else args.workers,
+    )
     return 0

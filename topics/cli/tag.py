@@ -29,14 +29,18 @@ def cmd_tag(args: argparse.Namespace) -> int:
     corpus = corpora[0] if len(corpora) == 1 else ChainCorpus(*corpora)
     to_dir = args.output is not None and (args.output.endswith(("/", os.sep)) or Path(args.output).is_dir())
     if to_dir and "-" in paths:
-        _err("topics: error: --output DIR/ holds parts of files; standard input is tagged as it arrives: use --output FILE")
+        _err(
+            "topics: error: --output DIR/ holds parts of files; standard input is tagged as it arrives: use --output FILE"
+        )
         return EXIT_USER_ERROR
     here = "-" in paths or (args.jobs == 1 and not args.dask and not to_dir)
     model = _load_model(args) if here else None  # before the output exists: a bad model leaves no trace
     # Progress only where a person watches and it does not mix with the output.
     progress = _progress(args, enabled=args.output is not None or not sys.stdout.isatty())
-    with progress.stage("Tagging", corpus.size_hint() if progress.enabled else None) as stage, \
-            _output(None if to_dir else args.output) as out:
+    with (
+        progress.stage("Tagging", corpus.size_hint() if progress.enabled else None) as stage,
+        _output(None if to_dir else args.output) as out,
+    ):
         if here:
             n = _tag_here(args, model, corpus, out, stage, stream="-" in paths)
         else:
@@ -55,7 +59,9 @@ def _tag_here(args: argparse.Namespace, model, corpus, out, stage, stream: bool)
     from ..tagger import Tagger, tag_rule
 
     if stream and (args.jobs != 1 or args.dask):
-        _err("topics: warning: standard input is tagged in this process as it arrives; --jobs and --dask apply to files")
+        _err(
+            "topics: warning: standard input is tagged in this process as it arrives; --jobs and --dask apply to files"
+        )
     tagger = Tagger(model, top_topics=args.top, batch_size=args.batch_size)
     rule = tag_rule(model)
     n = 0
@@ -72,10 +78,18 @@ def _tag_parts(args: argparse.Namespace, corpus, out, stage, to_dir: bool) -> in
     """Tag in worker processes (or on a Dask cluster) that read and write their own parts."""
     from ..partition import tag_files
 
-    options = dict(artifacts=args.artifacts, key=_signing_key(args), require_signature=args.require_signature,
-                   out=None if to_dir else out, output_dir=args.output if to_dir else None,
-                   output_format=args.output_format, explain=args.explain, top_topics=args.top,
-                   batch_size=args.batch_size, progress=stage.update)
+    options = dict(
+        artifacts=args.artifacts,
+        key=_signing_key(args),
+        require_signature=args.require_signature,
+        out=None if to_dir else out,
+        output_dir=args.output if to_dir else None,
+        output_format=args.output_format,
+        explain=args.explain,
+        top_topics=args.top,
+        batch_size=args.batch_size,
+        progress=stage.update,
+    )
     if not args.dask:
         return tag_files(corpus, args.model, jobs=args.jobs, **options).articles
     from .. import distributed

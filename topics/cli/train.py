@@ -30,7 +30,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     corpus.on_reject = getattr(args, "on_reject", None)  # the default corpus too
     labels = None if args.all_labels else modapte_labels(corpus)
     if labels is not None:
-        _note(args, f"Reuters-21578 ModApte: training on the {len(labels)} topics of both splits (--all-labels for every topic)")
+        _note(
+            args,
+            f"Reuters-21578 ModApte: training on the {len(labels)} topics of both splits (--all-labels for every topic)",
+        )
     progress = _progress(args)
     with _dask_backend(args.dask):
         model = train(
@@ -44,13 +47,19 @@ def cmd_train(args: argparse.Namespace) -> int:
             progress=progress,
             signing_key=_signing_key(args),
             examples=args.examples,
-            classifier_options={k: v for k, v in (("out_of_core_above", args.out_of_core_above), ("n_jobs", args.jobs))
-                                if v is not None} or None,
+            classifier_options={
+                k: v for k, v in (("out_of_core_above", args.out_of_core_above), ("n_jobs", args.jobs)) if v is not None
+            }
+            or None,
         )
     meta = model.manifest["meta"]
     c = meta["corpus"]
     _report_skips(corpus)
-    mode = "supervised, from the corpus labels" if meta["parameters"]["classifier_mode"] == "supervised" else "from the taxonomy's seed terms"
+    mode = (
+        "supervised, from the corpus labels"
+        if meta["parameters"]["classifier_mode"] == "supervised"
+        else "from the taxonomy's seed terms"
+    )
     if c.get("labelled_examples"):
         mode += f" and {c['labelled_examples']:,} labelled examples"
     print(f"Trained model '{args.name}' in {meta['training_seconds']:.1f} s")
@@ -62,12 +71,19 @@ def cmd_train(args: argparse.Namespace) -> int:
     topics_meta = meta.get("topics", {})
     quality = topics_meta.get("quality", {})
     guided = topics_meta.get("guided_themes") or []
-    print(_wrapped("  topics", f"{meta['parameters']['n_topics']} (NPMI {quality.get('npmi', float('nan')):.3f}, diversity "
-                   f"{quality.get('diversity', float('nan')):.2f}; guided: {', '.join(guided) or 'none'})"))
+    print(
+        _wrapped(
+            "  topics",
+            f"{meta['parameters']['n_topics']} (NPMI {quality.get('npmi', float('nan')):.3f}, diversity "
+            f"{quality.get('diversity', float('nan')):.2f}; guided: {', '.join(guided) or 'none'})",
+        )
+    )
     lineage = topics_meta.get("lineage")
     if lineage and lineage.get("previous_version"):
-        print(f"  topic ids   {len(lineage['kept'])} kept from {lineage['previous_version']}, "
-              f"{len(lineage['new'])} new, {len(lineage['retired'])} retired")
+        print(
+            f"  topic ids   {len(lineage['kept'])} kept from {lineage['previous_version']}, "
+            f"{len(lineage['new'])} new, {len(lineage['retired'])} retired"
+        )
     if topics_meta.get("sweep"):
         _print_sweep(topics_meta["sweep"])
         if args.sweep_plot:
@@ -79,14 +95,22 @@ def cmd_train(args: argparse.Namespace) -> int:
                 print(f"  sweep plot  {args.sweep_plot}")
             except ImportError as exc:
                 _err(f"warning: {exc}")
-    print(_wrapped("  themes", f"{len(meta['themes'])} ({mode}): {', '.join(meta['themes'])}", max_lines=3,
-                   more=f" (`topics info --model {args.name}` lists them all)"))
+    print(
+        _wrapped(
+            "  themes",
+            f"{len(meta['themes'])} ({mode}): {', '.join(meta['themes'])}",
+            max_lines=3,
+            more=f" (`topics info --model {args.name}` lists them all)",
+        )
+    )
     print(f"  saved to    {model.path}")
     _print_signature(model.path)
     cv = meta.get("classifier", {}).get("cv")
     if cv:
-        print(f"  theme CV    micro-F1 {cv['micro_f1']:.3f}, macro-F1 {cv['macro_f1']:.3f} on out-of-fold scores "
-              f"(optimistic: the thresholds were chosen on them)")
+        print(
+            f"  theme CV    micro-F1 {cv['micro_f1']:.3f}, macro-F1 {cv['macro_f1']:.3f} on out-of-fold scores "
+            f"(optimistic: the thresholds were chosen on them)"
+        )
     if args.cv:
         from ..evaluate import cross_validate
 
@@ -94,8 +118,13 @@ def cmd_train(args: argparse.Namespace) -> int:
             _err("warning: --cv needs a labelled corpus; no cross-validation")
             return 0
         with progress.stage(f"{args.cv}-fold cross-validation of the theme classifier", None, "fold") as stage:
-            result = cross_validate(corpus, k=args.cv, random_state=args.seed, progress=stage.set,
-                                    **({"labels": labels} if labels is not None else {}))
+            result = cross_validate(
+                corpus,
+                k=args.cv,
+                random_state=args.seed,
+                progress=stage.set,
+                **({"labels": labels} if labels is not None else {}),
+            )
         print(f"{args.cv}-fold cross-validation (each fold trained with the default settings):")
         _print_evaluation(result, per_theme=False, folds=args.cv)
     return 0
@@ -105,9 +134,15 @@ def cmd_update(args: argparse.Namespace) -> int:
     from ..updating import update
 
     corpus = _open_corpus(args)
-    model = update(args.model, corpus, name=args.name, artifacts=args.artifacts,
-                   progress=_progress(args), signing_key=_signing_key(args),
-                   require_signature=args.require_signature)
+    model = update(
+        args.model,
+        corpus,
+        name=args.name,
+        artifacts=args.artifacts,
+        progress=_progress(args),
+        signing_key=_signing_key(args),
+        require_signature=args.require_signature,
+    )
     _report_skips(corpus)
     meta = model.manifest["meta"]["topics"]
     last = meta["updates"][-1]

@@ -31,7 +31,19 @@ from .sources import expand_url, file_size, open_binary
 from .text import MAX_CHARS
 
 __all__ = [
-    "FORMATS", "MAX_CHARS", "Article", "ChainCorpus", "Corpus", "CorpusError", "ReadReport", "UniqueIds",
-    "default_corpus", "expand_url", "file_size", "open_binary", "read_corpus", "read_reuters_sgml",
+    "FORMATS",
+    "MAX_CHARS",
+    "Article",
+    "ChainCorpus",
+    "Corpus",
+    "CorpusError",
+    "ReadReport",
+    "UniqueIds",
+    "default_corpus",
+    "expand_url",
+    "file_size",
+    "open_binary",
+    "read_corpus",
+    "read_reuters_sgml",
     "reuters_common_labels",
 ]

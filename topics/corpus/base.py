@@ -25,11 +25,16 @@ from .text import MAX_CHARS, is_wide
 
 FORMATS = ("auto", "txt", "dir", "lines", "jsonl", "csv", "labelled-dir", "reuters21578")
 _DIR_FORMATS = ("dir", "labelled-dir", "reuters21578")
-_SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "csv",
-                   ".cor": "lines", ".txt": "txt"}
-_READERS = {"txt": folders.read_txt, "dir": folders.read_dir, "labelled-dir": folders.read_dir,
-            "lines": records.read_lines, "jsonl": records.read_jsonl, "csv": records.read_csv,
-            "reuters21578": reuters.read_reuters}
+_SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "csv", ".cor": "lines", ".txt": "txt"}
+_READERS = {
+    "txt": folders.read_txt,
+    "dir": folders.read_dir,
+    "labelled-dir": folders.read_dir,
+    "lines": records.read_lines,
+    "jsonl": records.read_jsonl,
+    "csv": records.read_csv,
+    "reuters21578": reuters.read_reuters,
+}
 _HINT_BYTES = 256 << 20  # line files counted for a progress bar's total up to this size
 
 
@@ -100,12 +105,25 @@ class Corpus:
     ('labelled-dir', True)
     """
 
-    def __init__(self, path: str | os.PathLike, format: str = "auto", *, text_field: str = "text",
-                 id_field: str = "id", title_field: str = "title", date_field: str = "date",
-                 labels_field: str = "labels", label_sep: str = ";", encoding: str = "utf-8",
-                 on_error: str = "skip", split: str | None = None, limit: int | None = None,
-                 on_reject: Callable[[dict], None] | None = None, max_chars: int | None = MAX_CHARS,
-                 spool: bool = True):
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        format: str = "auto",
+        *,
+        text_field: str = "text",
+        id_field: str = "id",
+        title_field: str = "title",
+        date_field: str = "date",
+        labels_field: str = "labels",
+        label_sep: str = ";",
+        encoding: str = "utf-8",
+        on_error: str = "skip",
+        split: str | None = None,
+        limit: int | None = None,
+        on_reject: Callable[[dict], None] | None = None,
+        max_chars: int | None = MAX_CHARS,
+        spool: bool = True,
+    ):
         if format not in FORMATS:
             raise ValueError(f"unknown format {format!r}; expected one of: {', '.join(FORMATS)}")
         if on_error not in ("skip", "fail"):
@@ -133,22 +151,30 @@ class Corpus:
         self.spool = spool
         self._id_format = "{stem}-{n}"  # id of "lines" articles; default_corpus() overrides it
         if self._stdin and format in _DIR_FORMATS:
-            raise CorpusError(f"standard input ('-') holds one stream, not folders: format {format!r} cannot read it "
-                              "(use jsonl, lines, csv or txt)")
+            raise CorpusError(
+                f"standard input ('-') holds one stream, not folders: format {format!r} cannot read it "
+                "(use jsonl, lines, csv or txt)"
+            )
         if self.url is not None:
             fs, inner = url_fs(self.url)
             if not fs.isfile(inner):
-                raise CorpusError(f"{self.url}: no such file (a URL names one JSONL, lines or CSV file; "
-                                  "for many, quote a glob such as 's3://bucket/archive/*.jsonl')")
+                raise CorpusError(
+                    f"{self.url}: no such file (a URL names one JSONL, lines or CSV file; "
+                    "for many, quote a glob such as 's3://bucket/archive/*.jsonl')"
+                )
         elif not self._stdin and not self.path.exists():
             raise CorpusError(f"{self.path}: no such file or directory")
         self.format = self._detect() if format == "auto" else format
         if self.format in ("lines", "jsonl", "csv") and is_wide(encoding):
-            raise CorpusError(f"{path}: {self.format} is read line by line, which {encoding} cannot be; convert it "
-                              f"to UTF-8 first (iconv -f {encoding} -t UTF-8), or keep one article per .txt file")
+            raise CorpusError(
+                f"{path}: {self.format} is read line by line, which {encoding} cannot be; convert it "
+                f"to UTF-8 first (iconv -f {encoding} -t UTF-8), or keep one article per .txt file"
+            )
         if split is not None and self.format != "reuters21578":
-            raise CorpusError(f"{self.path}: --split selects a Reuters-21578 ModApte split, but this corpus is "
-                              f"read as {self.format!r}, not 'reuters21578'")
+            raise CorpusError(
+                f"{self.path}: --split selects a Reuters-21578 ModApte split, but this corpus is "
+                f"read as {self.format!r}, not 'reuters21578'"
+            )
         self._check_layout()
 
     # -- public interface ------------------------------------------------------------
@@ -171,8 +197,12 @@ class Corpus:
             n = 1
         elif self.format in ("dir", "labelled-dir"):
             n = sum(1 for _ in folders.article_files(self.path, self.format))
-        elif (self.format in ("lines", "jsonl") and not self._stdin and self.url is None
-              and self.path.stat().st_size <= _HINT_BYTES):
+        elif (
+            self.format in ("lines", "jsonl")
+            and not self._stdin
+            and self.url is None
+            and self.path.stat().st_size <= _HINT_BYTES
+        ):
             with open(self.path, "rb") as f:
                 n, last = 0, b"\n"
                 while block := f.read(1 << 20):
@@ -197,9 +227,18 @@ class Corpus:
     def options(self) -> dict:
         """The keyword arguments that open this corpus again (without ``on_reject``, ``limit``
         and ``spool``): what a worker process needs to read a part of it."""
-        return {"text_field": self.text_field, "id_field": self.id_field, "title_field": self.title_field,
-                "date_field": self.date_field, "labels_field": self.labels_field, "label_sep": self.label_sep,
-                "encoding": self.encoding, "on_error": self.on_error, "split": self.split, "max_chars": self.max_chars}
+        return {
+            "text_field": self.text_field,
+            "id_field": self.id_field,
+            "title_field": self.title_field,
+            "date_field": self.date_field,
+            "labels_field": self.labels_field,
+            "label_sep": self.label_sep,
+            "encoding": self.encoding,
+            "on_error": self.on_error,
+            "split": self.split,
+            "max_chars": self.max_chars,
+        }
 
     def files(self) -> list[str]:
         """The files of a folder corpus, in reading order, relative to :attr:`path`
@@ -211,8 +250,9 @@ class Corpus:
             return sorted(p.relative_to(self.path).as_posix() for p in folders.article_files(self.path, self.format))
         return []
 
-    def read_part(self, *, start: int = 0, stop: int | None = None, first_line: int = 1,
-                  files: Sequence[str] | None = None) -> Iterator[Article]:
+    def read_part(
+        self, *, start: int = 0, stop: int | None = None, first_line: int = 1, files: Sequence[str] | None = None
+    ) -> Iterator[Article]:
         """One part of a pass, for workers that read a corpus in parallel (:mod:`topics.partition`).
 
         Parameters
@@ -256,11 +296,14 @@ class Corpus:
             return "reuters21578" if reuters.has_sgml(p) else folders.folder_format(p)
         suffix = p.suffix.lower()
         if suffix == ".json":
-            raise CorpusError(f"{p}: a .json file is not supported; write one JSON object per "
-                              "line to a .jsonl file (format 'jsonl')")
+            raise CorpusError(
+                f"{p}: a .json file is not supported; write one JSON object per line to a .jsonl file (format 'jsonl')"
+            )
         if suffix not in _SUFFIX_FORMATS:
-            raise CorpusError(f"{p}: cannot tell the format from suffix {suffix or '(none)'!r}; "
-                              f"pass format=, one of: {', '.join(FORMATS[1:])}")
+            raise CorpusError(
+                f"{p}: cannot tell the format from suffix {suffix or '(none)'!r}; "
+                f"pass format=, one of: {', '.join(FORMATS[1:])}"
+            )
         return _SUFFIX_FORMATS[suffix]
 
     def _check_layout(self) -> None:

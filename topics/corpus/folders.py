@@ -40,7 +40,7 @@ def _label_folders(root: Path) -> list[Path]:
 
 
 def folder_format(root: Path) -> str:
-    """"labelled-dir" for article files in label folders only, else "dir"."""
+    """ "labelled-dir" for article files in label folders only, else "dir"."""
     # README.TXT / LICENSE.txt next to label folders (as in BBC News) do not make a flat dir.
     top = [f for f in root.iterdir() if f.is_file() and is_txt(f.name)]
     if not top and any(next(walk_txt(d), None) for d in _label_folders(root)):
@@ -56,13 +56,15 @@ def article_files(root: Path, format: str) -> Iterator[Path]:
     return itertools.chain.from_iterable(walk_txt(d) for d in _label_folders(root))
 
 
-def _text_article(path: Path, name: str, id: str, encoding: str, problem: Problem,
-                  labels: tuple[str, ...] | None = None) -> tuple[Where, Article] | None:
+def _text_article(
+    path: Path, name: str, id: str, encoding: str, problem: Problem, labels: tuple[str, ...] | None = None
+) -> tuple[Where, Article] | None:
     if (text := decode_file(path, name, encoding, problem)) is None:
         return None
     meta, body = parse_txt(normalize(text))
-    return Where(name), Article(id=id, text=body, title=meta.get("title"), date=meta.get("date"),
-                                source=meta.get("source", name), labels=labels)
+    return Where(name), Article(
+        id=id, text=body, title=meta.get("title"), date=meta.get("date"), source=meta.get("source", name), labels=labels
+    )
 
 
 def read_txt(corpus: Corpus, problem: Problem, part: Part | None = None) -> Iterator[tuple[Where, Article]]:
@@ -75,6 +77,7 @@ def read_dir(corpus: Corpus, problem: Problem, part: Part | None = None) -> Iter
     labelled = corpus.format == "labelled-dir"
     for rel in map(Path, corpus._part_files(part)):
         labels = (rel.parts[0],) if labelled else None
-        if item := _text_article(corpus.path / rel, str(corpus.path / rel), rel.with_suffix("").as_posix(),
-                                 corpus.encoding, problem, labels):
+        if item := _text_article(
+            corpus.path / rel, str(corpus.path / rel), rel.with_suffix("").as_posix(), corpus.encoding, problem, labels
+        ):
             yield item

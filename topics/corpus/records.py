@@ -65,8 +65,7 @@ def read_csv(corpus: Corpus, problem: Problem, part: Part | None = None) -> Iter
         if corpus.text_field not in header:
             # Every row lacks its text: under "skip" that is one skipped file, not an abort.
             columns = ", ".join(map(repr, header))
-            reason = (f"no {corpus.text_field!r} column (columns: {columns})" if header
-                      else "no header row (empty file)")
+            reason = f"no {corpus.text_field!r} column (columns: {columns})" if header else "no header row (empty file)"
             problem(Where(name, 1 if header else None), reason)
             return
         next_line = rows.line_num + 1
@@ -121,6 +120,11 @@ def _record(corpus: Corpus, problem: Problem, where: Where, record: dict, defaul
             return None
         return str(value).strip() or None  # blank is absent
 
-    return Article(id=get(corpus.id_field) or default_id, text=normalize(text).strip(),
-                   title=get(corpus.title_field), date=get(corpus.date_field),
-                   source=get("source") or where.file, labels=labels)
+    return Article(
+        id=get(corpus.id_field) or default_id,
+        text=normalize(text).strip(),
+        title=get(corpus.title_field),
+        date=get(corpus.date_field),
+        source=get("source") or where.file,
+        labels=labels,
+    )

@@ -48,6 +48,7 @@ def reuters_common_labels(corpus_train: Iterable[Article], corpus_test: Iterable
         common = reuters_common_labels(train, test)
         labels = [set(a.labels) & common for a in train]
     """
+
     def labels(corpus: Iterable[Article]) -> set[str]:
         return {label for article in corpus for label in article.labels or ()}
 
@@ -117,5 +118,11 @@ def _reuters_article(block: str, split: str | None, source: str) -> Article | No
         # headline and a "Blah blah blah." filler, so their text is the title.
         rest = _clean(_R_MARKUP.sub("", raw.group(1))).replace("Blah blah blah.", "")
         text = _R_SIGNATURE.sub("", rest.strip("* \n"))
-    return Article(id=f"reuters-{attrs.get('NEWID', '?')}", text=text or title, title=title or None,
-                   date=_sgml_text(_R_DATE, block) or None, source=source, labels=labels)
+    return Article(
+        id=f"reuters-{attrs.get('NEWID', '?')}",
+        text=text or title,
+        title=title or None,
+        date=_sgml_text(_R_DATE, block) or None,
+        source=source,
+        labels=labels,
+    )

@@ -132,8 +132,11 @@ class Stdin:
                 self._reader = _fd_lines(sys.stdin.fileno())
             except (AttributeError, OSError, ValueError):  # a stand-in without a descriptor (tests, notebooks)
                 buffer = getattr(sys.stdin, "buffer", None)
-                self._reader = (iter(buffer.readline, b"") if buffer is not None else
-                                (line.encode(self.encoding) for line in iter(sys.stdin.readline, "")))
+                self._reader = (
+                    iter(buffer.readline, b"")
+                    if buffer is not None
+                    else (line.encode(self.encoding) for line in iter(sys.stdin.readline, ""))
+                )
         return self._reader
 
 

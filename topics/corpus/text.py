@@ -31,10 +31,13 @@ def is_wide(encoding: str) -> bool:
     return codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
 
 
-def decode_lines(f: Iterable[bytes], name: str, encoding: str, problem: Problem,
-                 part: Part | None = None) -> Iterator[tuple[int, str]]:
+def decode_lines(
+    f: Iterable[bytes], name: str, encoding: str, problem: Problem, part: Part | None = None
+) -> Iterator[tuple[int, str]]:
     """Decode binary lines (of ``part``), keeping line endings; repair bad bytes."""
-    first, left = (1, None) if part is None else (part.first_line, None if part.stop is None else part.stop - part.start)
+    first, left = (
+        (1, None) if part is None else (part.first_line, None if part.stop is None else part.stop - part.start)
+    )
     for lineno, raw in enumerate(f, first):
         if left is not None:
             if left <= 0:
@@ -109,8 +112,14 @@ def parse_txt(text: str) -> tuple[dict[str, str], str]:
     if "title" not in meta:
         k = next((k for k, line in enumerate(body) if line.strip()), len(body))
         first = body[k].strip() if k < len(body) else ""
-        rest = "\n".join(body[k + 2:])
-        if (first and len(first) <= _MAX_TITLE and not first.endswith(".")
-                and k + 1 < len(body) and not body[k + 1].strip() and rest.strip()):
-            meta["title"], body = first, body[k + 2:]
+        rest = "\n".join(body[k + 2 :])
+        if (
+            first
+            and len(first) <= _MAX_TITLE
+            and not first.endswith(".")
+            and k + 1 < len(body)
+            and not body[k + 1].strip()
+            and rest.strip()
+        ):
+            meta["title"], body = first, body[k + 2 :]
     return meta, "\n".join(body).strip()

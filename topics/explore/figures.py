@@ -21,8 +21,19 @@ if TYPE_CHECKING:
 
     from ..tagger import TagResult
 
-__all__ = ["figure_png", "plot_topic_words", "plot_topic_sizes", "plot_document_topics", "plot_scores",
-           "plot_theme_counts", "plot_topic_trends", "plot_theme_trends", "plot_sweep", "plot_k_sweep", "plot_evaluation"]
+__all__ = [
+    "figure_png",
+    "plot_topic_words",
+    "plot_topic_sizes",
+    "plot_document_topics",
+    "plot_scores",
+    "plot_theme_counts",
+    "plot_topic_trends",
+    "plot_theme_trends",
+    "plot_sweep",
+    "plot_k_sweep",
+    "plot_evaluation",
+]
 
 _BAR = "#4c72b0"
 _ACCENT = "#dd8452"
@@ -64,7 +75,9 @@ def figure_png(fig: Figure, dpi: int = 100) -> bytes:
     return buf.getvalue()
 
 
-def plot_topic_words(model: ModelLike, topn: int = 10, topics: Iterable[int] | None = None, ncols: int | None = None) -> Figure:
+def plot_topic_words(
+    model: ModelLike, topn: int = 10, topics: Iterable[int] | None = None, ncols: int | None = None
+) -> Figure:
     """Top words of each topic as horizontal bar charts, one panel per topic.
 
     Parameters
@@ -99,7 +112,7 @@ def plot_topic_words(model: ModelLike, topn: int = 10, topics: Iterable[int] | N
         ax.set_title(f"#{model.lda.topic_ids()[k]}{theme} · {model.lda.topic_sizes_[k]:.1%}", fontsize=9.5, loc="left")
         ax.set_xlabel("P(word | topic)", fontsize=8)
         ax.spines[["top", "right"]].set_visible(False)
-    for ax in axes.flat[len(ids):]:
+    for ax in axes.flat[len(ids) :]:
         ax.set_visible(False)
     fig.suptitle(f"Top {topn} words per topic ({_model_name(model)})", fontsize=12, fontweight="bold")
     return fig
@@ -114,8 +127,10 @@ def plot_topic_sizes(model: ModelLike, words: int = 4) -> Figure:
     if labels:  # labels already hold a topic's first words
         names = [_label(model, int(k), labels, 48) for k in order]
     else:
-        names = [_clip(f"#{model.lda.topic_ids()[k]} " + ", ".join(w for w, _ in model.topic_words(int(k), words)), 52)
-                 for k in order]
+        names = [
+            _clip(f"#{model.lda.topic_ids()[k]} " + ", ".join(w for w, _ in model.topic_words(int(k), words)), 52)
+            for k in order
+        ]
     fig = _figure(9, 0.3 * len(order) + 1.3)
     ax = fig.subplots()
     bars = ax.barh(range(len(order)), sizes[order] * 100, color=_BAR)
@@ -147,7 +162,14 @@ def plot_document_topics(model: ModelLike, corpus: CorpusLike, sample: int = 30,
     names = [_clip(str(tc.articles.index[i]) + (f"  {titles[i]}" if titles[i] else ""), 42) for i in rows]
     fig = _figure(max(7.0, 2.9 + 0.36 * k), 0.24 * len(rows) + 1.8)
     ax = fig.subplots()
-    im = ax.imshow(tc.theta[rows] if len(rows) else np.zeros((1, k)), aspect="auto", cmap="Blues", vmin=0, vmax=1, interpolation="nearest")
+    im = ax.imshow(
+        tc.theta[rows] if len(rows) else np.zeros((1, k)),
+        aspect="auto",
+        cmap="Blues",
+        vmin=0,
+        vmax=1,
+        interpolation="nearest",
+    )
     ax.set_xticks(range(k), [f"#{j}" for j in model.lda.topic_ids()], fontsize=8, rotation=90 if k > 20 else 0)
     ax.set_yticks(range(len(rows)), names, fontsize=7.5)
     ax.set_xlabel("topic")
@@ -172,8 +194,15 @@ def plot_scores(result: TagResult) -> Figure:
     ax.set_title(_clip(f"Theme scores of {result.title or result.id}", 70), fontweight="bold")
     from matplotlib.patches import Patch
 
-    ax.legend(handles=[Patch(color=_ACCENT, label="tagged"), Patch(color="#b8c4d6", label="not tagged"),
-                       *ax.get_legend_handles_labels()[0]], fontsize=8, loc="lower right")
+    ax.legend(
+        handles=[
+            Patch(color=_ACCENT, label="tagged"),
+            Patch(color="#b8c4d6", label="not tagged"),
+            *ax.get_legend_handles_labels()[0],
+        ],
+        fontsize=8,
+        loc="lower right",
+    )
     ax.spines[["top", "right"]].set_visible(False)
     return fig
 
@@ -187,7 +216,12 @@ def plot_theme_counts(model: ModelLike, corpus: CorpusLike, max_themes: int = 30
     df = theme_counts(model, corpus)
     n_themes = len(df)
     if n_themes > max_themes:  # the most frequent ones
-        df = df.loc[df[[c for c in ("articles", "labelled") if c in df]].max(axis=1).sort_values(ascending=False, kind="stable").index[:max_themes]]
+        df = df.loc[
+            df[[c for c in ("articles", "labelled") if c in df]]
+            .max(axis=1)
+            .sort_values(ascending=False, kind="stable")
+            .index[:max_themes]
+        ]
     df = df[::-1]
     fig = _figure(8, 0.34 * len(df) + 1.3)
     ax = fig.subplots()
@@ -217,11 +251,19 @@ def plot_topic_trends(model: ModelLike, corpus: CorpusLike, by: str | None = Non
     if len(trends) < 2:
         return None
     labels = _topic_labels(model)
-    names = {k: f"{_label(model, int(k), labels, 36)}" if labels else
-             f"#{model.lda.topic_ids()[int(k)]} " + ", ".join(w for w, _ in model.topic_words(int(k), 3))
-             for k in trends.columns[:-1]}
-    return _plot_trends(trends, names, top, "mean topic weight of the period's articles (%)",
-                        f"Topic trends ({len(trends)} periods, {int(trends['articles'].sum()):,} dated articles)")
+    names = {
+        k: f"{_label(model, int(k), labels, 36)}"
+        if labels
+        else f"#{model.lda.topic_ids()[int(k)]} " + ", ".join(w for w, _ in model.topic_words(int(k), 3))
+        for k in trends.columns[:-1]
+    }
+    return _plot_trends(
+        trends,
+        names,
+        top,
+        "mean topic weight of the period's articles (%)",
+        f"Topic trends ({len(trends)} periods, {int(trends['articles'].sum()):,} dated articles)",
+    )
 
 
 def plot_theme_trends(model: ModelLike, corpus: CorpusLike, by: str | None = None, top: int = 6) -> Figure | None:
@@ -230,8 +272,13 @@ def plot_theme_trends(model: ModelLike, corpus: CorpusLike, by: str | None = Non
     trends = theme_trends(model, corpus, by)
     if len(trends) < 2:
         return None
-    return _plot_trends(trends, {t: t for t in trends.columns[:-1]}, top, "articles tagged (%)",
-                        f"Theme trends ({len(trends)} periods, {int(trends['articles'].sum()):,} dated articles)")
+    return _plot_trends(
+        trends,
+        {t: t for t in trends.columns[:-1]},
+        top,
+        "articles tagged (%)",
+        f"Theme trends ({len(trends)} periods, {int(trends['articles'].sum()):,} dated articles)",
+    )
 
 
 def _plot_trends(trends: pd.DataFrame, names: dict, top: int, ylabel: str, title: str) -> Figure:
@@ -273,8 +320,11 @@ def plot_sweep(sweep: pd.DataFrame | list[dict]) -> Figure | None:
         sweep = pd.DataFrame(sweep).set_index("k").sort_index()
     if "chosen" not in sweep:
         sweep = sweep.assign(chosen=False)
-    metrics = [c for c in sweep.columns if c not in ("chosen", "seconds")
-               and pd.api.types.is_numeric_dtype(sweep[c]) and sweep[c].notna().any()]
+    metrics = [
+        c
+        for c in sweep.columns
+        if c not in ("chosen", "seconds") and pd.api.types.is_numeric_dtype(sweep[c]) and sweep[c].notna().any()
+    ]
     metrics.sort(key=lambda c: c != "npmi")  # the figure K is chosen by comes first
     if not metrics:
         return None
@@ -323,7 +373,11 @@ def plot_evaluation(evaluation: pd.DataFrame, max_themes: int = 30) -> Figure:
     ax.set_xlim(0, 1.0)
     ax.set_xlabel("score")
     ax.set_ylabel("theme (labelled articles)")
-    shown = f"\n({len(df)} of {len(evaluation)} themes: those with the most labelled articles)" if len(df) < len(evaluation) else ""
+    shown = (
+        f"\n({len(df)} of {len(evaluation)} themes: those with the most labelled articles)"
+        if len(df) < len(evaluation)
+        else ""
+    )
     ax.set_title(f"Per-theme precision, recall and F1{shown}", fontweight="bold")
     ax.margins(y=0.01)
     ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(1.01, 0), frameon=False)

@@ -14,8 +14,18 @@ if TYPE_CHECKING:
     from ..model import Model
     from ..tagger import TagResult
 
-__all__ = ["topic_table", "document_topics", "documents", "theme_counts", "explain", "trend_period", "topic_trends",
-           "theme_trends", "k_sweep", "evaluate"]
+__all__ = [
+    "topic_table",
+    "document_topics",
+    "documents",
+    "theme_counts",
+    "explain",
+    "trend_period",
+    "topic_trends",
+    "theme_trends",
+    "k_sweep",
+    "evaluate",
+]
 
 
 def topic_table(model: ModelLike, topn: int = 10, corpus: CorpusLike | None = None) -> pd.DataFrame:
@@ -41,8 +51,10 @@ def topic_table(model: ModelLike, topn: int = 10, corpus: CorpusLike | None = No
     """
     model = _model(model)
     topics = model.topics(topn=topn)
-    df = pd.DataFrame({"size": [t["size"] for t in topics], "words": [t["words"] for t in topics]},
-                      index=pd.Index([t["id"] for t in topics], name="topic"))
+    df = pd.DataFrame(
+        {"size": [t["size"] for t in topics], "words": [t["words"] for t in topics]},
+        index=pd.Index([t["id"] for t in topics], name="topic"),
+    )
     # Newer models describe topics further (a label, the theme a topic aligns with).
     extra = [key for key in ("label", "theme") if any(t.get(key) for t in topics)]
     for i, key in enumerate(extra):
@@ -51,7 +63,9 @@ def topic_table(model: ModelLike, topn: int = 10, corpus: CorpusLike | None = No
     if (coherence := _coherence(model, tc)) is not None:
         df.insert(len(df.columns) - 1, "coherence", coherence)
     if tc is not None:
-        main = np.bincount(tc.theta.argmax(axis=1), minlength=model.lda.n_topics_) if len(tc) else np.zeros(len(df), int)
+        main = (
+            np.bincount(tc.theta.argmax(axis=1), minlength=model.lda.n_topics_) if len(tc) else np.zeros(len(df), int)
+        )
         weights = tc.articles["n_tokens"].to_numpy(float)
         mass = (tc.theta * weights[:, None]).sum(axis=0) if len(tc) else np.zeros(len(df))
         df.insert(len(df.columns) - 1, "articles", main)
@@ -150,8 +164,17 @@ def explain(result: TagResult, model: ModelLike | None = None) -> pd.DataFrame:
 
     rule = tag_rule(_model(model)) if model is not None else None
     return pd.DataFrame(
-        [{"theme": s.name, "score": s.score, "threshold": s.threshold, "tagged": s.tagged, "evidence": ", ".join(s.evidence),
-          "note": threshold_note(s, rule)} for s in result.scores],
+        [
+            {
+                "theme": s.name,
+                "score": s.score,
+                "threshold": s.threshold,
+                "tagged": s.tagged,
+                "evidence": ", ".join(s.evidence),
+                "note": threshold_note(s, rule),
+            }
+            for s in result.scores
+        ],
         columns=["theme", "score", "threshold", "tagged", "evidence", "note"],
     ).set_index("theme")
 
@@ -281,6 +304,8 @@ def evaluate(model: ModelLike, corpus: CorpusLike) -> pd.DataFrame:
     themes = list(model.themes)
     Y, P, unknown = indicator_matrices(a["labels"], a["themes"], themes)
     s = label_scores(Y, P)
-    df = pd.DataFrame({"precision": s.precision, "recall": s.recall, "f1": s.f1, "support": s.support,
-                       "predicted": s.predicted}, index=pd.Index(themes + list(unknown), name="theme"))
+    df = pd.DataFrame(
+        {"precision": s.precision, "recall": s.recall, "f1": s.f1, "support": s.support, "predicted": s.predicted},
+        index=pd.Index(themes + list(unknown), name="theme"),
+    )
     return df[(df["support"] > 0) | (df["predicted"] > 0)]

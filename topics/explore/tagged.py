@@ -81,7 +81,9 @@ class TaggedCorpus:
         return bool(self.articles["labels"].notna().any())
 
 
-def tag_corpus(model: ModelLike, corpus: CorpusLike, *, limit: int | None = None, batch_size: int = 256) -> TaggedCorpus:
+def tag_corpus(
+    model: ModelLike, corpus: CorpusLike, *, limit: int | None = None, batch_size: int = 256
+) -> TaggedCorpus:
     """Tag a corpus and keep every article's topic mix, in one pass of :class:`topics.Tagger`.
 
     Parameters
@@ -120,13 +122,22 @@ def tag_corpus(model: ModelLike, corpus: CorpusLike, *, limit: int | None = None
             bow = dictionary.doc2bow(r.tokens)
             for term, n in bow:
                 counts[term] += n
-            rows.append({"id": a.id, "title": a.title, "date": a.date, "labels": a.labels,
-                         "themes": tuple(s.name for s in r.themes), "n_tokens": sum(n for _, n in bow)})
+            rows.append(
+                {
+                    "id": a.id,
+                    "title": a.title,
+                    "date": a.date,
+                    "labels": a.labels,
+                    "themes": tuple(s.name for s in r.themes),
+                    "n_tokens": sum(n for _, n in bow),
+                }
+            )
     articles = pd.DataFrame(rows, columns=["id", "title", "date", "labels", "themes", "n_tokens"]).set_index("id")
     articles["date"] = _parse_dates(articles["date"])
     theta = np.vstack([r.topic_mix for r in results]) if results else np.zeros((0, lda.n_topics_))
-    scores = pd.DataFrame([{s.name: s.score for s in r.scores} for r in results],
-                          index=articles.index, columns=model.themes, dtype=float)
+    scores = pd.DataFrame(
+        [{s.name: s.score for s in r.scores} for r in results], index=articles.index, columns=model.themes, dtype=float
+    )
     return TaggedCorpus(articles, theta, scores, results, counts, tokens, getattr(corpus, "description", "articles"))
 
 

@@ -41,8 +41,10 @@ class TopicMap:
 
     def page(self, title: str = "Topic map") -> str:
         """A complete HTML page holding the map."""
-        return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title></head>"
-                f"<body style=\"margin:8px;background:#fff\">\n{self.fragment}\n</body></html>\n")
+        return (
+            f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
+            f'<body style="margin:8px;background:#fff">\n{self.fragment}\n</body></html>\n'
+        )
 
     def save(self, path: str | os.PathLike, title: str = "Topic map") -> Path:
         """Write :meth:`page` to ``path`` atomically and return the path."""
@@ -51,8 +53,10 @@ class TopicMap:
     def _repr_html_(self) -> str:
         # An iframe keeps the map's scripts and styles away from the notebook's (and its require.js).
         height = 880 if self.engine == "pyldavis" else 560
-        return (f'<iframe srcdoc="{html.escape(self.page(), quote=True)}" style="width:100%;height:{height}px;border:0" '
-                f'title="topic map"></iframe>')
+        return (
+            f'<iframe srcdoc="{html.escape(self.page(), quote=True)}" style="width:100%;height:{height}px;border:0" '
+            f'title="topic map"></iframe>'
+        )
 
 
 def topic_map(model: ModelLike, corpus: CorpusLike | None = None, engine: str = "auto", n_words: int = 30) -> TopicMap:
@@ -109,17 +113,28 @@ def _pyldavis_fragment(model: Model, tc: TaggedCorpus, n_words: int) -> str:
     docs = lengths > 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        data = pyLDAvis.prepare(phi, tc.theta[docs], lengths[docs], vocab, tc.term_counts[keep], R=n_words,
-                                mds="pcoa", sort_topics=False, n_jobs=1)
+        data = pyLDAvis.prepare(
+            phi,
+            tc.theta[docs],
+            lengths[docs],
+            vocab,
+            tc.term_counts[keep],
+            R=n_words,
+            mds="pcoa",
+            sort_topics=False,
+            n_jobs=1,
+        )
     vis_id = f"ldavis_{secrets.token_hex(6)}"
     d3 = Path(urls.D3_LOCAL).read_text(encoding="utf-8")
     ldavis = Path(urls.LDAVIS_LOCAL).read_text(encoding="utf-8")
     css = Path(urls.LDAVIS_CSS_LOCAL).read_text(encoding="utf-8")
     # d3 is UMD: call it with a private `this` and no define/module/exports, so it neither
     # registers with a page's require.js nor replaces a page's own d3.
-    return (f"<style>{css}</style>\n<div id=\"{vis_id}\" style=\"background-color:white;\"></div>\n"
-            f"<script>(function(){{\nvar __root = {{}};\n(function(define, module, exports){{\n{_script_safe(d3)}\n}}).call(__root);\n"
-            f"var d3 = __root.d3;\n{_script_safe(ldavis)}\nnew LDAvis(\"#{vis_id}\", {_script_safe(data.to_json())});\n}})();</script>")
+    return (
+        f'<style>{css}</style>\n<div id="{vis_id}" style="background-color:white;"></div>\n'
+        f"<script>(function(){{\nvar __root = {{}};\n(function(define, module, exports){{\n{_script_safe(d3)}\n}}).call(__root);\n"
+        f'var d3 = __root.d3;\n{_script_safe(ldavis)}\nnew LDAvis("#{vis_id}", {_script_safe(data.to_json())});\n}})();</script>'
+    )
 
 
 def _script_safe(text: str) -> str:
@@ -178,11 +193,22 @@ def _builtin_fragment(model: Model, tc: TaggedCorpus | None, n_words: int) -> st
     labels = _topic_labels(model)
     topics = []
     for j in range(k):
-        top = [t for t in np.argsort(phi[j])[::-1][: n_words + 20]
-               if not model.preprocessor.is_display_junk(lda.dictionary_[int(t)])][:n_words]
-        topics.append({"id": j, "label": _label(model, j, labels, 40), "share": round(float(prevalence[j]), 4),
-                       "words": [[model.display(lda.dictionary_[int(t)]), round(float(phi[j, t]), 5),
-                                  round(float(overall[t]), 5)] for t in top]})
+        top = [
+            t
+            for t in np.argsort(phi[j])[::-1][: n_words + 20]
+            if not model.preprocessor.is_display_junk(lda.dictionary_[int(t)])
+        ][:n_words]
+        topics.append(
+            {
+                "id": j,
+                "label": _label(model, j, labels, 40),
+                "share": round(float(prevalence[j]), 4),
+                "words": [
+                    [model.display(lda.dictionary_[int(t)]), round(float(phi[j, t]), 5), round(float(overall[t]), 5)]
+                    for t in top
+                ],
+            }
+        )
     vis_id = f"tmap_{secrets.token_hex(6)}"
     circles = "\n".join(
         f'<g class="t" data-k="{j}" tabindex="0"><title>{html.escape(topics[j]["label"])}: {prevalence[j]:.1%} of tokens</title>'

@@ -33,5 +33,14 @@ from .plan import Part, count_lines, plan_parts
 from .run import TagStats, tag_files
 from .worker import ModelRef, PartResult, tag_part
 
-__all__ = ["Part", "PartResult", "TagStats", "plan_parts", "tag_files", "tag_part", "MANIFEST", "ModelRef",
-           "count_lines"]
+__all__ = [
+    "Part",
+    "PartResult",
+    "TagStats",
+    "plan_parts",
+    "tag_files",
+    "tag_part",
+    "MANIFEST",
+    "ModelRef",
+    "count_lines",
+]

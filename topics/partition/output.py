@@ -40,7 +40,9 @@ def work_dir(stack: ExitStack, output_dir: str | os.PathLike | None) -> Path:
         return stack.enter_context(_scratch(None))
     target = Path(output_dir)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise CorpusError(f"{target}: the output folder must be new or empty (it holds {'files' if target.is_dir() else 'a file'})")
+        raise CorpusError(
+            f"{target}: the output folder must be new or empty (it holds {'files' if target.is_dir() else 'a file'})"
+        )
     target.mkdir(parents=True, exist_ok=True)
     return stack.enter_context(_scratch(target))
 
@@ -57,8 +59,9 @@ def _id_prefix(output_format: str, id: str) -> bytes:
     return (('{"id": ' + json.dumps(id, ensure_ascii=False)) if output_format == "jsonl" else id).encode("utf-8")
 
 
-def _copy_records(job: Job, result: PartResult, renamed: dict[int, str], first: int, last: int, write,
-                  one_by_one: bool = False) -> None:
+def _copy_records(
+    job: Job, result: PartResult, renamed: dict[int, str], first: int, last: int, write, one_by_one: bool = False
+) -> None:
     """Write records ``[first, last)`` of a part file, with the ids of ``renamed`` replaced
     (``one_by_one``: a call of ``write`` per record, else in chunks when the records are unchanged)."""
     ends = array("q")
@@ -76,7 +79,7 @@ def _copy_records(job: Job, result: PartResult, renamed: dict[int, str], first: 
             if i in renamed:
                 old = _id_prefix(job.output_format, result.ids[i])
                 assert record.startswith(old), "a record starts with its id"
-                record = _id_prefix(job.output_format, renamed[i]) + record[len(old):]
+                record = _id_prefix(job.output_format, renamed[i]) + record[len(old) :]
             write(record)
 
 
@@ -136,9 +139,16 @@ class Folder:
             with open(job.out + ".tmp", "wb") as f:
                 _copy_records(job, result, renamed, 0, len(result.ids), f.write)
             os.replace(job.out + ".tmp", job.out)
-        self.parts.append({"file": name, "articles": len(result.ids), "bytes": os.path.getsize(job.out),
-                           "input": job.part.path, **({"files": len(job.part.files)} if job.part.files else {}),
-                           **({"bytes_from": job.part.start, "bytes_to": job.part.stop} if job.part.stop is not None else {})})
+        self.parts.append(
+            {
+                "file": name,
+                "articles": len(result.ids),
+                "bytes": os.path.getsize(job.out),
+                "input": job.part.path,
+                **({"files": len(job.part.files)} if job.part.files else {}),
+                **({"bytes_from": job.part.start, "bytes_to": job.part.stop} if job.part.stop is not None else {}),
+            }
+        )
 
     def close(self, manifest: dict) -> list[str]:
         for part in self.parts:
@@ -150,11 +160,17 @@ class Folder:
         return [str(self.target / p["file"]) for p in self.parts]
 
 
-def run_manifest(corpora: list[Corpus], model: ModelRef, stats: TagStats, reports: list[ReadReport],
-                 output_format: str) -> dict:
+def run_manifest(
+    corpora: list[Corpus], model: ModelRef, stats: TagStats, reports: list[ReadReport], output_format: str
+) -> dict:
     from ..bundle import read_manifest
 
     bundle = read_manifest(Path(model.path))
-    return {"format": output_format, "articles": stats.articles, "skipped": sum(r.n_skipped for r in reports),
-            "inputs": [c.description for c in corpora], "model": f"{bundle.get('name')}@{bundle.get('version')}",
-            "model_manifest_sha256": model.pin}
+    return {
+        "format": output_format,
+        "articles": stats.articles,
+        "skipped": sum(r.n_skipped for r in reports),
+        "inputs": [c.description for c in corpora],
+        "model": f"{bundle.get('name')}@{bundle.get('version')}",
+        "model_manifest_sha256": model.pin,
+    }

@@ -82,8 +82,9 @@ def _local_pool(workers: int, model: ModelRef, options: dict):
         context.set_forkserver_preload(["topics.partition", "topics.model", "topics.tagger"])
     else:  # Windows, macOS before forkserver
         context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=start_worker,
-                               initargs=(model, options, os.getpid()))
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=start_worker, initargs=(model, options, os.getpid())
+    )
     pool.workers = workers
     try:
         yield pool
@@ -161,7 +162,9 @@ def tag_files(
     started, cpu, wall = time.perf_counter(), time.process_time(), time.time()
     corpora = list(corpus.corpora) if isinstance(corpus, ChainCorpus) else [corpus]
     if any(isinstance(c, ChainCorpus) for c in corpora) or any(c._stdin for c in corpora):
-        raise ValueError("tag_files reads files and folders: flatten nested chains; tag standard input with Tagger.tag(stream=True)")
+        raise ValueError(
+            "tag_files reads files and folders: flatten nested chains; tag standard input with Tagger.tag(stream=True)"
+        )
     path, pin = pin_bundle(model, artifacts, key=key, require_signature=require_signature)
     ref = ModelRef(str(path), pin)
     options = {"top_topics": top_topics, "batch_size": batch_size}
@@ -174,8 +177,20 @@ def tag_files(
             executor = _Inline() if workers == 1 else stack.enter_context(_local_pool(workers, ref, options))
         work = work_dir(stack, output_dir)
         parts = number_lines(executor, parts)
-        jobs_ = [Job(p, corpora[p.source].options, corpora[p.source]._id_format, ref, options, output_format, explain,
-                      str(work / f"part-{p.index:05d}{suffix}"), corpora[p.source].on_reject is not None) for p in parts]
+        jobs_ = [
+            Job(
+                p,
+                corpora[p.source].options,
+                corpora[p.source]._id_format,
+                ref,
+                options,
+                output_format,
+                explain,
+                str(work / f"part-{p.index:05d}{suffix}"),
+                corpora[p.source].on_reject is not None,
+            )
+            for p in parts
+        ]
         futures = [executor.submit(tag_part, job) for job in jobs_]
         fail = any(c.on_error == "fail" for c in corpora)
         sink = Folder(Path(output_dir), work) if output_dir is not None else Stream(out, batch_size if fail else None)

@@ -141,5 +141,17 @@ def tag_part(job: Job) -> PartResult:
         if batch:
             write(batch)
     report = corpus.report
-    return PartResult(part.index, ids, ends.tobytes(), report.n_read, report.n_skipped, report.problems,
-                      rejects, error, time.process_time() - cpu, load, _LOADED[1], os.getpid())
+    return PartResult(
+        part.index,
+        ids,
+        ends.tobytes(),
+        report.n_read,
+        report.n_skipped,
+        report.problems,
+        rejects,
+        error,
+        time.process_time() - cpu,
+        load,
+        _LOADED[1],
+        os.getpid(),
+    )
