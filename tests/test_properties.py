@@ -133,7 +133,7 @@ def _reference_tokens(pre: Preprocessor, text: str) -> list[str]:
     import re
     import unicodedata
 
-    from topics.preprocess import _FOLD, _TAGS, _TOKEN
+    from topics.normalize import _FOLD, _TAGS, _TOKEN
 
     def undot(m: re.Match) -> str:
         word = m.group(0) if " " in m.group(0) else m.group(0).replace(".", "")

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import copy
 import html
-import re
-import string
-import unicodedata
 from collections.abc import Iterable, Iterator
+from functools import partial
 from itertools import chain
 
 from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
@@ -24,7 +22,20 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from .boilerplate import is_table_token, strip_boilerplate
+from .display import DISPLAY_JUNK, SurfaceCounter, is_display_junk, surface_chunk_pairs, surface_chunks, surface_forms
 from .duplicates import find_duplicates  # noqa: F401  (its former home, where callers still import it)
+from .normalize import (
+    _DOTTED,
+    _HAS_LETTER,
+    _PUNCTUATION,
+    _TAGS,
+    _TOKEN,
+    _TOKEN_CACHE_SIZE,
+    _UNITED_STATES,
+    _UNSEEN,
+    _undot,
+    normalize_text,
+)
 
 __all__ = ["Preprocessor", "SurfaceCounter", "normalize_text", "NEWS_STOPWORDS", "DISPLAY_JUNK", "find_duplicates"]
 
@@ -46,56 +57,6 @@ STOP_WORDS = (
     - {"bill", "computer", "fire", "interest", "system", "front", "side", "un", "mill", "con", "cry"}
 ) | NEWS_STOPWORDS
 
-# Contractions whose apostrophe the tokenizer drops ("I'm" -> "im", "don't" -> "dont"):
-# tokens as trained (matching and modelling are unchanged), but never shown as topic words.
-DISPLAY_JUNK = frozenset(
-    """
-    im ive youre youve youll youd hes shes theyre theyve theyll theyd weve dont doesnt didnt
-    isnt arent wasnt werent havent hasnt hadnt cant couldnt wouldnt shouldnt wont mustnt neednt
-    aint thats theres whats whos lets heres hows wheres itll thatll
-    """.split()
-)
-SURFACE_MIN_COUNT = 2  # a token's display form is learned once it has been seen this often
-
-# Typographic variants folded before tokenising, so “Erdogans’” == "Erdogans'".
-_FOLD = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "\u00b4": "'",
-        "`": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u201f": '"',
-        "\u2033": '"',
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2012": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2212": "-",
-        "\u00ad": None,  # soft hyphen
-        # Turkish capital dotted I: lower() makes it "i" + a combining dot, which splits words.
-        "\u0130": "i",
-    }
-)
-_FOLDABLE = re.compile("[" + re.escape("".join(map(chr, _FOLD))) + "]")
-# A token is letters/digits, optionally joined by inner hyphens or apostrophes:
-# keeps "s-400", "nagorno-karabakh", "al-assad", "o'brien".
-_TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
-_PUNCTUATION = string.punctuation  # stripped from a chunk's ends: a token is [^\W_] (isalnum) runs
-_HAS_LETTER = re.compile(r"[^\W\d_]")
-_TAGS = re.compile(r"<[^>]{0,200}>")
-# Dotted abbreviations ("U.S.", "U.N.") become one token ("usa", "un").
-_DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")
-_UNITED_STATES = re.compile(r"\bunited states\b")
-_TOKEN_CACHE_SIZE = 200_000  # distinct chunks (and tokens) remembered: ~40 MB at most
-_UNSEEN = object()
-
 
 class _ChunkCache(dict):
     """chunk → its tokens; a missing chunk is cleaned on lookup and remembered (up to a size)."""
@@ -109,24 +70,6 @@ class _ChunkCache(dict):
         if len(self) < _TOKEN_CACHE_SIZE:
             self[chunk] = tokens
         return tokens
-
-
-def _undot(match: re.Match) -> str:
-    word = match.group(0).replace(".", "")
-    return "usa" if word == "us" else word
-
-
-def normalize_text(text: str, lower: bool = True) -> str:
-    """NFKC-normalise, fold typographic quotes and dashes, lowercase (unless ``lower=False``)."""
-    if text.isascii():  # already NFKC; the backtick is the only ASCII character folded
-        text = text.replace("`", "'") if "`" in text else text
-        return text.lower() if lower else text
-    text = unicodedata.normalize("NFKC", text)
-    # str.replace per character present, not str.translate: translate looks up every
-    # character of the text in a dict, several times slower on long articles.
-    for char in set(_FOLDABLE.findall(text)):
-        text = text.replace(char, _FOLD[ord(char)] or "")
-    return text.lower() if lower else text
 
 
 # British → American spellings of common news words, so "defence" and "defense"
@@ -338,34 +281,13 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         key = (self.normalize, self.min_length, tuple(self.extra_stopwords))
         cache = getattr(self, "_surface_cache", None)
         if cache is None or cache.key != key:
-            cache = self._surface_cache = _ChunkCache(key, self._surface_chunk)
-        return chain.from_iterable(map(cache.__getitem__, _surface_chunks(text)))
+            cache = self._surface_cache = _ChunkCache(key, partial(surface_chunk_pairs, clean_token=self._clean_token))
+        return chain.from_iterable(map(cache.__getitem__, surface_chunks(text)))
 
     def surface_counter(self) -> SurfaceCounter:
         """A counter of :meth:`surface_pairs` over many texts, cheaper than counting pairs
         one by one: see :class:`SurfaceCounter`."""
         return SurfaceCounter(self)
-
-    def _surface_chunk(self, chunk: str, seen: dict) -> tuple[tuple[str, str], ...]:
-        core = chunk.strip(_PUNCTUATION)
-        if core.isalnum():  # as _clean_chunk: most chunks are one word
-            if not _HAS_LETTER.search(core):
-                return ()
-            raws = (core,)
-        else:
-            raws = _TOKEN.findall(chunk)
-        out = []
-        for raw in raws:
-            if "'" in raw:  # as _clean_token: possessives and elisions
-                raw = raw.split("'")[0] if raw.lower().endswith(("'s", "'")) else raw.replace("'", "")
-            clean = seen.get(raw, _UNSEEN)
-            if clean is _UNSEEN:
-                clean = self._clean_token(raw.lower())
-                if len(seen) < _TOKEN_CACHE_SIZE:
-                    seen[raw] = clean
-            if clean is not None:
-                out.append((clean, raw))
-        return tuple(out)
 
     def display(self, token: str) -> str:
         """How ``token`` is shown to a reader: its usual surface form (``hama`` → ``Hamas``);
@@ -379,7 +301,7 @@ class Preprocessor(TransformerMixin, BaseEstimator):
     def is_display_junk(token: str) -> bool:
         """Whether ``token`` (or a word of a phrase) is a contraction left by dropping an
         apostrophe (``im``, ``dont_know``): kept for matching, never shown as a topic word."""
-        return any(part in DISPLAY_JUNK for part in token.split("_"))
+        return is_display_junk(token)
 
     # -- learned collocations ---------------------------------------------------------
     def fit(self, X: Iterable[str], y=None) -> Preprocessor:
@@ -424,7 +346,7 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         self.n_documents_ = n
         if isinstance(surface_counts, SurfaceCounter):
             surface_counts = surface_counts.pairs()
-        self.surface_forms_ = _surface_forms(surface_counts or {})
+        self.surface_forms_ = surface_forms(surface_counts or {})
         return self
 
     def join_phrases(self, tokens: list[str]) -> list[str]:
@@ -472,61 +394,3 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
-
-
-def _surface_chunks(text: str) -> list[str]:
-    """The whitespace-delimited chunks of ``text`` as written (entities decoded, markup
-    dropped, typography folded, case kept)."""
-    if "&" in text:
-        text = html.unescape(text)
-    text = normalize_text(text, lower=False)
-    if "<" in text:
-        text = _TAGS.sub(" ", text)
-    return text.split()
-
-
-class SurfaceCounter:
-    """Counts :meth:`Preprocessor.surface_pairs` over a corpus, one text at a time.
-
-    Texts are counted as whitespace-delimited chunks (a C-speed ``Counter`` update);
-    each distinct chunk is turned into pairs once, when the chunk counts are folded into
-    the pair counts: at :meth:`pairs`, and whenever more than ``max_chunks`` distinct
-    chunks are held, so memory stays bounded on large corpora.
-    """
-
-    def __init__(self, preprocessor: Preprocessor, max_chunks: int = 500_000) -> None:
-        from collections import Counter
-
-        self.preprocessor, self.max_chunks = preprocessor, max_chunks
-        self._chunks: Counter = Counter()
-        self._pairs: Counter = Counter()
-
-    def add(self, text: str) -> None:
-        self._chunks.update(_surface_chunks(text))
-        if len(self._chunks) > self.max_chunks:
-            self._fold()
-
-    def _fold(self) -> None:
-        pairs, lookup = self._pairs, self.preprocessor.surface_pairs
-        for chunk, n in self._chunks.items():
-            for pair in lookup(chunk):
-                pairs[pair] += n
-        self._chunks.clear()
-
-    def pairs(self):
-        """``Counter`` of ``(token, surface form)`` over every text added."""
-        self._fold()
-        return self._pairs
-
-
-def _surface_forms(counts) -> dict[str, str]:
-    """Token → its most frequent surface form (ties: the first in sorted order), where that
-    differs from the token and the token was seen at least :data:`SURFACE_MIN_COUNT` times."""
-    best: dict[str, tuple[int, str]] = {}
-    total: dict[str, int] = {}
-    for (token, form), n in counts.items():
-        total[token] = total.get(token, 0) + n
-        current = best.get(token)
-        if current is None or n > current[0] or (n == current[0] and form < current[1]):
-            best[token] = (n, form)
-    return {t: best[t][1] for t in sorted(best) if best[t][1] != t and total[t] >= SURFACE_MIN_COUNT}
