@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import re
-import select
 import signal
 import subprocess
 import sys
@@ -15,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from terminal import final_lines, read, spawn
 
 from topics.bundle import LATEST, verify_bundle
 from topics.cli import main
@@ -49,53 +47,22 @@ def trained(tmp_path) -> tuple[Path, str]:
 def _start_train(corpus: Path, art: Path) -> tuple[subprocess.Popen, int]:
     """`topics train` on a terminal (a pseudo-terminal): its stages show, so a test can signal
     it in the middle of one. Returns the process and the terminal's reading end."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "topics", "train", "--corpus", str(corpus), "--artifacts", str(art)],
-        stdin=subprocess.DEVNULL,
-        stdout=slave,
-        stderr=slave,
-        cwd=ROOT,
-        env={**os.environ, "TERM": "xterm"},
-    )
-    os.close(slave)
-    return proc, master
-
-
-def _read(master: int, until: str | None = None, timeout: float = 120) -> str:
-    """What the terminal shows until ``until`` appears (or the process closes it)."""
-    out, deadline = "", time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.2)
-        if not ready:
-            continue
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # the process closed the terminal
-            break
-        if not data:
-            break
-        out += data.decode("utf-8", "replace")
-        if until is not None and until in out:
-            break
-    return out
+    return spawn(["train", "--corpus", str(corpus), "--artifacts", str(art)], stdin_terminal=False)
 
 
 def _signal_at(started: tuple[subprocess.Popen, int], stage: str, sig: int) -> list[str]:
     """Send ``sig`` as soon as the progress line of ``stage`` appears; return the lines the terminal kept."""
     proc, master = started
     try:
-        seen = _read(master, until=stage)
+        seen = read(master, until=stage)
         if stage not in seen:
             pytest.fail(f"training ended before {stage!r}: {seen!r}")
         proc.send_signal(sig)
-        seen += _read(master)
+        seen += read(master)
         proc.wait(timeout=60)
     finally:
         os.close(master)
-    return [
-        re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", line.split("\r")[-1]) for line in re.split(r"\r?\n", seen) if line.strip()
-    ]
+    return [line for line in final_lines(seen) if line.strip()]
 
 
 def test_sigkill_during_train_keeps_a_loadable_model(corpus, trained):

@@ -4,57 +4,25 @@ from __future__ import annotations
 
 import io
 import os
-import pty
 import re
-import select
-import subprocess
-import sys
-import time
 
 import pytest
 from conftest import ROOT, SEED
+from terminal import final_lines, read, spawn
 
 from topics.progress import Progress, Stage, plural
 
 
 def run_in_terminal(args: list[str], cwd=ROOT, timeout: float = 600) -> tuple[int, str]:
     """Run ``topics ARGS`` with a pseudo-terminal as its standard input, output and error."""
-    master, slave = pty.openpty()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm", "COLUMNS": "120"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "topics", *args],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        cwd=cwd,
-        env=env,
-        close_fds=True,
-    )
-    os.close(slave)
-    out, deadline = b"", time.monotonic() + timeout
+    proc, master = spawn(args, cwd=cwd)
     try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if ready:
-                try:
-                    data = os.read(master, 65536)
-                except OSError:  # the child closed the terminal
-                    break
-                if not data:
-                    break
-                out += data
-            elif proc.poll() is not None:
-                break
+        screen = read(master, timeout=timeout, proc=proc)
     finally:
         os.close(master)
         if proc.poll() is None:
             proc.kill()
-    return proc.wait(), out.decode("utf-8", "replace")
-
-
-def final_lines(screen: str) -> list[str]:
-    """The lines left on the terminal: each line's last redraw, without control codes."""
-    return [re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", line.split("\r")[-1]) for line in re.split(r"\r?\n", screen)]
+    return proc.wait(), screen
 
 
 def test_units_are_plural_when_they_should_be():
