@@ -138,7 +138,7 @@ class SeedMatcher:
         than the same word in a story that only security claims."""
         out = np.zeros((len(counts), len(self.names)))
         for d, found in enumerate(counts):
-            spans = getattr(found, "spans", ())
+            spans = found.spans
             if not spans:
                 continue
             claimed: dict[int, list[int]] = {}  # position -> themes whose terms cover it
