@@ -480,3 +480,11 @@ def test_update_is_recorded_and_shown(trained, tmp_path, capsys):
     assert main(["models", "list", "updated", "-f", "json", *art]) == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert row["updates"][0]["documents"] == 5 and row["updates"][0]["corpus"] == f"jsonl:{news.resolve()}"
+
+
+def test_every_warning_is_one_prefixed_line(trained, tmp_path, capsys):
+    bad = tmp_path / "in.jsonl"
+    bad.write_text('{"text": "Oil prices rose."}\n{"text": oops}\n')
+    assert main(["tag", str(bad), "-f", "jsonl", "--artifacts", str(trained)]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "warning:" in line]
+    assert warnings and all(line.startswith("topics: warning: ") for line in warnings), warnings

@@ -15,7 +15,7 @@ import sys
 import warnings
 
 from . import common
-from .common import EXIT_USER_ERROR, WIDTH, _clip, _err, _rejects, _wrapped
+from .common import EXIT_USER_ERROR, WIDTH, _clip, _err, _rejects, _warn, _wrapped
 from .evaluate import cmd_evaluate
 from .inspect_cmds import cmd_info, cmd_models_list, cmd_models_rm, cmd_report, cmd_topics, cmd_trends
 from .parser import build_parser
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     shown = warnings.showwarning
     try:
         # A warning is one line on standard error, like an error.
-        warnings.showwarning = lambda message, *_, **__: _err(f"topics: warning: {message}")
+        warnings.showwarning = lambda message, *_, **__: _warn(str(message))
         # --rejects FILE stays open for the whole command, for every corpus it reads.
         with _rejects(getattr(args, "rejects", None)) as on_reject:
             args.on_reject = on_reject

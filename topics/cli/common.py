@@ -20,6 +20,11 @@ def _err(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
+def _warn(message: str) -> None:
+    """One ``topics: warning: ...`` line on standard error, as every warning is printed."""
+    _err(f"topics: warning: {message}")
+
+
 def _note(args: argparse.Namespace, message: str) -> None:
     """A line about what the command does (standard error; not with --quiet)."""
     if not getattr(args, "quiet", False):
@@ -79,7 +84,7 @@ def _report_skips(corpus) -> None:
     report = getattr(corpus, "report", None)
     # Repaired records (bad bytes replaced) are worth a word too, and so is reading nothing.
     if report is not None and (report.n_skipped or report.problems or not report.n_read):
-        _err(f"warning: {report.summary()}")
+        _warn(report.summary())
         for problem in report.problems[:5]:
             _err(f"  {problem}")
         if len(report.problems) > 5:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from .common import EXIT_USER_ERROR, _err, _load_model, _open_corpus, _print_sweep, _progress, _report_skips
+from .common import EXIT_USER_ERROR, _err, _load_model, _open_corpus, _print_sweep, _progress, _report_skips, _warn
 
 OVERLAP_WARNING = 0.05  # share of evaluated articles seen in training from which figures are flagged
 
@@ -23,8 +23,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     result = evaluate(model, _progress(args).counting(corpus, "Tagging"))
     _report_skips(corpus)
     if result.training_overlap and result.training_overlap >= OVERLAP_WARNING:
-        _err(
-            f"topics: warning: {result.training_overlap:.0%} of these articles are ones the model was trained on: "
+        _warn(
+            f"{result.training_overlap:.0%} of these articles are ones the model was trained on: "
             "the figures say how well it remembers them, not how well it tags new articles (evaluate on held-out "
             "articles, or use `topics train --cv K`)"
         )

@@ -18,6 +18,7 @@ from .common import (
     _progress,
     _report_skips,
     _signing_key,
+    _warn,
     _wrapped,
 )
 
@@ -180,9 +181,7 @@ def cmd_trends(args: argparse.Namespace) -> int:
     trends = topic_trends(model, _progress(args).counting(corpus, "Tagging"), by=args.by)
     _report_skips(corpus)
     if trends.undated:
-        _err(
-            f"warning: {trends.undated:,} article{'' if trends.undated == 1 else 's'} without a readable date left out"
-        )
+        _warn(f"{trends.undated:,} article{'' if trends.undated == 1 else 's'} without a readable date left out")
     if not trends.periods:
         _err("topics: error: no dated articles (give each a date: a JSONL 'date' field or a 'date' header line)")
         return EXIT_USER_ERROR

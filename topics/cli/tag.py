@@ -17,6 +17,7 @@ from .common import (
     _progress,
     _report_skips,
     _signing_key,
+    _warn,
 )
 
 
@@ -59,9 +60,7 @@ def _tag_here(args: argparse.Namespace, model, corpus, out, stage, stream: bool)
     from ..tagger import Tagger, tag_rule
 
     if stream and (args.jobs != 1 or args.dask):
-        _err(
-            "topics: warning: standard input is tagged in this process as it arrives; --jobs and --dask apply to files"
-        )
+        _warn("standard input is tagged in this process as it arrives; --jobs and --dask apply to files")
     tagger = Tagger(model, top_topics=args.top, batch_size=args.batch_size)
     rule = tag_rule(model)
     n = 0

@@ -6,7 +6,6 @@ import argparse
 from contextlib import contextmanager
 
 from .common import (
-    _err,
     _note,
     _open_corpus,
     _print_signature,
@@ -14,6 +13,7 @@ from .common import (
     _progress,
     _report_skips,
     _signing_key,
+    _warn,
     _wrapped,
 )
 from .evaluate import _print_evaluation
@@ -94,7 +94,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                 write_bytes_atomic(args.sweep_plot, figure_png(plot_sweep(topics_meta["sweep"]["rows"])))
                 print(f"  sweep plot  {args.sweep_plot}")
             except ImportError as exc:
-                _err(f"warning: {exc}")
+                _warn(str(exc))
     print(
         _wrapped(
             "  themes",
@@ -115,7 +115,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         from ..evaluate import cross_validate
 
         if meta["parameters"]["classifier_mode"] != "supervised":
-            _err("warning: --cv needs a labelled corpus; no cross-validation")
+            _warn("--cv needs a labelled corpus; no cross-validation")
             return 0
         with progress.stage(f"{args.cv}-fold cross-validation of the theme classifier", None, "fold") as stage:
             result = cross_validate(
