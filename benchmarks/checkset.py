@@ -30,12 +30,14 @@ SPLITS = ("dev", "test")
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 CHECKSET_PATH = HERE / "checkset" / "themes.jsonl"
-# The three parts of the check set: full articles, short leads of other articles (title +
-# first sentences, ``lead_chars`` of the body), and wire items we wrote (text stored).
+# The parts of the check set: full articles, short leads of other articles (title + first
+# sentences, ``lead_chars`` of the body), wire items we wrote (text stored), and wire items
+# written later by four other writers, labelled with all 14 themes of the default taxonomy.
 PARTS = {
     "articles": CHECKSET_PATH,
     "leads": HERE / "checkset" / "leads.jsonl",
     "written": HERE / "checkset" / "written.jsonl",
+    "written2": HERE / "checkset" / "written2.jsonl",
 }
 
 
@@ -86,8 +88,10 @@ def read_entries(path: Path = CHECKSET_PATH) -> list[dict]:
 def load_checkset(data_dir: Path | None = None, split: str | None = None, parts=("articles",)) -> list[dict]:
     """Load check-set articles with their texts.
 
-    Returns dicts ``{"id", "corpus", "ref", "title", "text", "labels", "split", "part", "length"}``
-    where ``text`` is title + blank line + body, ``id`` is ``corpus:ref`` (``leads:corpus:ref``
+    Returns dicts ``{"id", "corpus", "ref", "title", "text", "labels", "split", "part", "length",
+    "themes"}`` where ``labels`` are the five check-set themes and ``themes`` all themes of the
+    default taxonomy (None where only the five were labelled),
+    ``text`` is title + blank line + body, ``id`` is ``corpus:ref`` (``leads:corpus:ref``
     for a lead), ``length`` is "short" (headline + a sentence or two) or "long".
     ``split`` selects "dev" or "test" (None = both); ``parts`` which files (see ``PARTS``).
     """
@@ -129,6 +133,7 @@ def _entry(e: dict, part: str, data_dir: Path) -> dict:
         "split": e["split"],
         "part": part,
         "length": "short" if short else "long",
+        "themes": e.get("themes"),
     }
 
 

@@ -204,6 +204,48 @@ def table(entries: list[dict], rows: dict[str, list[set[str]]]) -> list[str]:
     return lines
 
 
+def by_part(entries: list[dict], rows: dict[str, list[set[str]]]) -> list[str]:
+    """Micro-F1 of each row on each check-set part (the history of each part stays comparable)."""
+    from topics.evaluate import theme_metrics
+
+    parts = list(dict.fromkeys(e["part"] for e in entries))
+    lines = ["| micro F1 by part | " + " | ".join(f"{p} ({sum(e['part'] == p for e in entries)})" for p in parts) + " |"]
+    lines.append("|---" * (len(parts) + 1) + "|")
+    for name, pred in rows.items():
+        cells = []
+        for p in parts:
+            idx = [i for i, e in enumerate(entries) if e["part"] == p]
+            cells.append(f"{theme_metrics([set(entries[i]['labels']) for i in idx], [pred[i] for i in idx], THEMES).micro_f1:.3f}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def all_themes(entries: list[dict], results: list) -> list[str]:
+    """Per-theme F1 of the default model over every theme of the taxonomy, on the items
+    labelled with all of them (``themes``), short and long."""
+    from topics.evaluate import theme_metrics
+
+    idx = [i for i, e in enumerate(entries) if e.get("themes") is not None]
+    if not idx:
+        return []
+    from topics.taxonomy import default_taxonomy
+
+    names = [n for n in default_taxonomy().names if any(s.name == n for s in results[idx[0]].scores)]
+    truth = [set(entries[i]["themes"]) for i in idx]
+    pred = [{t.name for t in results[i].themes} for i in idx]
+    ev = theme_metrics(truth, pred, names)
+    f1 = {t.name: t.f1 for t in ev.themes}
+    lines = [
+        f"Default model on the {len(idx)} items labelled with all {len(names)} themes: micro-F1 {ev.micro_f1:.3f}, "
+        f"macro-F1 {sum(f1.values()) / len(f1):.3f}",
+        "",
+        "| " + " | ".join(names) + " |",
+        "|---" * len(names) + "|",
+        "| " + " | ".join(f"{f1[n]:.3f}" for n in names) + " |",
+    ]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--split", choices=("dev", "test", "all"), default="dev")
@@ -264,7 +306,11 @@ def main(argv: list[str] | None = None) -> int:
         + (f"; options {options}" if options else ""),
         "",
         *table(entries, rows),
+        "",
+        *by_part(entries, rows),
     ]
+    if extra := all_themes(entries, results):
+        lines += ["", *extra]
     text = "\n".join(lines)
     print(text)
     if args.errors:
