@@ -2,8 +2,8 @@
 
 For each corpus: train on a random 90% of the articles (seed 0), then retrain on all of
 them (phrases, vocabulary and topics learned afresh, as ``topics train --name X`` does when
-X exists) and match the new topics to the old ones (:mod:`topics.lineage`); separately,
-fold the held-out 10% into the 90% model (``topics update``). Reported: the share of the
+X exists; a short-text mixture starts from the first model's topics) and match the new
+topics to the old ones (:mod:`topics.lineage`); separately, fold the held-out 10% into the 90% model (``topics update``). Reported: the share of the
 first model's topic ids still present, and the similarity of the matched topics.
 
     TOPICS_DATA=../shared/data python benchmarks/topic_stability.py [--corpus reuters bbc short] [--record]
@@ -25,16 +25,24 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from topic_models import load_texts  # noqa: E402
 
+from topics.mixture import MixtureTopicModel  # noqa: E402
 from topics.preprocess import Preprocessor  # noqa: E402
 from topics.taxonomy import default_taxonomy  # noqa: E402
-from topics.training import fit_topic_model, theme_seed_tokens  # noqa: E402
+from topics.training import theme_seed_tokens, topic_model_for  # noqa: E402
 
 
-def fit(texts: list[str], k: int | None):
+def fit(texts: list[str], k: int | None, previous=None):
+    """Phrases, vocabulary and topics learned afresh, as ``topics train`` does; a short-text
+    mixture retrained under an existing name starts from the ``previous`` version's topics."""
     pre = Preprocessor()
     tokens = [pre.topic_tokenize(t) for t in texts]
     pre.fit_tokens(tokens)
-    return fit_topic_model([pre.join_phrases(t) for t in tokens], k, theme_seed_tokens(default_taxonomy(), pre)), pre
+    phrased = [pre.join_phrases(t) for t in tokens]
+    model = topic_model_for(phrased, k, theme_seed_tokens(default_taxonomy(), pre))
+    warm = (
+        {"init": previous} if isinstance(model, MixtureTopicModel) and isinstance(previous, MixtureTopicModel) else {}
+    )
+    return model.fit(phrased, **warm), pre
 
 
 def main(argv=None) -> int:
@@ -55,7 +63,7 @@ def main(argv=None) -> int:
         rng = np.random.RandomState(0)
         held = set(rng.choice(len(texts), len(texts) // 10, replace=False).tolist())
         first, pre = fit([t for i, t in enumerate(texts) if i not in held], args.k)
-        second, _ = fit(texts, args.k)
+        second, _ = fit(texts, args.k, previous=first)
         lineage = second.align_to(first)
         old = set(first.topic_ids())
         kept = len(set(second.topic_ids()) & old) / len(old)

@@ -80,3 +80,22 @@ def test_train_on_headlines_uses_the_mixture_and_the_bundle_tags(tmp_path):
 def test_long_articles_still_get_lda(default_model):
     assert type(default_model.lda).__name__ == "LdaTopicModel"
     assert not is_short_corpus(Preprocessor().topic_tokenize(a) for a in ["word " * 100] * 3)
+
+
+def test_retraining_headlines_under_the_same_name_keeps_their_topics(shared_data, tmp_path):
+    """`topics train --name X` on a short-text corpus when X exists starts from X's topics:
+    retrained on 90 % then on all of BBC's headlines + first sentences, 80 % or more of the
+    topic ids carry over (a fresh start kept 70 %: benchmarks/topic_stability.py)."""
+    from topics.corpus import Corpus
+
+    articles = [
+        Article(id=a.id, text=f"{a.title}. {a.text.strip().split(chr(10))[0].split('. ')[0]}.")
+        for a in Corpus(shared_data / "bbc", "labelled-dir")
+    ]
+    held = set(np.random.RandomState(0).choice(len(articles), len(articles) // 10, replace=False).tolist())
+    first = train([a for i, a in enumerate(articles) if i not in held], name="heads", artifacts=tmp_path)
+    second = train(articles, name="heads", artifacts=tmp_path)
+    assert type(first.lda) is type(second.lda) is MixtureTopicModel
+    lineage = second.manifest["meta"]["topics"]["lineage"]
+    kept = set(first.lda.topic_ids()) & set(second.lda.topic_ids())
+    assert len(kept) >= 0.8 * len(first.lda.topic_ids()) and len(lineage["kept"]) == len(kept)

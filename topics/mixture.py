@@ -104,12 +104,17 @@ class MixtureTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         y=None,
         progress: Callable[[int, int], None] | None = None,
         timings: dict | None = None,
+        init: MixtureTopicModel | None = None,
     ) -> MixtureTopicModel:
         """Drop repeats, build the vocabulary and sample one topic per document.
 
         ``progress(done, total)`` is called after each sweep (``total`` = sweeps × documents
         kept); ``timings`` receives the seconds of each stage, as in
-        :meth:`topics.lda.LdaTopicModel.fit` (the sampling counts as ``lda``).
+        :meth:`topics.lda.LdaTopicModel.fit` (the sampling counts as ``lda``). ``init``, a
+        fitted model (the previous version, when ``topics train`` retrains a name), starts
+        the sampler from its topics: each document begins in the topic that model gives it,
+        so a retrain refines yesterday's topics instead of drawing new ones, and their ids
+        carry over (:mod:`topics.lineage`). Documents it knows no word of start at random.
         """
         clock = _Stages(timings)
         docs, exact, near = self._distinct(X)
@@ -126,6 +131,8 @@ class MixtureTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         ids = [self._ids(d) for d in docs]
         rng = np.random.RandomState(self.random_state)
         z = rng.randint(k, size=len(ids))
+        if init is not None:
+            self._warm_start(init, docs, z, k)
         nkw = np.zeros((k, len(dictionary)))
         nk = np.zeros(k)
         mk = np.zeros(k)
@@ -149,6 +156,16 @@ class MixtureTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         self._finish()
         clock("lda")
         return self
+
+    @staticmethod
+    def _warm_start(init: MixtureTopicModel, docs: Sequence[Tokens], z: np.ndarray, k: int) -> None:
+        """Start each document in its most likely topic of ``init`` (the first ``k`` of them;
+        ``init``'s topics beyond ``k`` and documents without a word ``init`` knows keep ``z``)."""
+        check_is_fitted(init, "topic_word_")
+        known = np.array([len(init._ids(d)) > 0 for d in docs], dtype=bool)
+        if known.any():
+            best = init.transform(d for d, ok in zip(docs, known) if ok).argmax(axis=1)
+            z[known] = np.where(best < k, best, z[known])
 
     def _ids(self, tokens: Tokens) -> np.ndarray:
         get = self.dictionary_.token2id.get

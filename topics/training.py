@@ -75,29 +75,32 @@ def fit_topic_model(
     return topic_model_for(phrased, n_topics, seed_topics, random_state).fit(phrased)
 
 
-def _align_with_previous(lda, name: str, artifacts, signing_key, progress: Progress) -> dict | None:
-    """Keep the topic ids of the latest saved version of ``name`` (see :mod:`topics.lineage`).
-
-    Returns the lineage, or None when there is no previous version. A previous version
-    that cannot be loaded (modified, signed with another key, another toolkit version)
-    lends no ids: the new topics get fresh ones, a warning says so and the lineage says why.
-    """
+def _previous_version(name: str, artifacts, signing_key) -> tuple[Model | None, dict | None]:
+    """The latest saved version of ``name`` and what the lineage says of it, or (None, None)
+    when there is none. A version that cannot be loaded (modified, signed with another key,
+    another toolkit version) lends nothing: a warning says so and the lineage says why."""
     import warnings
 
     from .model import load
     from .registry import list_versions
 
     if not list_versions(name, artifacts):
-        return None
+        return None, None
     try:
         previous = load(name, artifacts, key=signing_key)
     except BundleError as exc:
         warnings.warn(f"new topic ids: the previous version of {name!r} cannot be loaded ({exc})", stacklevel=3)
-        return {"previous_version": None, "unreadable": str(exc)}
-    version = previous.manifest.get("version")
-    with progress.stage(f"Matching the topics to {name}@{version}'s", None, "step"):
-        lineage = lda.align_to(previous.lda)
-    return {"previous_version": version, **lineage}
+        return None, {"previous_version": None, "unreadable": str(exc)}
+    return previous, {"previous_version": previous.manifest.get("version")}
+
+
+def _align_with_previous(lda, name: str, previous: Model | None, info: dict | None, progress: Progress) -> dict | None:
+    """Keep the topic ids of the previous version (see :mod:`topics.lineage`); the lineage,
+    or None when there is no previous version."""
+    if previous is None:
+        return info
+    with progress.stage(f"Matching the topics to {name}@{info['previous_version']}'s", None, "step"):
+        return {**info, **lda.align_to(previous.lda)}
 
 
 def _labelled_examples(
@@ -268,6 +271,7 @@ def train(
     done("phrases")
 
     seeds = theme_seed_tokens(taxonomy, preprocessor)
+    previous, previous_info = _previous_version(name, artifacts, signing_key) if save else (None, None)
     sweep = None
     try:
         if isinstance(n_topics, (str, list, tuple, range)):  # "auto", "10:60:5" or a list of Ks
@@ -285,10 +289,18 @@ def train(
             sweep = {"rows": rows, "chosen": best, "reason": sweep_reason(rows)}
         else:
             lda = topic_model_for(phrased, n_topics, seeds, random_state)
+            # A short-text mixture retrained under an existing name starts from the previous
+            # version's topics, so that they (and their ids) persist; LDA keeps ids by matching alone.
+            warm = {}
+            if isinstance(lda, MixtureTopicModel) and previous is not None and isinstance(previous.lda, type(lda)):
+                warm["init"] = previous.lda
             with progress.stage(
-                f"Training topics (K={n_topics or 'auto'}, {lda.passes} passes)", None, "document"
+                f"Training topics (K={n_topics or 'auto'}, {lda.passes} passes"
+                + (", from the previous version's topics)" if warm else ")"),
+                None,
+                "document",
             ) as stage:
-                lda.fit(phrased, progress=stage.set, timings=stages)
+                lda.fit(phrased, progress=stage.set, timings=stages, **warm)
     except ValueError as exc:  # too few or too alike articles: a problem of the input, not a crash
         raise CorpusError(
             f"{description}: cannot learn topics from {len(tokens):,} "
@@ -339,7 +351,7 @@ def train(
 
     classifier_seconds = time.perf_counter() - classifier_started
     model = Model(preprocessor, lda, classifier, themes)
-    lineage = _align_with_previous(lda, name, artifacts, signing_key, progress) if save else None
+    lineage = _align_with_previous(lda, name, previous, previous_info, progress) if save else None
     seconds = time.perf_counter() - started
     meta = {
         "corpus": {
