@@ -209,13 +209,17 @@ def by_part(entries: list[dict], rows: dict[str, list[set[str]]]) -> list[str]:
     from topics.evaluate import theme_metrics
 
     parts = list(dict.fromkeys(e["part"] for e in entries))
-    lines = ["| micro F1 by part | " + " | ".join(f"{p} ({sum(e['part'] == p for e in entries)})" for p in parts) + " |"]
+    lines = [
+        "| micro F1 by part | " + " | ".join(f"{p} ({sum(e['part'] == p for e in entries)})" for p in parts) + " |"
+    ]
     lines.append("|---" * (len(parts) + 1) + "|")
     for name, pred in rows.items():
         cells = []
         for p in parts:
             idx = [i for i, e in enumerate(entries) if e["part"] == p]
-            cells.append(f"{theme_metrics([set(entries[i]['labels']) for i in idx], [pred[i] for i in idx], THEMES).micro_f1:.3f}")
+            cells.append(
+                f"{theme_metrics([set(entries[i]['labels']) for i in idx], [pred[i] for i in idx], THEMES).micro_f1:.3f}"
+            )
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines
 

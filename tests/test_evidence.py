@@ -86,3 +86,56 @@ def test_default_taxonomy_builds_without_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         SeedMatcher(default_taxonomy(), P.tokenize)
+
+
+def test_terms_that_name_a_theme_are_counted():
+    tax = Taxonomy(
+        (
+            Theme("energy", "Energy", seeds=("energy", "energy project", "oil")),
+            Theme("tourism", "Tourism & travel", seeds=("hotel",), related=("travel agent",)),
+        )
+    )
+    matcher = SeedMatcher(tax, P.tokenize)
+    tokens = P.tokenize("Energy projects and oil were discussed; a travel agent and a hotel said so. Energy again.")
+    naming = matcher.naming([matcher.matches(tokens)])
+    assert naming.tolist() == [[2.0, 1.0]]  # "energy project" and "energy"; "travel agent" (not "hotel", "oil")
+
+
+def test_per_theme_adjustments_apply_to_the_themes_they_name_only():
+    import numpy as np
+
+    from topics.evidence import ADJUSTED, FEATURES, EvidenceModel
+
+    rng = np.random.RandomState(0)
+    features = rng.rand(4, 3, len(FEATURES))
+    shared = EvidenceModel(tuple(rng.randn(len(FEATURES))), -1.0)
+    adjusted = shared._replace(themes=(("energy", 2.0, (0.5,) * len(ADJUSTED)),))
+    names = ("security", "energy", "my-own-theme")
+    base, out = shared.predict(features, names), adjusted.predict(features, names)
+    assert np.allclose(base, shared.predict(features))  # no adjustments: the shared model
+    assert np.allclose(out[:, [0, 2]], base[:, [0, 2]]) and (out[:, 1] > base[:, 1]).all()
+    assert np.allclose(adjusted.predict(features), base)  # without theme names nothing is adjusted
+
+
+def test_default_model_tells_an_arms_order_from_an_attack(default_model):
+    """Weapons bought are defence trade, not armed conflict; a bombed pipeline is both energy
+    and security (the per-theme part of the shipped evidence model)."""
+    from topics.corpus import Article
+    from topics.tagger import Tagger
+
+    order, attack = Tagger(default_model).tag(
+        [
+            Article(
+                id="order",
+                text="Shipyard wins order for four frigates\nThe navy of Chile ordered four frigates and their "
+                "anti-ship missiles from a Dutch shipyard in a deal worth 2 billion euros.",
+            ),
+            Article(
+                id="attack",
+                text="Militants blow up gas pipeline\nGunmen bombed a gas pipeline in the north, cutting "
+                "supplies to two power stations.",
+            ),
+        ]
+    )
+    assert {t.name for t in order.themes} == {"defense-trade"}
+    assert {"energy", "security"} <= {t.name for t in attack.themes}

@@ -63,19 +63,3 @@ def test_word_vectors_check_their_shape():
 
     with pytest.raises(ValueError):
         WordVectors(["a", "b"], np.zeros((3, 4)))
-
-
-def test_labelled_articles_pull_a_theme_prototype_towards_them():
-    tax = Taxonomy(
-        (
-            Theme("energy", "Energy", seeds=("oil", "electricity", "refinery")),
-            Theme("tourism", "Tourism", seeds=("tourist", "hotel", "resort")),
-        )
-    )
-    shot = P.tokenize("Geothermal heat pumps and district heating networks expand")
-    article = [P.tokenize("District heating from geothermal wells warms the town")]
-    before = ThemeSimilarity(tax, P.tokenize, default_vectors()).transform(article)[0, 0, 0]
-    after = ThemeSimilarity(tax, P.tokenize, default_vectors(), labelled=[(shot, {0})]).transform(article)[0, 0, 0]
-    untouched = ThemeSimilarity(tax, P.tokenize, default_vectors(), labelled=[(shot, {0})]).transform(article)[0, 1, 0]
-    assert after > before
-    assert untouched == ThemeSimilarity(tax, P.tokenize, default_vectors()).transform(article)[0, 1, 0]

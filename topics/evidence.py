@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import warnings
 from bisect import bisect_left
 from collections import Counter
@@ -15,7 +16,7 @@ import numpy as np
 
 from .taxonomy import Taxonomy, TaxonomyError
 
-__all__ = ["SeedMatcher", "evidence_features", "FEATURES", "EvidenceModel", "default_evidence_model"]
+__all__ = ["SeedMatcher", "evidence_features", "FEATURES", "ADJUSTED", "EvidenceModel", "default_evidence_model"]
 
 Tokens = Sequence[str]
 
@@ -60,6 +61,9 @@ class SeedMatcher:
         self._index: dict[str, list[tuple[tuple[str, ...], int, float, str]]] = {}
         self._exclude: dict[str, list[tuple[tuple[str, ...], int]]] = {}
         self._pairs: list[tuple[int, dict, dict, int, float]] = []
+        # Per theme, its terms that name it: they hold a phrase of its label ("Energy":
+        # "energy", "energy project"; "Tourism & travel": "tourism sector", "travel agent").
+        self._naming: list[tuple[str, ...]] = []
         for t, theme in enumerate(taxonomy.themes):
             if theme.seeds and not any(tokenize(term) for term in theme.seeds):
                 raise TaxonomyError(
@@ -67,12 +71,17 @@ class SeedMatcher:
                     f"tokenizing ({', '.join(theme.seeds[:5])}: stop words or too short), so it could never be tagged"
                 )
             seen: set[tuple[str, ...]] = set()
+            label = {tuple(tokenize(part)) for part in re.split(r",|&|\band\b", theme.label)} - {()}
+            naming = []
             for weight, terms in ((1.0, theme.seeds), (related_weight, theme.related)):
                 for term in terms:
                     toks = tuple(tokenize(term))
+                    if any(_contains(toks, phrase) for phrase in label):
+                        naming.append(term)
                     if toks and toks not in seen:
                         seen.add(toks)
                         self._index.setdefault(toks[0], []).append((toks, t, weight, term))
+            self._naming.append(tuple(dict.fromkeys(naming)))  # a tuple: pickled the same in every process
             for term in theme.exclude:
                 toks = tuple(tokenize(term))
                 if len(toks) < min(2, len(term.split())):
@@ -155,6 +164,18 @@ class SeedMatcher:
             out[d] = np.divide(shared, weight, out=np.zeros_like(shared), where=weight > 0)
         return out
 
+    def naming(self, counts: Sequence[Matches]) -> np.ndarray:
+        """How often each theme's matched terms name it (hold a phrase of its label: "energy",
+        "energy project", "tourism sector"), shape (n_documents, n_themes): an article that names a theme, as an
+        area of talks or cooperation, is about it more surely than one using its other words."""
+        naming = getattr(self, "_naming", None)  # None in matchers saved before it
+        out = np.zeros((len(counts), len(self.names)))
+        if naming:
+            for d, found in enumerate(counts):
+                for t, terms in enumerate(naming):
+                    out[d, t] = sum(n for (_, term), n in found[t].items() if term in terms)
+        return out
+
     def evidence(self, counts: Counter) -> float:
         """Evidence score of one theme's matches: seed terms weigh 1, related terms
         ``related_weight``, proximity cues their own weight; each damped as
@@ -199,11 +220,17 @@ FEATURES = (
     "semantic top-3",
     "semantic top-3 over the best other theme's",
     "log1p(evidence) x share of it on words a stronger theme also matched",
+    "log1p(matched terms that name the theme)",
 )
 
 
 def evidence_features(
-    by_kind: np.ndarray, n_tokens: np.ndarray, length_ref: float, semantic: np.ndarray, shared: np.ndarray
+    by_kind: np.ndarray,
+    n_tokens: np.ndarray,
+    length_ref: float,
+    semantic: np.ndarray,
+    shared: np.ndarray,
+    naming: np.ndarray | None = None,
 ) -> np.ndarray:
     """Features of each (article, theme) from :meth:`SeedMatcher.evidence_by_kind`, shape
     (n_documents, n_themes, len(FEATURES)): how much evidence of each kind, how dense it
@@ -212,8 +239,10 @@ def evidence_features(
     is a real subject, or spill-over from the first; how much of its evidence a stronger
     theme claims too, ``shared`` from :meth:`SeedMatcher.shared`), and how close the
     article's words are in meaning to the theme (``semantic``, from
-    :class:`topics.semantic.ThemeSimilarity`)."""
+    :class:`topics.semantic.ThemeSimilarity`), and how often it is named (``naming``, from
+    :meth:`SeedMatcher.naming`)."""
     total = by_kind.sum(axis=2)
+    naming = np.zeros_like(total) if naming is None else naming
     ratio = np.maximum(np.asarray(n_tokens, dtype=float), 1.0) / length_ref
     strongest = np.maximum(total.max(axis=1, keepdims=True), 1e-9)
     top = semantic[..., 1]
@@ -234,22 +263,50 @@ def evidence_features(
             semantic,
             (top - others)[..., None],
             (np.log1p(total) * shared)[..., None],
+            np.log1p(naming)[..., None],
         ],
         axis=2,
     )
 
 
+# Features whose weight the shipped model adjusts per theme of the default taxonomy: how a
+# theme relates to a stronger one differs between themes (a weapons order is defense-trade,
+# not security; a bombed pipeline is energy and security), and so do how far its words'
+# meaning reaches and how much naming it says.
+ADJUSTED = tuple(
+    FEATURES.index(name)
+    for name in (
+        "log1p(evidence) x share of it on words a stronger theme also matched",
+        "semantic mean",
+        "log1p(matched terms that name the theme)",
+    )
+)
+
+
 class EvidenceModel(NamedTuple):
     """A logistic model over :func:`evidence_features`: P(theme) = sigmoid(features @ coef + intercept).
-    Shared by every theme, so it carries over to any taxonomy."""
+
+    Shared by every theme, so it carries over to any taxonomy; ``themes`` optionally adjusts
+    it for themes known by name, as ``(name, intercept offset, offsets of the ADJUSTED
+    features' coefficients)``, learned for the default taxonomy's themes from labelled items.
+    """
 
     coef: tuple[float, ...]
     intercept: float
     source: str = ""
+    themes: tuple = ()
 
-    def predict(self, features: np.ndarray) -> np.ndarray:
+    def predict(self, features: np.ndarray, names: Sequence[str] | None = None) -> np.ndarray:
+        """Scores of ``features`` (..., themes, features); ``names``: the themes, in order,
+        for the per-theme adjustments (none without them)."""
         # a model fitted before features were added uses the ones it knows (they come first)
         z = features[..., : len(self.coef)] @ np.asarray(self.coef) + self.intercept
+        if names is not None and self.themes:
+            known = {name: (offset, slopes) for name, offset, slopes in self.themes}
+            none = (0.0, (0.0,) * len(ADJUSTED))
+            offsets = np.array([known.get(n, none)[0] for n in names])
+            slopes = np.array([known.get(n, none)[1] for n in names])
+            z = z + offsets + np.einsum("...tf,tf->...t", features[..., list(ADJUSTED)], slopes)
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
@@ -259,7 +316,12 @@ def default_evidence_model() -> EvidenceModel:
     data = json.loads(resources.files("topics").joinpath("data/evidence_model.json").read_text(encoding="utf-8"))
     if list(data["features"]) != list(FEATURES):
         raise ValueError("evidence_model.json was fitted on other features; rerun scripts/fit_evidence_model.py")
-    return EvidenceModel(tuple(data["coef"]), float(data["intercept"]), data.get("source", ""))
+    themes = tuple((name, float(t["intercept"]), tuple(t["coef"])) for name, t in data.get("themes", {}).items())
+    return EvidenceModel(tuple(data["coef"]), float(data["intercept"]), data.get("source", ""), themes)
+
+
+def _contains(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    return any(tokens[i : i + len(phrase)] == phrase for i in range(len(tokens) - len(phrase) + 1))
 
 
 def _kind(weight: float, term: str, related_weight: float) -> int:

@@ -177,21 +177,18 @@ class ThemeSimilarity:
     taxonomy : Taxonomy
     tokenize : callable
     vectors : WordVectors
-    labelled : sequence of (tokens, theme indices), optional
-        Labelled articles (``topics train --labels``): each one's centroid joins the
-        prototypes of its themes.
     """
 
     TOP = 3
 
-    def __init__(self, taxonomy: Taxonomy, tokenize, vectors: WordVectors, labelled=()) -> None:
+    def __init__(self, taxonomy: Taxonomy, tokenize, vectors: WordVectors) -> None:
         word = vectors.words
 
         def known(tokens) -> list[int]:  # rows of the tokens that are words (not names, acronyms)
             return [vectors.index[t] for t in tokens if t in vectors.index and word[vectors.index[t]]]
 
         protos = []
-        for t, theme in enumerate(taxonomy):
+        for theme in taxonomy:
             rows = []
             for term in theme.seeds:
                 toks = tokenize(term)
@@ -199,16 +196,9 @@ class ThemeSimilarity:
                     rows += known(toks)
             for example in theme.examples:
                 rows += known(tokenize(example))
-            parts = [vectors.vectors[rows].astype(np.float32)]
-            # A labelled article counts as one word of the prototype (its centroid), so ten
-            # long articles shift it without drowning the seeds.
-            for tokens, themes in labelled:
-                if t in themes and (rows_ := known(tokens)):
-                    c = vectors.vectors[rows_].astype(np.float32).mean(axis=0)
-                    parts.append((c / max(float(np.linalg.norm(c)), 1e-12))[None])
             v = (
-                np.concatenate(parts).mean(axis=0)
-                if sum(map(len, parts))
+                vectors.vectors[rows].astype(np.float32).mean(axis=0)
+                if rows
                 else np.zeros(vectors.vectors.shape[1], np.float32)
             )
             protos.append(v / max(float(np.linalg.norm(v)), 1e-12))

@@ -21,7 +21,7 @@ from sklearn.linear_model import LogisticRegression
 from ..evidence import EvidenceModel, SeedMatcher, default_evidence_model, evidence_features
 from ..features import NgramTfidfVectorizer, ngrams
 from ..tokens import Chained, Subset
-from .scoring import best_threshold, even, sigmoid
+from .scoring import even, sigmoid
 
 Tokens = Sequence[str]
 _BLOCK = 4096  # articles scored at once while fitting
@@ -45,7 +45,7 @@ class TaxonomyMixin:
         examples = examples or []
         E = self._example_themes(examples)  # example × theme
         labelled = E.any(axis=0)  # themes the examples speak about (examples are negatives of these only)
-        self._fit_evidence(tokenize, examples, E)
+        self._fit_evidence(tokenize)
         n, n_themes = len(X), len(self.classes_)
         lex = np.zeros((n, n_themes))
         articles = iter(X)  # X may be a TokenStore on disk: read it in blocks, in order
@@ -54,8 +54,6 @@ class TaxonomyMixin:
         pseudo, owner = self._pseudo_articles(tokenize, examples, E, labelled)
         self._fit_weak_classifiers(X, lex, pseudo, owner)
         self.thresholds_ = np.full(len(self.classes_), self.threshold)
-        if examples:
-            self._thresholds_from_examples([tokens for tokens, _ in examples], E, labelled)
         return self
 
     def _example_themes(self, examples: list) -> np.ndarray:
@@ -69,7 +67,7 @@ class TaxonomyMixin:
             E[i, [index[label] for label in labels]] = True
         return E
 
-    def _fit_evidence(self, tokenize, examples: list, E: np.ndarray) -> None:
+    def _fit_evidence(self, tokenize) -> None:
         """The seed matcher (with near terms), and what turns its evidence into a score."""
         near = []
         if self.near_similarity is not None:
@@ -83,8 +81,7 @@ class TaxonomyMixin:
         if self.evidence_model is not None:
             from ..semantic import ThemeSimilarity, default_vectors
 
-            shots = [(tokens, set(np.flatnonzero(e))) for (tokens, _), e in zip(examples, E)]
-            self.semantic_ = ThemeSimilarity(self.taxonomy, tokenize, default_vectors(), shots)
+            self.semantic_ = ThemeSimilarity(self.taxonomy, tokenize, default_vectors())
             self.evidence_model_ = (
                 default_evidence_model() if self.evidence_model == "news" else EvidenceModel(*self.evidence_model)
             )
@@ -150,18 +147,6 @@ class TaxonomyMixin:
         self.intercept_ = intercept
         self.model_weights_ = self.model_weight * n_pos / (n_pos + self.model_shrinkage)
 
-    def _thresholds_from_examples(self, tokens: list, E: np.ndarray, labelled: np.ndarray) -> None:
-        """Move each labelled theme's threshold from ``threshold`` towards the one that tags
-        the labelled examples best (F1), by n / (n + 10) for n positive examples: five
-        examples move it a third of the way, a hundred almost all of it."""
-        proba = self.predict_proba(tokens)
-        for t in np.flatnonzero(labelled):
-            n = int(E[:, t].sum())
-            if n == 0 or n == len(E):
-                continue
-            best = min(max(best_threshold(E[:, t], proba[:, t]), 0.05), 0.95)
-            self.thresholds_[t] = self.threshold + (best - self.threshold) * n / (n + 10)
-
     def matcher_tokens(self, name: str, tokenize) -> list[str]:
         """Tokens of a theme's seed terms, its label and description (its pseudo-article)."""
         theme = self.taxonomy[name]
@@ -179,7 +164,7 @@ class TaxonomyMixin:
         model = getattr(self, "evidence_model_", None)  # None in bundles saved before it
         if model is not None:
             counts = [self.matcher_.matches(tokens) for tokens in X] if counts is None else counts
-            return model.predict(self._evidence_features(X, counts))
+            return model.predict(self._evidence_features(X, counts), self.classes_)
         evidence = self.matcher_.transform(X) if counts is None else self.matcher_.evidence_matrix(counts)
         length = np.array([max(1.0, len(tokens) / self.length_ref) for tokens in X])
         return 1.0 - np.exp(-evidence / length[:, None] / self.evidence_scale)
@@ -192,4 +177,5 @@ class TaxonomyMixin:
             self.length_ref,
             self.semantic_.transform(X),
             self.matcher_.shared(counts, by_kind.sum(axis=2)),
+            self.matcher_.naming(counts),
         )
