@@ -170,9 +170,10 @@ class SeedMatcher:
         area of talks or cooperation, is about it more surely than one using its other words."""
         naming = getattr(self, "_naming", None)  # None in matchers saved before it
         out = np.zeros((len(counts), len(self.names)))
-        if naming:
-            for d, found in enumerate(counts):
-                for t, terms in enumerate(naming):
+        themes = [(t, terms) for t, terms in enumerate(naming or ()) if terms]
+        for d, found in enumerate(counts):
+            for t, terms in themes:
+                if found[t]:
                     out[d, t] = sum(n for (_, term), n in found[t].items() if term in terms)
         return out
 
