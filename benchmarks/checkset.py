@@ -31,13 +31,15 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 CHECKSET_PATH = HERE / "checkset" / "themes.jsonl"
 # The parts of the check set: full articles, short leads of other articles (title + first
-# sentences, ``lead_chars`` of the body), wire items we wrote (text stored), and wire items
-# written later by four other writers, labelled with all 14 themes of the default taxonomy.
+# sentences, ``lead_chars`` of the body), wire items we wrote (text stored), wire items
+# written later by four other writers, labelled with all 14 themes of the default taxonomy,
+# and more leads labelled later by four other readers.
 PARTS = {
     "articles": CHECKSET_PATH,
     "leads": HERE / "checkset" / "leads.jsonl",
     "written": HERE / "checkset" / "written.jsonl",
     "written2": HERE / "checkset" / "written2.jsonl",
+    "leads2": HERE / "checkset" / "leads2.jsonl",
 }
 
 
@@ -122,9 +124,10 @@ def _entry(e: dict, part: str, data_dir: Path) -> dict:
         raise ValueError(f"unknown corpus {e['corpus']!r}")
     if "lead_chars" in e:
         body = body[: e["lead_chars"]]
-    short = part == "leads" or e.get("length") == "short"
+    lead = "lead_chars" in e  # a lead of an article (leads, leads2)
+    short = lead or e.get("length") == "short"
     return {
-        "id": f"{'leads:' if part == 'leads' else ''}{e['corpus']}:{e['ref']}",
+        "id": f"{'leads:' if lead else ''}{e['corpus']}:{e['ref']}",
         "corpus": e["corpus"],
         "ref": e["ref"],
         "title": title or e.get("title", ""),

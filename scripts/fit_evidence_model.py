@@ -28,12 +28,16 @@ from sklearn.linear_model import LogisticRegression
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
-from checkset import PARTS, load_checkset  # noqa: E402
+from checkset import load_checkset  # noqa: E402
 
 import topics  # noqa: E402
 from topics.evidence import ADJUSTED, FEATURES  # noqa: E402
 
 FIVE = ("security", "energy", "defense-trade", "tourism", "diplomacy")  # labelled on every item
+# Parts fitted on. leads2 (1987 financial wire leads, mostly) is measured only: its errors are
+# lexical (firms' "talks" and "agreements", energy firms known by name), which this model cannot
+# mend, and fitting on it cost the other parts (dev CV: 0.863 -> 0.855 on them, leads2 0.614 -> 0.640).
+FIT_PARTS = ("articles", "leads", "written", "written2")
 C = 10.0  # inverse regularisation (dev CV, five themes' micro-F1 at weight 3: C=1 0.858, 3 0.861, 10 0.863)
 # Real articles and leads weigh this many written items: they are what users tag, and the
 # written items outnumber them two to one (dev CV at C=10, real items' micro-F1: 1 0.870,
@@ -66,7 +70,7 @@ def fit(entries: list[dict]) -> dict:
     X = design(clf._evidence_features(tokens, [clf.matcher_.matches(t) for t in tokens]))
     Y = np.array([[t in (e["themes"] or e["labels"]) for t in names] for e in entries])
     labelled = np.array([[e["themes"] is not None or t in FIVE for t in names] for e in entries])
-    weight = np.array([REAL_WEIGHT if e["part"] in ("articles", "leads") else 1.0 for e in entries])
+    weight = np.array([REAL_WEIGHT if e["corpus"] != "written" else 1.0 for e in entries])
     weight = np.broadcast_to(weight[:, None], Y.shape)
     # 5-fold cross-validation over items: an honest dev figure, and the cut is chosen on
     # out-of-fold scores, not on the fitted ones.
@@ -97,7 +101,7 @@ def fit(entries: list[dict]) -> dict:
             for t, name in enumerate(names)
         },
         "source": (
-            f"check set dev split, parts {', '.join(PARTS)}: {len(entries)} items, {int(labelled.sum())} labelled "
+            f"check set dev split, parts {', '.join(dict.fromkeys(e['part'] for e in entries))}: {len(entries)} items, {int(labelled.sum())} labelled "
             f"(item, theme) cells; 5-fold out-of-fold dev micro-F1 {max(scores):.3f} over them at cut {cut:.2f}, "
             f"{f1(oof[:, five] >= cut, Y[:, five]):.3f} on the five themes labelled on every item"
         ),
@@ -106,7 +110,7 @@ def fit(entries: list[dict]) -> dict:
 
 
 def main() -> None:
-    out = fit(load_checkset(split="dev", parts=tuple(PARTS)))
+    out = fit(load_checkset(split="dev", parts=FIT_PARTS))
     path = REPO / "topics" / "data" / "evidence_model.json"
     path.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     print(out["source"])
