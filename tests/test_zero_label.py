@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 def test_split(shared_data):
     from checkset import load_checkset
 
-    return load_checkset(shared_data, split="test", parts=("articles", "leads", "written", "written2"))
+    return load_checkset(shared_data, split="test", parts=("articles", "leads", "written", "written2", "leads2"))
 
 
 def test_default_model_beats_the_keyword_matcher_on_long_and_short_items(default_model, test_split):
