@@ -3,8 +3,9 @@
 For each corpus: train on a random 90% of the articles (seed 0), then retrain on all of
 them (phrases, vocabulary and topics learned afresh, as ``topics train --name X`` does when
 X exists; a short-text mixture starts from the first model's topics) and match the new
-topics to the old ones (:mod:`topics.lineage`); separately, fold the held-out 10% into the 90% model (``topics update``). Reported: the share of the
-first model's topic ids still present, and the similarity of the matched topics.
+topics to the old ones (:mod:`topics.lineage`); separately, fold the held-out 10% into the
+90% model (``topics update``). Reported: the share of the first model's topic ids still
+present, and the similarity of the matched topics.
 
     TOPICS_DATA=../shared/data python benchmarks/topic_stability.py [--corpus reuters bbc short] [--record]
 """

@@ -166,8 +166,8 @@ class SeedMatcher:
 
     def naming(self, counts: Sequence[Matches]) -> np.ndarray:
         """How often each theme's matched terms name it (hold a phrase of its label: "energy",
-        "energy project", "tourism sector"), shape (n_documents, n_themes): an article that names a theme, as an
-        area of talks or cooperation, is about it more surely than one using its other words."""
+        "energy project", "tourism sector"), shape (n_documents, n_themes): an article that
+        names a theme, as an area of talks or cooperation, says it is a subject."""
         naming = getattr(self, "_naming", None)  # None in matchers saved before it
         out = np.zeros((len(counts), len(self.names)))
         themes = [(t, terms) for t, terms in enumerate(naming or ()) if terms]

@@ -75,10 +75,11 @@ def fit_topic_model(
     return topic_model_for(phrased, n_topics, seed_topics, random_state).fit(phrased)
 
 
-def _previous_version(name: str, artifacts, signing_key) -> tuple[Model | None, dict | None]:
-    """The latest saved version of ``name`` and what the lineage says of it, or (None, None)
-    when there is none. A version that cannot be loaded (modified, signed with another key,
-    another toolkit version) lends nothing: a warning says so and the lineage says why."""
+def _previous_topics(name: str, artifacts, signing_key) -> tuple:
+    """The topic model of the latest saved version of ``name`` (only it is kept: training
+    goes on meanwhile) and what the lineage says of that version, or (None, None) when there
+    is none. A version that cannot be loaded (modified, signed with another key, another
+    toolkit version) lends nothing: a warning says so and the lineage says why."""
     import warnings
 
     from .model import load
@@ -91,16 +92,16 @@ def _previous_version(name: str, artifacts, signing_key) -> tuple[Model | None, 
     except BundleError as exc:
         warnings.warn(f"new topic ids: the previous version of {name!r} cannot be loaded ({exc})", stacklevel=3)
         return None, {"previous_version": None, "unreadable": str(exc)}
-    return previous, {"previous_version": previous.manifest.get("version")}
+    return previous.lda, {"previous_version": previous.manifest.get("version")}
 
 
-def _align_with_previous(lda, name: str, previous: Model | None, info: dict | None, progress: Progress) -> dict | None:
-    """Keep the topic ids of the previous version (see :mod:`topics.lineage`); the lineage,
-    or None when there is no previous version."""
+def _align_with_previous(lda, name: str, previous, info: dict | None, progress: Progress) -> dict | None:
+    """Keep the topic ids of the previous version's topic model (see :mod:`topics.lineage`);
+    the lineage, or None when there is no previous version."""
     if previous is None:
         return info
     with progress.stage(f"Matching the topics to {name}@{info['previous_version']}'s", None, "step"):
-        return {**info, **lda.align_to(previous.lda)}
+        return {**info, **lda.align_to(previous)}
 
 
 def _labelled_examples(
@@ -271,7 +272,7 @@ def train(
     done("phrases")
 
     seeds = theme_seed_tokens(taxonomy, preprocessor)
-    previous, previous_info = _previous_version(name, artifacts, signing_key) if save else (None, None)
+    previous, previous_info = _previous_topics(name, artifacts, signing_key) if save else (None, None)
     sweep = None
     try:
         if isinstance(n_topics, (str, list, tuple, range)):  # "auto", "10:60:5" or a list of Ks
@@ -292,8 +293,8 @@ def train(
             # A short-text mixture retrained under an existing name starts from the previous
             # version's topics, so that they (and their ids) persist; LDA keeps ids by matching alone.
             warm = {}
-            if isinstance(lda, MixtureTopicModel) and previous is not None and isinstance(previous.lda, type(lda)):
-                warm["init"] = previous.lda
+            if isinstance(lda, MixtureTopicModel) and isinstance(previous, MixtureTopicModel):
+                warm["init"] = previous
             with progress.stage(
                 f"Training topics (K={n_topics or 'auto'}, {lda.passes} passes"
                 + (", from the previous version's topics)" if warm else ")"),

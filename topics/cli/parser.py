@@ -69,9 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="FILE",
         dest="examples",
-        help="a few labelled articles (JSONL: "
-        "id, text, labels naming themes of the taxonomy) that sharpen themes learned without corpus labels; "
-        "5-25 per theme help",
+        help="a few labelled articles (JSONL: id, text, labels naming themes of the taxonomy) that "
+        "train the weak-label classifiers of themes learned without corpus labels",
     )
     p.add_argument(
         "--all-labels",
