@@ -139,3 +139,24 @@ def test_default_model_tells_an_arms_order_from_an_attack(default_model):
     )
     assert {t.name for t in order.themes} == {"defense-trade"}
     assert {"energy", "security"} <= {t.name for t in attack.themes}
+
+
+def test_a_violent_act_next_to_its_dead_is_security(default_model):
+    """No seed term in it, each word alone only suggestive: the proximity cue of a blast or a
+    gunman within a few words of the killed or wounded makes it security."""
+    from topics.corpus import Article
+    from topics.tagger import Tagger
+
+    result = next(
+        Tagger(default_model).tag(
+            [
+                Article(
+                    id="blast",
+                    text="Market blast in northern town\nA blast tore through a crowded market on Friday, "
+                    "killing 23 people and leaving dozens wounded, local officials said.",
+                )
+            ]
+        )
+    )
+    assert "security" in {t.name for t in result.themes}
+    assert any("~" in term for t in result.themes if t.name == "security" for term in t.evidence)
