@@ -160,3 +160,21 @@ def test_a_violent_act_next_to_its_dead_is_security(default_model):
     )
     assert "security" in {t.name for t in result.themes}
     assert any("~" in term for t in result.themes if t.name == "security" for term in t.evidence)
+
+
+def test_an_attack_on_energy_infrastructure_is_energy_and_security(default_model):
+    from topics.corpus import Article
+    from topics.tagger import Tagger
+
+    result = next(
+        Tagger(default_model).tag(
+            [
+                Article(
+                    id="pipeline",
+                    text="Gas pipeline blown up near the border\nSaboteurs blew up a section of the main gas "
+                    "pipeline overnight, halting exports for the second time this month.",
+                )
+            ]
+        )
+    )
+    assert {"energy", "security"} <= {t.name for t in result.themes}
