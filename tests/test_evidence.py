@@ -178,3 +178,21 @@ def test_an_attack_on_energy_infrastructure_is_energy_and_security(default_model
         )
     )
     assert {"energy", "security"} <= {t.name for t in result.themes}
+
+
+def test_a_missile_test_is_security_and_a_military_contract_defence_trade(default_model):
+    from topics.corpus import Article
+    from topics.tagger import Tagger
+
+    test, contract = Tagger(default_model).tag(
+        [
+            Article(id="test", text="North tests new rocket\nThe country test-fired a long-range missile into the sea."),
+            Article(
+                id="contract",
+                text="Engine maker wins Air Force work\nAn engine maker received a 40 million dollar Air Force "
+                "contract to overhaul transport planes, the Pentagon said.",
+            ),
+        ]
+    )
+    assert "security" in {t.name for t in test.themes}
+    assert "defense-trade" in {t.name for t in contract.themes}
