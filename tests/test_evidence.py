@@ -186,7 +186,9 @@ def test_a_missile_test_is_security_and_a_military_contract_defence_trade(defaul
 
     test, contract = Tagger(default_model).tag(
         [
-            Article(id="test", text="North tests new rocket\nThe country test-fired a long-range missile into the sea."),
+            Article(
+                id="test", text="North tests new rocket\nThe country test-fired a long-range missile into the sea."
+            ),
             Article(
                 id="contract",
                 text="Engine maker wins Air Force work\nAn engine maker received a 40 million dollar Air Force "
