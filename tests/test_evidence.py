@@ -198,3 +198,9 @@ def test_a_missile_test_is_security_and_a_military_contract_defence_trade(defaul
     )
     assert "security" in {t.name for t in test.themes}
     assert "defense-trade" in {t.name for t in contract.themes}
+
+
+def test_other_senses_of_oil_fuel_and_pipeline_are_not_energy():
+    m = _matches("Palm oil exports rose while the drugmaker's product pipeline and a rocket fuel order drew investors.")
+    assert not m["energy"]
+    assert _matches("Oil exports rose.")["energy"] == {"oil export"}
