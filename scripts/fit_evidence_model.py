@@ -4,14 +4,14 @@ The zero-label tagger turns the evidence an article holds for a theme (seed term
 related terms, proximity cues, near terms; see :func:`topics.evidence.evidence_features`)
 into a score with one small logistic model shared by every theme, plus, for each theme of
 the default taxonomy, an intercept offset and offsets of the coefficients of the
-``ADJUSTED`` features (how a theme relates to the article's strongest one differs between
-themes). Its numbers are learned here from the hand-labelled dev items only: full
+``ADJUSTED`` features (how a theme relates to a stronger one differs between themes). Its
+numbers are learned here from the hand-labelled dev items of ``FIT_PARTS`` only: full
 articles, short leads and both sets of written wire items, five themes labelled on every
 item and all fourteen on ``written2``'s (a cell counts only where its theme was labelled),
 with the seed matcher of the default model; real articles and leads weigh ``REAL_WEIGHT``
-written items. The cut that gives the best out-of-fold dev
-micro-F1 over those cells (5-fold, an item's themes kept together) is folded into the
-intercept so that 0.5 stays the threshold. The test split is never read.
+written items. The cut that gives the best out-of-fold dev micro-F1 over those cells
+(5-fold, an item's themes kept together) is folded into the intercept so that 0.5 stays
+the threshold. The test split is never read.
 
     TOPICS_DATA=../shared/data python scripts/fit_evidence_model.py
 """
