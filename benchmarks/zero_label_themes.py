@@ -234,7 +234,7 @@ def all_themes(entries: list[dict], results: list) -> list[str]:
         return []
     from topics.taxonomy import default_taxonomy
 
-    names = [n for n in default_taxonomy().names if any(s.name == n for s in results[idx[0]].scores)]
+    names = list(default_taxonomy().names)  # the default model tags every theme of it
     truth = [set(entries[i]["themes"]) for i in idx]
     pred = [{t.name for t in results[i].themes} for i in idx]
     ev = theme_metrics(truth, pred, names)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -54,10 +55,6 @@ def design(X: np.ndarray) -> np.ndarray:
     return np.concatenate([X, eye, own], axis=-1)
 
 
-def f1(pred: np.ndarray, truth: np.ndarray) -> float:
-    return 2 * (pred & truth).sum() / max(pred.sum() + truth.sum(), 1)
-
-
 def fit(entries: list[dict]) -> dict:
     """The evidence model (as ``evidence_model.json`` holds it) fitted on check-set ``entries``."""
     with tempfile.TemporaryDirectory() as art:
@@ -81,7 +78,7 @@ def fit(entries: list[dict]) -> dict:
         lr = LogisticRegression(C=C, max_iter=5000).fit(X[train], Y[train], sample_weight=weight[train])
         oof[fold == k] = lr.predict_proba(X[fold == k].reshape(-1, X.shape[-1]))[:, 1].reshape(-1, len(names))
     grid = np.linspace(0.2, 0.8, 61)
-    scores = [f1((oof >= g)[labelled], Y[labelled]) for g in grid]
+    scores = [f1_score(Y[labelled], (oof >= g)[labelled]) for g in grid]
     cut = float(grid[int(np.argmax(scores))])
     five = [names.index(t) for t in FIVE]
     lr = LogisticRegression(C=C, max_iter=5000).fit(X[labelled], Y[labelled], sample_weight=weight[labelled])
@@ -103,7 +100,7 @@ def fit(entries: list[dict]) -> dict:
         "source": (
             f"check set dev split, parts {', '.join(dict.fromkeys(e['part'] for e in entries))}: {len(entries)} items, {int(labelled.sum())} labelled "
             f"(item, theme) cells; 5-fold out-of-fold dev micro-F1 {max(scores):.3f} over them at cut {cut:.2f}, "
-            f"{f1(oof[:, five] >= cut, Y[:, five]):.3f} on the five themes labelled on every item"
+            f"{f1_score(Y[:, five].ravel(), (oof[:, five] >= cut).ravel()):.3f} on the five themes labelled on every item"
         ),
     }
     return out

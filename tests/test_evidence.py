@@ -204,3 +204,16 @@ def test_other_senses_of_oil_fuel_and_pipeline_are_not_energy():
     m = _matches("Palm oil exports rose while the drugmaker's product pipeline and a rocket fuel order drew investors.")
     assert not m["energy"]
     assert _matches("Oil exports rose.")["energy"] == {"oil export"}
+
+
+def test_an_evidence_model_fitted_on_other_features_is_refused():
+    import json
+    from importlib import resources
+
+    from topics.evidence import evidence_model_from_json
+
+    data = json.loads(resources.files("topics").joinpath("data/evidence_model.json").read_text(encoding="utf-8"))
+    assert evidence_model_from_json(data).themes  # the shipped one loads, with its per-theme part
+    for field, value in (("features", data["features"][:-1]), ("adjusted", data["adjusted"][:-1])):
+        with pytest.raises(ValueError, match="rerun scripts/fit_evidence_model.py"):
+            evidence_model_from_json({**data, field: value})

@@ -231,7 +231,7 @@ def evidence_features(
     length_ref: float,
     semantic: np.ndarray,
     shared: np.ndarray,
-    naming: np.ndarray | None = None,
+    naming: np.ndarray,
 ) -> np.ndarray:
     """Features of each (article, theme) from :meth:`SeedMatcher.evidence_by_kind`, shape
     (n_documents, n_themes, len(FEATURES)): how much evidence of each kind, how dense it
@@ -243,7 +243,6 @@ def evidence_features(
     :class:`topics.semantic.ThemeSimilarity`), and how often it is named (``naming``, from
     :meth:`SeedMatcher.naming`)."""
     total = by_kind.sum(axis=2)
-    naming = np.zeros_like(total) if naming is None else naming
     ratio = np.maximum(np.asarray(n_tokens, dtype=float), 1.0) / length_ref
     strongest = np.maximum(total.max(axis=1, keepdims=True), 1e-9)
     top = semantic[..., 1]
@@ -314,8 +313,15 @@ class EvidenceModel(NamedTuple):
 def default_evidence_model() -> EvidenceModel:
     """The evidence model shipped with the toolkit (``topics/data/evidence_model.json``),
     fitted on the dev split of the hand-labelled check set (``scripts/fit_evidence_model.py``)."""
-    data = json.loads(resources.files("topics").joinpath("data/evidence_model.json").read_text(encoding="utf-8"))
-    if list(data["features"]) != list(FEATURES):
+    return evidence_model_from_json(
+        json.loads(resources.files("topics").joinpath("data/evidence_model.json").read_text(encoding="utf-8"))
+    )
+
+
+def evidence_model_from_json(data: dict) -> EvidenceModel:
+    """An :class:`EvidenceModel` from the JSON ``scripts/fit_evidence_model.py`` writes; refused
+    when it was fitted on other features (or adjusts other ones per theme) than this code computes."""
+    if list(data["features"]) != list(FEATURES) or data.get("adjusted", []) != [FEATURES[i] for i in ADJUSTED]:
         raise ValueError("evidence_model.json was fitted on other features; rerun scripts/fit_evidence_model.py")
     themes = tuple((name, float(t["intercept"]), tuple(t["coef"])) for name, t in data.get("themes", {}).items())
     return EvidenceModel(tuple(data["coef"]), float(data["intercept"]), data.get("source", ""), themes)
