@@ -221,6 +221,14 @@ def test_train_with_a_few_labelled_examples(trained, tmp_path, capsys):
     assert main(["train", "--artifacts", str(trained), "--name", "bad", "--labels", str(examples)]) == 2
     err = capsys.readouterr().err
     assert "toursim" in err and "taxonomy does not have" in err and "Traceback" not in err
+    # a line that is not JSON: skipped, counted and said, the rest still used
+    rows[0]["labels"] = ["tourism"]
+    examples.write_text("".join(json.dumps(r) + "\n" for r in rows) + "{not json\n", encoding="utf-8")
+    assert main(["train", "--artifacts", str(trained), "--name", "skips", "--labels", str(examples)]) == 0
+    captured = capsys.readouterr()
+    assert "and 3 labelled examples" in captured.out
+    assert "topics: warning: labelled examples:" in captured.err and "skipped 1" in captured.err
+    assert "labels.jsonl:4" in captured.err
 
 
 def test_invalid_name_is_refused_before_any_work(tmp_path, capsys):

@@ -89,9 +89,11 @@ def test_examples_are_read_and_checked(tmp_path):
             '[[theme]]\nname = "a"\nseeds = ["oil"]\n[[theme.pairs]]\na = ["x"]\nb = ["y"]\nweight = inf\n',
             "positive finite number",
         ),
+        ('[[theme]]\nname = "a"\nseeds = ["oil"]\n[[theme.pairs]]\na = ["attack"]\n', "both 'a' and 'b'"),
+        ('[[theme]]\nname = "a"\nseeds = ["oil"]\n[[theme.pairs]]\na = []\nb = ["pipeline"]\n', "both 'a' and 'b'"),
     ],
 )
-def test_pair_weights_must_be_finite(body, message, tmp_path):
+def test_pair_weights_must_be_finite_and_pairs_complete(body, message, tmp_path):
     path = tmp_path / "t.toml"
     path.write_text(body, encoding="utf-8")
     with pytest.raises(TaxonomyError, match=message):

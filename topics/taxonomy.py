@@ -134,7 +134,10 @@ def _parse(data: dict, source: str) -> Taxonomy:
             weight = cue.get("weight", 1.0)
             if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 < weight < math.inf:
                 raise TaxonomyError(f"{where}: pairs 'weight' must be a positive finite number, got {weight!r}")
-            pairs.append(ProximityCue(_terms(cue, "a", where), _terms(cue, "b", where), window, float(weight)))
+            a, b = _terms(cue, "a", where), _terms(cue, "b", where)
+            if not a or not b:
+                raise TaxonomyError(f"{where}: pairs need terms in both 'a' and 'b' (a term of 'a' near a term of 'b')")
+            pairs.append(ProximityCue(a, b, window, float(weight)))
         themes.append(
             Theme(
                 name=name,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -122,8 +123,12 @@ def _labelled_examples(
                 f"which the taxonomy does not have (themes: {', '.join(taxonomy.names)})"
             )
         out.append((preprocessor.tokenize(article.full_text), labels))
+    report = getattr(examples, "report", None)
     if not out:
-        raise CorpusError(f"{source}: no labelled examples found")
+        why = f" ({report.summary()})" if report is not None and report.problems else ""
+        raise CorpusError(f"{source}: no labelled examples found{why}")
+    if report is not None and report.n_skipped:
+        warnings.warn(f"labelled examples: {source}: {report.summary()}", stacklevel=2)
     return out
 
 
@@ -342,7 +347,7 @@ def train(
         shots = _labelled_examples(examples, preprocessor, taxonomy)
         with progress.stage(
             f"Training the theme classifier ({len(themes)} themes, from the taxonomy's seed terms"
-            + (f" and {len(shots):,} labelled examples)" if shots else ")"),
+            + (f" and {len(shots):,} labelled example{'' if len(shots) == 1 else 's'})" if shots else ")"),
             None,
             "step",
         ):

@@ -61,7 +61,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         else "from the taxonomy's seed terms"
     )
     if c.get("labelled_examples"):
-        mode += f" and {c['labelled_examples']:,} labelled examples"
+        n = c["labelled_examples"]
+        mode += f" and {n:,} labelled example{'' if n == 1 else 's'}"
     print(f"Trained model '{args.name}' in {meta['training_seconds']:.1f} s")
     stages = meta.get("stage_seconds", {})
     print("  stages      " + ", ".join(f"{k} {stages[k]:.1f} s" for k in STAGES if k in stages))
