@@ -115,10 +115,10 @@ CASES = [
     ),
     Case(
         "missing-text-field",
-        _file("m.jsonl", _jsonl([{"id": "m", "body": "x"}] + _good_rows())),
+        _file("m.jsonl", _jsonl([{"id": "m", "note": "x"}] + _good_rows())),
         read=N_GOOD,
         skipped=1,
-        reason="missing 'text' field",
+        reason="no text field: none of text, body",
         line=1,
     ),
     Case(
@@ -202,10 +202,10 @@ CASES = [
     ),
     Case(
         "csv-missing-text-column",
-        _file("nocol.csv", b"id,body\n1,Oil prices rose.\n"),
+        _file("nocol.csv", b"id,words\n1,Oil prices rose.\n"),
         read=0,
         skipped=1,
-        reason="no 'text' column (columns: 'id', 'body')",
+        reason="no text column: none of text, body",
         line=1,
     ),
     Case("csv-empty", _file("empty.csv", b""), read=0, skipped=1, reason="no header row"),
@@ -404,7 +404,7 @@ def test_train_skips_and_reports(case, tmp_path, capsys):
     "name, data, message",
     [
         ("empty.jsonl", b"", "no articles to train on"),
-        ("nocol.csv", b"id,body\n1,Oil\n", "no articles to train on (read 0 articles, skipped 1 (first: "),
+        ("nocol.csv", b"id,words\n1,Oil\n", "no articles to train on (read 0 articles, skipped 1 (first: "),
         ("one.jsonl", _jsonl([{"text": CYRILLIC}]), "cannot learn topics from 1 article"),
     ],
 )
@@ -461,10 +461,12 @@ def test_subprocess_binary_stdin(default_model, artifacts):
 
 def test_subprocess_csv_missing_column_fail(tmp_path, default_model, artifacts):
     path = tmp_path / "nocol.csv"
-    path.write_bytes(b"id,body\n1,Oil\n")
+    path.write_bytes(b"id,words\n1,Oil\n")
     proc = _cli("tag", str(path), "--on-error", "fail", "--artifacts", str(artifacts))
     assert proc.returncode == 2
-    assert proc.stderr.decode().strip() == f"topics: error: {path}:1: no 'text' column (columns: 'id', 'body')"
+    err = proc.stderr.decode().strip()
+    assert err.startswith(f"topics: error: {path}:1: no text column: none of text, body") and "\n" not in err
+    assert err.endswith("(columns: 'id', 'words'; name it with --text-field)")
 
 
 @pytest.mark.slow

@@ -121,7 +121,9 @@ def test_jsonl_skips_and_counts_bad_lines():
     assert (report.n_read, report.n_skipped) == (3, 3)
     name = DATA / "news.jsonl"
     assert report.problems[0].startswith(f"{name}:3: invalid JSON (Expecting ',' delimiter at column 49")
-    assert report.problems[1:] == [f"{name}:6: missing 'text' field", f"{name}:7: empty text"]
+    assert report.problems[1].startswith(f"{name}:6: no text field: none of text, body, content")
+    assert report.problems[1].endswith("(fields: 'id', 'note'; name it with --text-field)")
+    assert report.problems[2:] == [f"{name}:7: empty text"]
 
 
 def test_on_error_fail_names_file_and_line():
@@ -135,6 +137,24 @@ def test_configurable_fields(tmp_path):
         path, text_field="body", id_field="key", labels_field="tags", label_sep="|", title_field="headline"
     )
     assert (article.id, article.text, article.labels, article.title) == ("k1", "Hello.", ("a", "b"), "H")
+
+
+def test_usual_field_names_are_read_without_options(tmp_path):
+    # news exports name their fields in many ways: a headline must not be dropped, nor a
+    # whole file of {"headline", "body"} records skipped
+    path = write(
+        tmp_path / "feed.jsonl",
+        b'{"guid": "g1", "Headline": "Rebels shell refinery", "Body": "Fighting went on.", "published": "2024-05-01"}\n'
+        b'{"id": "g2", "headline": "Ceasefire talks open in Doha", "lead": "Envoys met on Monday."}\n'
+        b'{"id": "g3", "headline": "Oil prices jump 5%"}\n',
+    )
+    a, b, c = Corpus(path)
+    assert (a.id, a.title, a.text, a.date) == ("g1", "Rebels shell refinery", "Fighting went on.", "2024-05-01")
+    assert (b.title, b.text) == ("Ceasefire talks open in Doha", "Envoys met on Monday.")
+    assert (c.title, c.text) == (None, "Oil prices jump 5%")  # a headline-only item is its headline
+    assert a.full_text.startswith("Rebels shell refinery\n\n")
+    rows = list(Corpus(write(tmp_path / "feed.csv", b"doc_id,headline,content\n7,Pipeline blast,Gas stopped.\n")))
+    assert [(r.id, r.title, r.text) for r in rows] == [("7", "Pipeline blast", "Gas stopped.")]
 
 
 def test_csv():
@@ -157,12 +177,15 @@ def test_tsv():
 
 
 def test_csv_without_text_column_is_one_skipped_file(tmp_path):
-    path = write(tmp_path / "bad.csv", b"id,body\n1,hello\n")
+    path = write(tmp_path / "bad.csv", b"id,words\n1,hello\n")
     corpus = Corpus(path, on_error="skip")
     assert list(corpus) == [] and corpus.report.n_skipped == 1
-    assert corpus.report.problems == [f"{path}:1: no 'text' column (columns: 'id', 'body')"]
-    with pytest.raises(CorpusError, match=r"bad\.csv:1: no 'text' column.*'id', 'body'"):
+    assert corpus.report.problems[0].startswith(f"{path}:1: no text column: none of text, body")
+    with pytest.raises(CorpusError, match=r"bad\.csv:1: no text column.*'id', 'words'"):
         list(Corpus(path, on_error="fail"))
+    # a column the user names must be there, under that name
+    named = Corpus(write(tmp_path / "named.csv", b"id,text\n1,hello\n"), text_field="body")
+    assert list(named) == [] and named.report.problems[0].endswith(":1: no 'body' column (columns: 'id', 'text')")
 
 
 # -- detection and errors ----------------------------------------------------------------
@@ -188,16 +211,56 @@ def test_auto_detects_reuters_layout(tmp_path):
     assert Corpus(tmp_path).format == "reuters21578"
 
 
-@pytest.mark.parametrize(
-    "name, message",
-    [
-        ("a.json", "jsonl"),
-        ("a.xml", "txt, dir, lines, jsonl, csv, labelled-dir, reuters21578"),
-    ],
-)
-def test_unsupported_suffix(tmp_path, name, message):
-    with pytest.raises(CorpusError, match=message):
-        Corpus(write(tmp_path / name, b"{}"))
+def test_unsupported_suffix(tmp_path):
+    with pytest.raises(CorpusError, match="txt, dir, lines, jsonl, json, csv, labelled-dir, reuters21578"):
+        Corpus(write(tmp_path / "a.xml", b"{}"))
+
+
+def test_json_file_of_one_article_an_array_or_an_api_answer(tmp_path):
+    one = write(tmp_path / "one.json", b'{"headline": "Pipeline blast", "body": "Gas stopped."}')
+    assert [(a.id, a.title, a.text) for a in Corpus(one)] == [("one", "Pipeline blast", "Gas stopped.")]
+    answer = write(
+        tmp_path / "api.json",
+        b'{"status": "ok", "totalResults": 3, "articles": [{"title": "A", "content": "First."}, 7, {"title": "C"}]}',
+    )
+    corpus = Corpus(answer)
+    assert corpus.format == "json"
+    assert [(a.id, a.title, a.text) for a in corpus] == [("api-1", "A", "First."), ("api-3", None, "C")]
+    assert corpus.report.problems == [f"{answer}[1]: expected a JSON object, got int"]  # as jq '.[1]' names it
+    bad = write(tmp_path / "bad.json", b'[{"text": "x"},\n  {"text": }]')
+    with pytest.raises(CorpusError, match=r"bad\.json:2: invalid JSON"):
+        list(Corpus(bad, on_error="fail"))
+
+
+def test_folder_as_users_keep_one(tmp_path):
+    # dated subfolders are an archive, not labels; every file is read for what it is, and a
+    # file that holds no article is skipped and said, never silently left out
+    write(tmp_path / "2024" / "05" / "a.txt", b"Rebels shell refinery\n\nFighting went on.\n")
+    write(tmp_path / "2024" / "05" / "b.md", b"# Oil prices jump\n\nOPEC cut output.\n")
+    write(
+        tmp_path / "2024" / "06" / "c.html",
+        b"<html><head><title>Hotels full</title><script>var ads = 1;</script></head>"
+        b"<body><nav>Home | World</nav><h1>Hotels full</h1><p>Tourists flock to resorts.</p>"
+        b"<p>Prices rose &amp; rooms ran out.</p></body></html>",
+    )
+    write(tmp_path / "2024" / "06" / "d.json", b'{"headline": "Envoys meet", "body": "Talks went on."}')
+    write(tmp_path / "2024" / "06" / "feed.jsonl", b'{"title": "Arms deal", "text": "Frigates sold."}\n')
+    write(tmp_path / "2024" / "photo.jpg", b"\xff\xd8")
+    corpus = Corpus(tmp_path)
+    assert corpus.format == "dir"
+    got = {a.id: (a.title, a.text) for a in corpus}
+    assert got == {
+        "2024/05/a": ("Rebels shell refinery", "Fighting went on."),
+        "2024/05/b": ("Oil prices jump", "OPEC cut output."),
+        "2024/06/c": ("Hotels full", "Tourists flock to resorts.\n\nPrices rose & rooms ran out."),
+        "2024/06/d": ("Envoys meet", "Talks went on."),
+        "2024/06/feed-1": ("Arms deal", "Frigates sold."),
+    }
+    assert corpus.report.n_skipped == 1
+    assert corpus.report.problems == [
+        f"{tmp_path / '2024' / 'photo.jpg'}: not an article file (.jpg): a folder is read for .txt, .md, .html, "
+        ".json, .jsonl and .csv files"
+    ]
 
 
 def test_missing_path_and_empty_folder(tmp_path):

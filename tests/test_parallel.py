@@ -70,7 +70,7 @@ def test_cli_jobs_2_gives_the_bytes_of_jobs_1(artifacts, default_model, archive,
     assert (
         '"id": "news-1"' in out and '"id": "dup#2"' in out and '"id": "a1#2"' in out
     )  # global line numbers, unique ids
-    assert "skipped 2" in err and "news.jsonl:6: invalid JSON" in err and "news.jsonl:203: missing 'text'" in err
+    assert "skipped 2" in err and "news.jsonl:6: invalid JSON" in err and "news.jsonl:203: no text field" in err
     assert "news.jsonl:254: invalid UTF-8, replaced" in err
     assert [json.loads(r)["line"] for r in rejects.splitlines()] == [6, 203]
 

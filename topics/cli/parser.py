@@ -415,10 +415,13 @@ def _add_corpus_args(p: argparse.ArgumentParser, old_format_flag: bool = True) -
             choices=FORMATS,
             help=argparse.SUPPRESS,
         )
-    p.add_argument("--text-field", default="text", help="JSONL field / CSV column holding the text (default: text)")
-    p.add_argument("--id-field", default="id", help="JSONL field / CSV column holding the id (default: id)")
-    p.add_argument("--title-field", default="title", help="JSONL field / CSV column holding the title (default: title)")
-    p.add_argument("--labels-field", default="labels", help="JSONL field / CSV column holding labels (default: labels)")
+    p.add_argument(
+        "--text-field",
+        help="JSONL field / CSV column holding the text (default: text, body, content, article, story...)",
+    )
+    p.add_argument("--id-field", help="JSONL field / CSV column holding the id (default: id, doc_id, guid...)")
+    p.add_argument("--title-field", help="JSONL field / CSV column holding the title (default: title, headline...)")
+    p.add_argument("--labels-field", help="JSONL field / CSV column holding labels (default: labels, label)")
     p.add_argument("--label-sep", default=";", help="separator of labels in a CSV cell (default: ;)")
     p.add_argument("--encoding", default="utf-8", help="text encoding of the input (default: utf-8)")
     p.add_argument(

@@ -23,15 +23,27 @@ from .problems import CorpusError, ReadReport, Where
 from .sources import Stdin, is_url, open_binary, starts_with_brace, url_fs
 from .text import MAX_CHARS, is_wide
 
-FORMATS = ("auto", "txt", "dir", "lines", "jsonl", "csv", "labelled-dir", "reuters21578")
+FORMATS = ("auto", "txt", "dir", "lines", "jsonl", "json", "csv", "labelled-dir", "reuters21578")
 _DIR_FORMATS = ("dir", "labelled-dir", "reuters21578")
-_SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "csv", ".cor": "lines", ".txt": "txt"}
+_SUFFIX_FORMATS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".cor": "lines",
+    ".txt": "txt",
+    ".md": "txt",
+    ".html": "txt",
+    ".htm": "txt",
+}
 _READERS = {
     "txt": folders.read_txt,
     "dir": folders.read_dir,
     "labelled-dir": folders.read_dir,
     "lines": records.read_lines,
     "jsonl": records.read_jsonl,
+    "json": records.read_json,
     "csv": records.read_csv,
     "reuters21578": reuters.read_reuters,
 }
@@ -57,11 +69,14 @@ class Corpus:
         temporary file on first read (at construction when ``format="auto"``)
         so that the corpus stays re-iterable. A URL (``s3://bucket/news.jsonl``,
         ``file:///shared/news.jsonl``...) is opened with fsspec: JSONL, lines and CSV files.
-    format : {"auto", "txt", "dir", "lines", "jsonl", "csv", "labelled-dir", "reuters21578"}
+    format : {"auto", "txt", "dir", "lines", "jsonl", "json", "csv", "labelled-dir", "reuters21578"}
         ``"auto"`` picks the format from the folder layout, the file suffix or,
         for standard input, the first character (``{`` means JSON lines).
-    text_field, id_field, title_field, date_field, labels_field : str
-        Field (JSON lines) or column (CSV) names. Only ``text_field`` is required;
+    text_field, id_field, title_field, date_field, labels_field : str, optional
+        Field (JSON lines) or column (CSV) names. None (default): the usual names, in any
+        case (text, body, content, article, story...; title, headline...; id, guid...;
+        date, published...; labels, label: ``topics.corpus.records.FIELD_NAMES``), and a
+        record with a headline but no text is its headline. Only the text is required;
         a missing id defaults to ``"<file stem>-<line number>"``.
     label_sep : str
         Separator of labels given as one string.
@@ -110,11 +125,11 @@ class Corpus:
         path: str | os.PathLike,
         format: str = "auto",
         *,
-        text_field: str = "text",
-        id_field: str = "id",
-        title_field: str = "title",
-        date_field: str = "date",
-        labels_field: str = "labels",
+        text_field: str | None = None,
+        id_field: str | None = None,
+        title_field: str | None = None,
+        date_field: str | None = None,
+        labels_field: str | None = None,
         label_sep: str = ";",
         encoding: str = "utf-8",
         on_error: str = "skip",
@@ -150,6 +165,7 @@ class Corpus:
         self._stdin_source = Stdin(encoding) if self._stdin else None
         self.spool = spool
         self._id_format = "{stem}-{n}"  # id of "lines" articles; default_corpus() overrides it
+        self._stem: str | None = None  # default ids' stem when not the file's (reopen())
         if self._stdin and format in _DIR_FORMATS:
             raise CorpusError(
                 f"standard input ('-') holds one stream, not folders: format {format!r} cannot read it "
@@ -247,7 +263,9 @@ class Corpus:
             return reuters.sgml_files(self.path)
         if self.format in _DIR_FORMATS:
             # Sorting needs the whole listing, but that is paths, not contents.
-            return sorted(p.relative_to(self.path).as_posix() for p in folders.article_files(self.path, self.format))
+            # every file, the unreadable ones too: a pass reports those as skipped
+            files = folders.article_files(self.path, self.format, every=True)
+            return sorted(p.relative_to(self.path).as_posix() for p in files)
         return []
 
     def read_part(
@@ -295,10 +313,6 @@ class Corpus:
         if p.is_dir():
             return "reuters21578" if reuters.has_sgml(p) else folders.folder_format(p)
         suffix = p.suffix.lower()
-        if suffix == ".json":
-            raise CorpusError(
-                f"{p}: a .json file is not supported; write one JSON object per line to a .jsonl file (format 'jsonl')"
-            )
         if suffix not in _SUFFIX_FORMATS:
             raise CorpusError(
                 f"{p}: cannot tell the format from suffix {suffix or '(none)'!r}; "
@@ -317,7 +331,7 @@ class Corpus:
             if self.format == "reuters21578":
                 pattern, found = f"{reuters.SGML_GLOB} files", reuters.has_sgml(self.path)
             else:
-                pattern = ".txt, .text, .md or suffix-less files"
+                pattern = ".txt, .md, .html, .json, .jsonl, .csv or suffix-less files"
                 found = next(folders.article_files(self.path, self.format), None) is not None
             if not found:
                 raise CorpusError(f"{self.path}: no articles ({pattern}) found")
@@ -329,7 +343,7 @@ class Corpus:
         """(path to open, name for messages, stem for default ids) of a single-file corpus."""
         if self._stdin:
             return self._stdin_source.spool(), "<stdin>", "stdin"
-        return self.path, self.url or str(self.path), self.path.stem
+        return self.path, self.url or str(self.path), self._stem or self.path.stem
 
     @contextlib.contextmanager
     def _opened(self, part: Part | None = None):
@@ -355,9 +369,20 @@ class Corpus:
             raise CorpusError(f"{where}: {reason}")
         report._note(where, reason, skipped)
 
+    def reopen(self, path: Path, format: str, stem: str) -> Corpus:
+        """A file of this folder corpus opened as a corpus of its own, with the same options;
+        its default ids start with ``stem`` (the file's place in the folder)."""
+        corpus = Corpus(path, format, **self.options)
+        corpus._stem = stem
+        return corpus
+
+    def _read(self, problem, part: Part | None = None) -> Iterator[tuple[Where, Article]]:
+        """(place, article) pairs from the format's reader, bad records told to ``problem``."""
+        return _READERS[self.format](self, problem, part)
+
     def _valid(self, report: ReadReport, part: Part | None = None) -> Iterator[Article]:
         problem = functools.partial(self._problem, report)
-        for where, article in _READERS[self.format](self, problem, part):
+        for where, article in self._read(problem, part):
             if not article.text:
                 problem(where, "empty text")
                 continue

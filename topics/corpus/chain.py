@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .article import Article, unique_ids
 from .base import Corpus
-from .folders import walk_txt
+from .folders import walk_articles
 from .problems import CorpusError, ReadReport
 
 
@@ -88,7 +88,7 @@ def default_corpus(seeds_dir: str | os.PathLike | None = None) -> ChainCorpus:
         seeds = _packaged_seeds()
     elif not (seeds := Path(seeds_dir)).is_dir():
         raise CorpusError(f"{seeds}: no such directory")
-    if seeds.is_dir() and next(walk_txt(seeds), None):
+    if seeds.is_dir() and next(walk_articles(seeds), None):
         return ChainCorpus(lee, Corpus(seeds, "dir"))
     return ChainCorpus(lee)
 

@@ -10,12 +10,51 @@ from typing import TYPE_CHECKING
 
 from .article import Article
 from .problems import Problem, Where
-from .text import decode_lines, normalize
+from .text import decode_file, decode_lines, normalize
 
 if TYPE_CHECKING:
     from .base import Corpus, Part
 
 _CSV_FIELD_LIMIT = 2**31 - 1  # csv stores the limit in a C long: sys.maxsize overflows on Windows
+
+# What each field is called in news exports and feeds, tried in this order (in any case)
+# when the user names none: a file of {"headline": ..., "body": ...} reads as it is.
+FIELD_NAMES = {
+    "text": ("text", "body", "content", "article", "story", "full_text", "fulltext", "lead", "summary", "description"),
+    "title": ("title", "headline", "head", "heading", "hed"),
+    "id": ("id", "doc_id", "docid", "article_id", "guid", "uuid", "uid"),
+    "date": ("date", "published", "published_at", "publish_date", "pubdate", "datetime", "timestamp"),
+    "labels": ("labels", "label"),
+}
+
+
+def resolve_fields(corpus: Corpus, keys) -> dict[str, str | None]:
+    """Per kind of field, the key of ``keys`` (a record's or a CSV header's) that holds it:
+    the name the user gave, else the first of :data:`FIELD_NAMES` present; None if absent."""
+    out: dict[str, str | None] = {}
+    lower = None
+    for kind, names in FIELD_NAMES.items():
+        named = getattr(corpus, f"{kind}_field")
+        if named is not None:
+            out[kind] = named if named in keys else None
+            continue
+        found = next((name for name in names if name in keys), None)
+        if found is None:
+            if lower is None:
+                lower = {k.lower(): k for k in keys if isinstance(k, str)}
+            found = next((lower[name] for name in names if name in lower), None)
+        out[kind] = found
+    return out
+
+
+def _missing_text(corpus: Corpus, keys, what: str) -> str:
+    keys = ", ".join(map(repr, keys))
+    if corpus.text_field is not None:
+        return f"no {corpus.text_field!r} {what} ({what}s: {keys or 'none'})"
+    return (
+        f"no text {what}: none of {', '.join(FIELD_NAMES['text'] + FIELD_NAMES['title'])} "
+        f"({what}s: {keys or 'none'}; name it with --text-field)"
+    )
 
 
 def _numbered_lines(corpus: Corpus, problem: Problem, part: Part | None) -> Iterator[tuple[Where, str, str]]:
@@ -45,7 +84,41 @@ def read_jsonl(corpus: Corpus, problem: Problem, part: Part | None = None) -> It
             continue
         if not isinstance(record, dict):
             problem(where, f"expected a JSON object, got {type(record).__name__}")
-        elif article := _record(corpus, problem, where, record, f"{stem}-{where.line}"):
+        elif article := _record(corpus, problem, where, record, f"{stem}-{where.line}", resolve_fields(corpus, record)):
+            yield where, article
+
+
+def read_json(corpus: Corpus, problem: Problem, part: Part | None = None) -> Iterator[tuple[Where, Article]]:
+    """A ``.json`` file, read whole: one article object, an array of them, or an object that
+    holds one array of them (``{"articles": [...]}``, as news APIs answer). A bad item is
+    reported at ``file[index]`` (counted from 0, as ``jq '.[3]'`` does) and skipped."""
+    path, name, stem = corpus._source()
+    if (text := decode_file(path, name, corpus.encoding, problem)) is None:
+        return
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        problem(Where(name, e.lineno), f"invalid JSON ({e.msg} at column {e.colno})")
+        return
+    except RecursionError:
+        problem(Where(name), "invalid JSON (nested too deeply)")
+        return
+    if isinstance(data, dict) and not any(resolve_fields(corpus, data)[k] for k in ("text", "title")):
+        arrays = [v for v in data.values() if isinstance(v, list) and any(isinstance(x, dict) for x in v)]
+        if len(arrays) == 1:
+            data = arrays[0]
+    if isinstance(data, dict):
+        if article := _record(corpus, problem, Where(name), data, stem, resolve_fields(corpus, data)):
+            yield Where(name), article
+        return
+    if not isinstance(data, list):
+        problem(Where(name), f"expected a JSON object or an array of them, got {type(data).__name__}")
+        return
+    for k, record in enumerate(data):
+        where = Where(f"{name}[{k}]")
+        if not isinstance(record, dict):
+            problem(where, f"expected a JSON object, got {type(record).__name__}")
+        elif article := _record(corpus, problem, where, record, f"{stem}-{k + 1}", resolve_fields(corpus, record)):
             yield where, article
 
 
@@ -62,10 +135,10 @@ def read_csv(corpus: Corpus, problem: Problem, part: Part | None = None) -> Iter
         except csv.Error as e:
             problem(Where(name, 1), f"unreadable header row ({e})")
             return
-        if corpus.text_field not in header:
+        fields = resolve_fields(corpus, header)
+        if fields["text"] is None and (corpus.text_field is not None or fields["title"] is None):
             # Every row lacks its text: under "skip" that is one skipped file, not an abort.
-            columns = ", ".join(map(repr, header))
-            reason = f"no {corpus.text_field!r} column (columns: {columns})" if header else "no header row (empty file)"
+            reason = _missing_text(corpus, header, "column") if header else "no header row (empty file)"
             problem(Where(name, 1 if header else None), reason)
             return
         next_line = rows.line_num + 1
@@ -90,27 +163,39 @@ def read_csv(corpus: Corpus, problem: Problem, part: Part | None = None) -> Iter
                 continue
             if len(row) != len(header):
                 problem(where, f"expected {len(header)} fields, got {len(row)}")
-            elif article := _record(corpus, problem, where, dict(zip(header, row)), f"{stem}-{n}"):
+            elif article := _record(corpus, problem, where, dict(zip(header, row)), f"{stem}-{n}", fields):
                 yield where, article
 
 
-def _record(corpus: Corpus, problem: Problem, where: Where, record: dict, default_id: str) -> Article | None:
-    """Article from a JSON object or CSV row; None (after reporting) when invalid."""
-    text = record.get(corpus.text_field)
+def _record(
+    corpus: Corpus, problem: Problem, where: Where, record: dict, default_id: str, fields: dict[str, str | None]
+) -> Article | None:
+    """Article from a JSON object or CSV row whose keys ``fields`` resolved; None (after
+    reporting) when invalid."""
+    title_key = fields["title"]
+    if fields["text"] is None and corpus.text_field is None and title_key is not None:
+        # a headline-only item (an RSS title, a wire flash): its headline is its text
+        fields = {**fields, "text": title_key, "title": None}
+    if fields["text"] is None:
+        problem(where, _missing_text(corpus, list(record), "field"))
+        return None
+    text = record.get(fields["text"])
     if not isinstance(text, str):
         reason = "missing" if text is None else "non-string"
-        problem(where, f"{reason} {corpus.text_field!r} field")
+        problem(where, f"{reason} {fields['text']!r} field")
         return None
-    labels = record.get(corpus.labels_field)
+    labels = record.get(fields["labels"]) if fields["labels"] else None
     if isinstance(labels, str):
         labels = tuple(s for s in (p.strip() for p in labels.split(corpus.label_sep)) if s)
     elif isinstance(labels, list) and all(isinstance(s, str) for s in labels):
         labels = tuple(s.strip() for s in labels if s.strip())
     elif labels is not None:
-        problem(where, f"{corpus.labels_field!r} must be a string or a list of strings")
+        problem(where, f"{fields['labels']!r} must be a string or a list of strings")
         return None
 
-    def get(key: str) -> str | None:
+    def get(key: str | None) -> str | None:
+        if key is None:
+            return None
         value = record.get(key)
         if value is None:
             return None
@@ -121,10 +206,10 @@ def _record(corpus: Corpus, problem: Problem, where: Where, record: dict, defaul
         return str(value).strip() or None  # blank is absent
 
     return Article(
-        id=get(corpus.id_field) or default_id,
+        id=get(fields["id"]) or default_id,
         text=normalize(text).strip(),
-        title=get(corpus.title_field),
-        date=get(corpus.date_field),
+        title=get(fields["title"]),
+        date=get(fields["date"]),
         source=get("source") or where.file,
         labels=labels,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterable, Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -123,3 +124,59 @@ def parse_txt(text: str) -> tuple[dict[str, str], str]:
         ):
             meta["title"], body = first, body[k + 2 :]
     return meta, "\n".join(body).strip()
+
+
+class _HTMLText(HTMLParser):
+    """The readable text of a saved web page: paragraphs and headings, not scripts, styles,
+    navigation or markup; its ``<title>`` (else its first ``<h1>``) apart."""
+
+    _SKIP = {"script", "style", "noscript", "template", "svg", "nav", "footer", "aside", "form", "button"}
+    _BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "blockquote"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.title: list[str] = []
+        self.h1: list[str] = []
+        self.parts: list[str] = []
+        self._open: list[str] = []  # the elements we are in that matter: title, h1, skipped ones
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in self._SKIP:
+            self._skipping += 1
+        if tag in self._BLOCK:
+            self.parts.append("\n\n" if tag != "br" else "\n")
+        if tag in ("title", "h1") or tag in self._SKIP:
+            self._open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._open:
+            while self._open:  # close what was left open inside it too
+                inner = self._open.pop()
+                if inner in self._SKIP:
+                    self._skipping -= 1
+                if inner == tag:
+                    break
+        if tag in self._BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if "title" in self._open:
+            self.title.append(data)
+        elif not self._skipping:
+            if "h1" in self._open:
+                self.h1.append(data)
+            self.parts.append(data)
+
+
+def html_text(html: str) -> tuple[str | None, str]:
+    """(title, body text) of a saved web page; paragraphs kept apart by a blank line."""
+    parser = _HTMLText()
+    parser.feed(html)
+    parser.close()
+    title = " ".join("".join(parser.title).split()) or " ".join("".join(parser.h1).split()) or None
+    paragraphs = (" ".join(p.split()) for p in "".join(parser.parts).split("\n\n"))
+    body = "\n\n".join(p for p in paragraphs if p)
+    if title and body.startswith(title):
+        body = body[len(title) :].lstrip()
+    return title, normalize(body)
