@@ -334,6 +334,20 @@ def test_stdin_text_is_one_article(monkeypatch):
     assert (article.id, article.title, article.text) == ("stdin", "Headline", "Some text on stdin.")
 
 
+@pytest.mark.parametrize("spool", [True, False])
+def test_stdin_json_array_is_its_items(monkeypatch, spool):
+    # `curl …/api | topics tag -`: an array of objects, not one article of raw JSON
+    fake_stdin(
+        monkeypatch, b' [{"headline": "Troops cross border", "body": "Tanks rolled in."},\n {"title": "Hotels full"}]'
+    )
+    corpus = Corpus("-", spool=spool)
+    assert corpus.format == "json"
+    assert [(a.id, a.title, a.text) for a in corpus] == [
+        ("stdin-1", "Troops cross border", "Tanks rolled in."),
+        ("stdin-2", None, "Hotels full"),
+    ]
+
+
 def test_stdin_explicit_format_spools_lazily(monkeypatch):
     fake_stdin(monkeypatch, b"one\ntwo\n")
     corpus = Corpus("-", "lines")

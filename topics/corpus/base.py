@@ -20,7 +20,7 @@ from typing import NamedTuple
 from . import folders, records, reuters
 from .article import Article, unique_ids
 from .problems import CorpusError, ReadReport, Where
-from .sources import Stdin, is_url, open_binary, starts_with_brace, url_fs
+from .sources import Stdin, first_char, is_url, open_binary, url_fs
 from .text import MAX_CHARS, is_wide
 
 FORMATS = ("auto", "txt", "dir", "lines", "jsonl", "json", "csv", "labelled-dir", "reuters21578")
@@ -305,10 +305,10 @@ class Corpus:
 
     # -- setup -----------------------------------------------------------------------
     def _detect(self) -> str:
-        if self._stdin and not self.spool:
-            return "jsonl" if self._stdin_source.peek().lstrip().startswith(b"{") else "txt"
         if self._stdin:
-            return "jsonl" if starts_with_brace(self._stdin_source.spool()) else "txt"
+            # JSON lines if it starts with "{", a JSON array (read whole) with "[", else one article
+            first = self._stdin_source.peek()[:1] if not self.spool else first_char(self._stdin_source.spool())
+            return {b"{": "jsonl", b"[": "json"}.get(first, "txt")
         p = self.path
         if p.is_dir():
             return "reuters21578" if reuters.has_sgml(p) else folders.folder_format(p)

@@ -58,15 +58,15 @@ def expand_url(pattern: str) -> list[str]:
     return [fs.unstrip_protocol(p) for p in sorted(fs.glob(inner))]
 
 
-def starts_with_brace(path: Path) -> bool:
-    """Whether the first non-blank character is "{"; reads chunks, as a line may be huge."""
+def first_char(path: Path) -> bytes:
+    """The first non-blank byte (b"" for none); reads chunks, as a line may be huge."""
     with open(path, "rb") as f:
         chunk = f.read(1 << 16).removeprefix(codecs.BOM_UTF8)
         while chunk:
             if head := chunk.lstrip():
-                return head.startswith(b"{")
+                return head[:1]
             chunk = f.read(1 << 16)
-    return False
+    return b""
 
 
 # -- standard input ----------------------------------------------------------------------
