@@ -73,6 +73,40 @@ def test_shared_evidence_is_the_part_a_stronger_theme_claims_too():
     assert shared[1, 1] == 0.0 and shared[1, 0] == 1.0
 
 
+def test_a_proximity_cue_claims_its_words_as_a_term_does():
+    from topics.taxonomy import ProximityCue
+
+    # "artillery" near "contract" is the trade cue's: in a contract story it says less of war
+    tax = Taxonomy(
+        (
+            Theme(
+                "trade",
+                "Arms trade",
+                seeds=("export order",),
+                pairs=(ProximityCue(("artillery",), ("contract",), window=4),),
+            ),
+            Theme("war", "War", seeds=("artillery",)),
+        )
+    )
+    matcher = SeedMatcher(tax, P.tokenize)
+    docs = [
+        P.tokenize("The army awarded an artillery shell contract, its third export order."),
+        P.tokenize("Artillery pounded the town."),
+    ]
+    counts = [matcher.matches(tokens) for tokens in docs]
+    shared = matcher.shared(counts, matcher.evidence_matrix(counts))
+    assert shared[0, 1] == 1.0 and shared[1, 1] == 0.0
+
+
+@pytest.mark.parametrize("term, broader", [("group of 20", "group"), ("formula one", "formula")])
+def test_a_term_cut_to_one_broader_word_is_ignored_with_a_warning(term, broader):
+    # numbers and stop words are dropped, as in articles: "group of 20" would count every "group"
+    tax = Taxonomy((Theme("summits", "Summits", seeds=("summit", term)),))
+    with pytest.warns(UserWarning, match=f"{term!r} loses words.*match {broader!r} everywhere; ignored"):
+        matcher = SeedMatcher(tax, P.tokenize)
+    assert matcher.transform([P.tokenize(f"The {broader} met.")])[0, 0] == 0.0
+
+
 def test_exclude_phrase_reduced_to_one_word_is_ignored_with_a_warning():
     tax = Taxonomy((Theme("tourism", "Tourism", seeds=("resort", "tourist"), exclude=("last resort",)),))
     with pytest.warns(UserWarning, match="last resort"):

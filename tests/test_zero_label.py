@@ -52,10 +52,16 @@ def test_ten_labelled_examples_per_theme_do_not_hurt(default_model, test_split, 
 
     truth = [set(e["labels"]) for e in test_split]
 
-    def f1(model):
+    def tags(model):
         results = Tagger(model).tag(Article(id=e["id"], text=e["text"]) for e in test_split)
-        return theme_metrics(truth, [{t.name for t in r.themes} & set(THEMES) for r in results], THEMES).micro_f1
+        return [{t.name for t in r.themes} & set(THEMES) for r in results]
 
-    shots = labelled_sample(10, seed=0)
-    assert 45 <= len(shots) <= 60
-    assert f1(train(artifacts=artifacts, name="shots", examples=shots, save=False)) >= f1(default_model)
+    zero = tags(default_model)
+    for seed in (0, 1, 2):
+        shots = labelled_sample(10, seed=seed)
+        assert 45 <= len(shots) <= 60
+        with_labels = tags(train(artifacts=artifacts, name="shots", examples=shots, save=False))
+        # "does not hurt", for every draw: at most a few borderline (item, theme) cells of the
+        # ~4,000 cross the threshold the wrong way (each moves micro-F1 by about 0.0006)
+        zero_f1, labels_f1 = (theme_metrics(truth, t, THEMES).micro_f1 for t in (zero, with_labels))
+        assert labels_f1 >= zero_f1 - 0.002, (seed, labels_f1, zero_f1)

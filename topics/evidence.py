@@ -75,7 +75,7 @@ class SeedMatcher:
             naming = []
             for weight, terms in ((1.0, theme.seeds), (related_weight, theme.related)):
                 for term in terms:
-                    toks = tuple(tokenize(term))
+                    toks = _term_tokens(tokenize, term, theme.name)
                     if any(_contains(toks, phrase) for phrase in label):
                         naming.append(term)
                     if toks and toks not in seen:
@@ -94,8 +94,8 @@ class SeedMatcher:
                     continue
                 self._exclude.setdefault(toks[0], []).append((toks, t))
             for cue in theme.pairs:
-                a = _by_first_token({tuple(tokenize(x)) for x in cue.a} - {()})
-                b = _by_first_token({tuple(tokenize(x)) for x in cue.b} - {()})
+                a = _by_first_token({_term_tokens(tokenize, x, theme.name) for x in cue.a} - {()})
+                b = _by_first_token({_term_tokens(tokenize, x, theme.name) for x in cue.b} - {()})
                 self._pairs.append((t, a, b, cue.window, cue.weight))
         for term in near:
             self._index.setdefault(term.token, []).append(
@@ -137,7 +137,11 @@ class SeedMatcher:
                 if k < len(starts) and starts[k] == i:
                     k += 1
                 if k < len(starts) and starts[k] <= i + window:
-                    found[t][(weight, f"{a_term} ~ {b_pos[k][1]}")] += 1
+                    b_term = b_pos[k][1]
+                    found[t][(weight, f"{a_term} ~ {b_term}")] += 1
+                    # the cue claims its words, as a term does: "artillery" in "an artillery
+                    # contract" is the defense-trade cue's first, and says less of security
+                    spans.append((t, i, i + len(a_term.split()), weight))
         return Matches(found, spans)
 
     def shared(self, counts: Sequence[Matches], total: np.ndarray) -> np.ndarray:
@@ -325,6 +329,21 @@ def evidence_model_from_json(data: dict) -> EvidenceModel:
         raise ValueError("evidence_model.json was fitted on other features; rerun scripts/fit_evidence_model.py")
     themes = tuple((name, float(t["intercept"]), tuple(t["coef"])) for name, t in data.get("themes", {}).items())
     return EvidenceModel(tuple(data["coef"]), float(data["intercept"]), data.get("source", ""), themes)
+
+
+def _term_tokens(tokenize, term: str, theme: str) -> tuple[str, ...]:
+    """A term's tokens; none (with a warning) for a phrase that tokenising cuts to one word,
+    which would count as that broader word everywhere: "group of 20" as every "group",
+    "formula one" as every "formula" (numbers and stop words are dropped, as in articles)."""
+    toks = tuple(tokenize(term))
+    if len(toks) < 2 <= len(term.split()):
+        warnings.warn(
+            f"theme {theme!r}: term {term!r} loses words to tokenising (stop words, numbers) and would "
+            f"match {' '.join(toks) or 'nothing'!r} everywhere; ignored",
+            stacklevel=3,
+        )
+        return ()
+    return toks
 
 
 def _contains(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
