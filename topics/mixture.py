@@ -6,6 +6,13 @@ about one topic, and pools the words of all the texts of a topic to estimate it 
 Wang 2014, "A Dirichlet multinomial mixture model-based approach for short text
 clustering", collapsed Gibbs sampling). ``topics train`` uses it when a corpus is short
 (:func:`is_short_corpus`); see ``benchmarks/topic_models.py`` for the measurement.
+
+The sampler starts from clusters of meaning, not at random: each text's words are averaged
+in the shipped word vectors (:func:`topics.semantic.default_vectors`, weighted by inverse
+document frequency) and k-means groups the texts. A dozen words share few words with any
+other text, so a random start leaves the sampler among poor local optima; texts that mean
+alike start together (NPMI of BBC headline+lead topics on the reference tokenisation: 0.048
+from a random start, 0.091 from clusters of meaning).
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .topicbase import TopicsMixin, _quiet_gensim, _Stages, default_n_topics, vocabulary
 
-__all__ = ["MixtureTopicModel", "is_short_corpus", "SHORT_TEXT_TOKENS"]
+__all__ = ["MixtureTopicModel", "is_short_corpus", "meaning_clusters", "SHORT_TEXT_TOKENS"]
 
 Tokens = Sequence[str]
 SHORT_TEXT_TOKENS = 25  # median topic tokens per document at or below which a corpus is short
@@ -53,6 +60,9 @@ class MixtureTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
     seed_topics : mapping of str to list of str, optional
         Theme → seed tokens, to label topics with the theme they align with.
     random_state : int, default=0
+    start : {"meaning", "random"}, default="meaning"
+        Where the sampler starts when no ``init`` is given: clusters of the texts' meaning
+        (:func:`meaning_clusters`) or a random topic per text (as GSDMM does).
 
     Attributes
     ----------
@@ -81,6 +91,7 @@ class MixtureTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         dedup: float | None = 0.8,
         seed_topics: Mapping[str, Sequence[str]] | None = None,
         random_state: int = 0,
+        start: str = "meaning",
     ) -> None:
         self.n_topics = n_topics
         self.n_iter = n_iter
@@ -92,6 +103,11 @@ class MixtureTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         self.dedup = dedup
         self.seed_topics = seed_topics
         self.random_state = random_state
+        self.start = start
+
+    def __setstate__(self, state: dict) -> None:
+        state.setdefault("start", "random")  # bundles saved before it started at random
+        self.__dict__.update(state)
 
     @property
     def passes(self) -> int:
@@ -133,6 +149,9 @@ class MixtureTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         z = rng.randint(k, size=len(ids))
         if init is not None:
             self._warm_start(init, docs, z, k)
+        elif self.start == "meaning":
+            z = meaning_clusters(docs, k, self.random_state, default=z)
+        clock("start")
         nkw = np.zeros((k, len(dictionary)))
         nk = np.zeros(k)
         mk = np.zeros(k)
@@ -260,3 +279,42 @@ class MixtureTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         phi = self.topic_word_distributions()[0][topic]
         top = np.argsort(-phi, kind="stable")[:topn]
         return [(self.dictionary_[int(i)], float(phi[i])) for i in top]
+
+
+def meaning_clusters(
+    docs: Sequence[Tokens], k: int, random_state: int = 0, default: np.ndarray | None = None
+) -> np.ndarray:
+    """A cluster in ``0 .. k-1`` per document, by k-means over the documents' meaning: the mean
+    of their words' shipped vectors, each weighted by its inverse document frequency (phrases
+    by their words). Documents with no word in the vectors keep ``default`` (else cluster 0)."""
+    from sklearn.cluster import KMeans
+
+    from .semantic import default_vectors
+
+    vectors = default_vectors()
+    df: dict[str, int] = {}
+    for d in docs:
+        for w in set(d):
+            df[w] = df.get(w, 0) + 1
+    n = len(docs)
+    rows, cols, vals = [], [], []
+    for i, d in enumerate(docs):
+        for w in d:
+            weight = np.log(n / (1 + df[w])) + 1.0
+            for part in w.split("_"):
+                j = vectors.index.get(part)
+                if j is not None:
+                    rows.append(i)
+                    cols.append(j)
+                    vals.append(weight)
+    from scipy.sparse import csr_matrix
+
+    weights = csr_matrix((vals, (rows, cols)), shape=(n, len(vectors.tokens)))
+    X = np.asarray(weights @ vectors.vectors)
+    norms = np.linalg.norm(X, axis=1)
+    known = norms > 0
+    out = np.zeros(n, dtype=np.int64) if default is None else np.asarray(default).copy()
+    if known.sum() >= k:
+        X = X[known] / norms[known, None]
+        out[known] = KMeans(k, n_init=4, random_state=random_state).fit_predict(X)
+    return out
