@@ -25,12 +25,9 @@ from .text import MAX_CHARS, is_wide
 
 FORMATS = ("auto", "txt", "dir", "lines", "jsonl", "json", "csv", "labelled-dir", "reuters21578")
 _DIR_FORMATS = ("dir", "labelled-dir", "reuters21578")
+# a file's format by its suffix; files of records as a folder reads them too
 _SUFFIX_FORMATS = {
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "json",
-    ".csv": "csv",
-    ".tsv": "csv",
+    **folders.RECORD_SUFFIXES,
     ".cor": "lines",
     ".txt": "txt",
     ".md": "txt",
