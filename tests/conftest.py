@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_a387a226f6433acf.txt"
+
+# A test run started in the background by a script (`cmd &` in a non-interactive shell)
+# inherits Ctrl-C ignored, and so would every `topics` it starts: the tests that interrupt
+# one need the signal delivered, as it is on a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def data_dir() -> Path | None:
