@@ -212,8 +212,8 @@ def test_auto_detects_reuters_layout(tmp_path):
 
 
 def test_unsupported_suffix(tmp_path):
-    with pytest.raises(CorpusError, match="txt, dir, lines, jsonl, json, csv, labelled-dir, reuters21578"):
-        Corpus(write(tmp_path / "a.xml", b"{}"))
+    with pytest.raises(CorpusError, match="txt, dir, lines, jsonl, json, csv, xml, labelled-dir, reuters21578"):
+        Corpus(write(tmp_path / "a.pdf", b"{}"))
 
 
 def test_json_file_of_one_article_an_array_or_an_api_answer(tmp_path):
@@ -230,6 +230,41 @@ def test_json_file_of_one_article_an_array_or_an_api_answer(tmp_path):
     bad = write(tmp_path / "bad.json", b'[{"text": "x"},\n  {"text": }]')
     with pytest.raises(CorpusError, match=r"bad\.json:2: invalid JSON"):
         list(Corpus(bad, on_error="fail"))
+
+
+def test_xml_feeds_are_one_article_per_item_and_a_news_document_is_one(tmp_path):
+    rss = write(
+        tmp_path / "world.rss",
+        b'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>World</title>'
+        b"<item><title>Rebels shell refinery</title><description>&lt;p&gt;Fighting went on &lt;b&gt;overnight&lt;/b&gt;."
+        b"&lt;/p&gt;</description><guid>urn:a1</guid><pubDate>Mon, 06 May 2024 10:00:00 GMT</pubDate></item>"
+        b"<item><title>Hotels full as tourists return</title><guid>urn:a2</guid></item></channel></rss>",
+    )
+    atom = write(
+        tmp_path / "wire.atom",
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title><entry><title>Envoys meet</title>'
+        b'<id>tag:x,2024:1</id><updated>2024-05-01T10:00:00Z</updated><summary type="html">&lt;p&gt;Talks resumed.'
+        b'&lt;/p&gt;</summary><link href="https://x/1"/></entry></feed>',
+    )
+    nitf = write(
+        tmp_path / "story.xml",
+        b"<nitf><body><body.head><hedline><hl1>Navy buys frigates</hl1></hedline></body.head><body.content>"
+        b"<p>The navy ordered four frigates.</p><p>The deal is worth 2 billion euros.</p></body.content></body></nitf>",
+    )
+    got = [(a.id, a.title, a.text, a.date) for path in (rss, atom, nitf) for a in Corpus(path)]
+    assert got == [
+        ("urn:a1", "Rebels shell refinery", "Fighting went on overnight.", "Mon, 06 May 2024 10:00:00 GMT"),
+        ("urn:a2", None, "Hotels full as tourists return", None),  # a headline-only item
+        ("tag:x,2024:1", "Envoys meet", "Talks resumed.", "2024-05-01T10:00:00Z"),
+        ("story", "Navy buys frigates", "The navy ordered four frigates.\n\nThe deal is worth 2 billion euros.", None),
+    ]
+    bad = Corpus(write(tmp_path / "bad.xml", b"<a><b>broken</a>"))
+    assert list(bad) == [] and bad.report.problems == [
+        f"{tmp_path / 'bad.xml'}:1: invalid XML (mismatched tag: line 1, column 14)"
+    ]
+    bomb = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]><x>&b;</x>'
+    refused = Corpus(write(tmp_path / "bomb.xml", bomb))
+    assert list(refused) == [] and "declares entities" in refused.report.problems[0]
 
 
 def test_folder_as_users_keep_one(tmp_path):
@@ -259,7 +294,7 @@ def test_folder_as_users_keep_one(tmp_path):
     assert corpus.report.n_skipped == 1
     assert corpus.report.problems == [
         f"{tmp_path / '2024' / 'photo.jpg'}: not an article file (.jpg): a folder is read for .txt, .md, .html, "
-        ".json, .jsonl and .csv files"
+        ".json, .jsonl, .csv and .xml (RSS, Atom, NITF) files"
     ]
 
 
@@ -274,7 +309,7 @@ def test_missing_path_and_empty_folder(tmp_path):
 
 def test_bad_arguments():
     assert "auto" in FORMATS
-    for kwargs in ({"format": "xml"}, {"on_error": "ignore"}, {"split": "dev"}, {"split": "train"}):
+    for kwargs in ({"format": "pdf"}, {"on_error": "ignore"}, {"split": "dev"}, {"split": "train"}):
         with pytest.raises(ValueError):
             Corpus(DATA / "news.csv", **kwargs)
 

@@ -11,6 +11,8 @@ def test_parse_dates():
     assert str(parse_date("2021-09-18")) == "2021-09-18"
     assert str(parse_date("2021-09-18T10:00:00Z")) == "2021-09-18"
     assert str(parse_date("26-FEB-1987 15:01:01.79")) == "1987-02-26"
+    assert str(parse_date("Mon, 06 May 2024 10:00:00 GMT")) == "2024-05-06"  # RSS pubDate
+    assert str(parse_date("Mon, 06 May 2024 10:00:00 GMT")) == "2024-05-06"  # RSS pubDate
     assert parse_date("sometime") is None and parse_date(None) is None
     d = parse_date("2021-09-18")
     assert [period_of(d, by) for by in ("day", "week", "month", "year")] == [

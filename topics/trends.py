@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from email.utils import parsedate_to_datetime
 from itertools import islice
 
 import numpy as np
@@ -29,13 +30,18 @@ _FORMATS = ("%d-%b-%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%Y/%m
 
 def parse_date(text: str | None) -> date | None:
     """The date of an article's ``date`` field: ISO 8601 (``2021-09-18``, with or without a
-    time), Reuters-21578's ``26-FEB-1987 15:01:01.79`` and a few common forms; None if unreadable."""
+    time), RSS's RFC 822 (``Mon, 06 May 2024 10:00:00 GMT``), Reuters-21578's
+    ``26-FEB-1987 15:01:01.79`` and a few common forms; None if unreadable."""
     if not text:
         return None
     text = text.strip()
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
     except ValueError:
+        pass
+    try:  # RFC 822, as RSS feeds and e-mail write it: "Mon, 06 May 2024 10:00:00 GMT"
+        return parsedate_to_datetime(text).date()
+    except (TypeError, ValueError, IndexError):
         pass
     head = text.split()[0] if text[:1].isdigit() and "-" in text.split()[0] else text
     for candidate in (head, text):

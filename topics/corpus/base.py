@@ -23,7 +23,7 @@ from .problems import CorpusError, ReadReport, Where
 from .sources import Stdin, first_char, is_url, open_binary, url_fs
 from .text import MAX_CHARS, is_wide
 
-FORMATS = ("auto", "txt", "dir", "lines", "jsonl", "json", "csv", "labelled-dir", "reuters21578")
+FORMATS = ("auto", "txt", "dir", "lines", "jsonl", "json", "csv", "xml", "labelled-dir", "reuters21578")
 _DIR_FORMATS = ("dir", "labelled-dir", "reuters21578")
 # a file's format by its suffix; files of records as a folder reads them too
 _SUFFIX_FORMATS = {
@@ -41,6 +41,7 @@ _READERS = {
     "lines": records.read_lines,
     "jsonl": records.read_jsonl,
     "json": records.read_json,
+    "xml": records.read_xml,
     "csv": records.read_csv,
     "reuters21578": reuters.read_reuters,
 }
@@ -66,7 +67,7 @@ class Corpus:
         temporary file on first read (at construction when ``format="auto"``)
         so that the corpus stays re-iterable. A URL (``s3://bucket/news.jsonl``,
         ``file:///shared/news.jsonl``...) is opened with fsspec: JSONL, lines and CSV files.
-    format : {"auto", "txt", "dir", "lines", "jsonl", "json", "csv", "labelled-dir", "reuters21578"}
+    format : {"auto", "txt", "dir", "lines", "jsonl", "json", "csv", "xml", "labelled-dir", "reuters21578"}
         ``"auto"`` picks the format from the folder layout, the file suffix or,
         for standard input, the first character (``{`` means JSON lines).
     text_field, id_field, title_field, date_field, labels_field : str, optional
@@ -328,7 +329,7 @@ class Corpus:
             if self.format == "reuters21578":
                 pattern, found = f"{reuters.SGML_GLOB} files", reuters.has_sgml(self.path)
             else:
-                pattern = ".txt, .md, .html, .json, .jsonl, .csv or suffix-less files"
+                pattern = ".txt, .md, .html, .json, .jsonl, .csv, .xml or suffix-less files"
                 found = next(folders.article_files(self.path, self.format), None) is not None
             if not found:
                 raise CorpusError(f"{self.path}: no articles ({pattern}) found")

@@ -2,7 +2,8 @@
 ("dir"), one folder per label ("labelled-dir", as BBC News is laid out).
 
 A folder is read as users keep one: text files (``.txt``, ``.text``, ``.md``, no suffix),
-saved web pages (``.html``) and files of records (``.json``, ``.jsonl``, ``.csv``, ``.tsv``)
+saved web pages (``.html``) and files of records (``.json``, ``.jsonl``, ``.csv``, ``.tsv``,
+``.xml`` feeds and news documents)
 are read, in subfolders too; any other file is skipped and reported, never silently left out."""
 
 from __future__ import annotations
@@ -25,7 +26,16 @@ if TYPE_CHECKING:
 _TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown", "")  # many corpora name files by number
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 # Files of records inside a folder: read in the format their suffix names.
-RECORD_SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "csv"}
+RECORD_SUFFIXES = {
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".xml": "xml",
+    ".rss": "xml",
+    ".atom": "xml",
+}
 
 
 _DATED = re.compile(r"\d[\d_.-]*")
@@ -120,5 +130,5 @@ def read_dir(corpus: Corpus, problem: Problem, part: Part | None = None) -> Iter
             problem(
                 Where(str(path)),
                 f"not an article file ({suffix or 'no suffix'}): a folder is read for .txt, .md, .html, "
-                ".json, .jsonl and .csv files",
+                ".json, .jsonl, .csv and .xml (RSS, Atom, NITF) files",
             )

@@ -1,5 +1,6 @@
-"""Line-based files, one article a record: plain lines ("lines"), JSON lines ("jsonl") and
-CSV/TSV rows ("csv"). Each bad record is reported at its ``file:line``."""
+"""Files of records, one article a record: plain lines ("lines"), JSON lines ("jsonl"), JSON
+arrays ("json"), CSV/TSV rows ("csv") and XML feeds ("xml"). Each bad record is reported at
+its ``file:line`` (``file[index]`` in a JSON array or a feed)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import csv
 import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
+from xml.etree import ElementTree
 
 from .article import Article
 from .problems import Problem, Where
-from .text import decode_file, decode_lines, normalize
+from .text import decode_file, decode_lines, html_text, normalize
 
 if TYPE_CHECKING:
     from .base import Corpus, Part
@@ -120,6 +122,56 @@ def read_json(corpus: Corpus, problem: Problem, part: Part | None = None) -> Ite
             problem(where, f"expected a JSON object, got {type(record).__name__}")
         elif article := _record(corpus, problem, where, record, f"{stem}-{k + 1}", resolve_fields(corpus, record)):
             yield where, article
+
+
+def read_xml(corpus: Corpus, problem: Problem, part: Part | None = None) -> Iterator[tuple[Where, Article]]:
+    """An XML file, read whole: a news feed is one article per item (RSS ``<item>``, Atom
+    ``<entry>``: title, description/summary/content with its markup dropped, guid/id,
+    pubDate/published), named ``file[index]`` as in a JSON array; any other XML document
+    (NITF, NewsML) is one article: its headline (``<hl1>``, ``<headline>``, ``<title>``) and the
+    text of its paragraphs. Entity declarations are refused (no entity expansion bombs)."""
+    path, name, stem = corpus._source()
+    if (text := decode_file(path, name, corpus.encoding, problem)) is None:
+        return
+    if "<!ENTITY" in text:
+        problem(Where(name), "XML that declares entities is not read (they can expand without bound)")
+        return
+    try:
+        root = ElementTree.fromstring(text)  # decoded already: a declared encoding is not applied again
+    except ElementTree.ParseError as e:
+        problem(Where(name, e.position[0]), f"invalid XML ({e})")
+        return
+    items = [el for el in root.iter() if _local(el.tag) in ("item", "entry")]
+    if not items:
+        title = next((_text(el) for el in root.iter() if _local(el.tag) in ("hl1", "headline", "title")), None)
+        paragraphs = [_text(el) for el in root.iter() if _local(el.tag) == "p"]
+        body = "\n\n".join(p for p in paragraphs if p) or _text(root)
+        record = {"title": title, "text": body}
+        if article := _record(corpus, problem, Where(name), record, stem, resolve_fields(corpus, record)):
+            yield Where(name), article
+        return
+    for k, item in enumerate(items):
+        record: dict = {}
+        for child in item:
+            key = _local(child.tag)
+            key = {"encoded": "content", "pubdate": "date", "updated": "date", "link": "url"}.get(key.lower(), key)
+            value = child.get("href") if key == "url" and child.get("href") else _text(child)
+            if value and key not in record:
+                record[key] = value
+        where = Where(f"{name}[{k}]")
+        if article := _record(corpus, problem, where, record, f"{stem}-{k + 1}", resolve_fields(corpus, record)):
+            yield where, article
+
+
+def _local(tag) -> str:
+    """A tag without its namespace (``{http://www.w3.org/2005/Atom}entry`` → ``entry``)."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _text(element) -> str:
+    """An element's text, markup inside it (escaped HTML in a feed's description) dropped."""
+    text = " ".join("".join(element.itertext()).split())
+    return html_text(text)[1] if "<" in text and ">" in text else text
 
 
 def read_csv(corpus: Corpus, problem: Problem, part: Part | None = None) -> Iterator[tuple[Where, Article]]:
