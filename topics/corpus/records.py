@@ -73,6 +73,7 @@ def read_lines(corpus: Corpus, problem: Problem, part: Part | None = None) -> It
 
 
 def read_jsonl(corpus: Corpus, problem: Problem, part: Part | None = None) -> Iterator[tuple[Where, Article]]:
+    resolved: dict[tuple, dict[str, str | None]] = {}
     for where, line, stem in _numbered_lines(corpus, problem, part):
         if not (line := line.strip()):
             continue
@@ -86,8 +87,13 @@ def read_jsonl(corpus: Corpus, problem: Problem, part: Part | None = None) -> It
             continue
         if not isinstance(record, dict):
             problem(where, f"expected a JSON object, got {type(record).__name__}")
-        elif article := _record(corpus, problem, where, record, f"{stem}-{where.line}", resolve_fields(corpus, record)):
-            yield where, article
+        else:
+            keys = tuple(record)  # a file's records mostly share their keys: resolve each set once
+            fields = resolved.get(keys) or resolve_fields(corpus, keys)
+            if len(resolved) < 1024:  # a file of ever-new keys must not grow it without bound
+                resolved[keys] = fields
+            if article := _record(corpus, problem, where, record, f"{stem}-{where.line}", fields):
+                yield where, article
 
 
 def read_json(corpus: Corpus, problem: Problem, part: Part | None = None) -> Iterator[tuple[Where, Article]]:
