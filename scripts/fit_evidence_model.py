@@ -40,7 +40,11 @@ FIVE = ("security", "energy", "defense-trade", "tourism", "diplomacy")  # labell
 # out of fold, five themes: real items 0.795 -> 0.809, leads2 0.650 -> 0.684, written items
 # 0.875 -> 0.865, all 0.845 -> 0.844); its test split, like every part's, is only measured.
 FIT_PARTS = ("articles", "leads", "written", "written2", "leads2")
-C = 10.0  # inverse regularisation (dev CV, real items' micro-F1 at weight 5: C=3 0.801, 10 0.809, 30 0.802)
+# Inverse regularisation, chosen leaving one corpus out (fit on two of BBC, Reuters and the
+# written items, score the third; five themes, weight 5), as a new user's feed is one we have
+# not seen: mean micro-F1 at C=0.3 0.840, 1 0.850, 3 0.847, 10 0.839. Within the dev split's
+# own folds C=10 reads higher (0.844 vs 0.840): it fits the corpora it has seen.
+C = 1.0
 # Real articles and leads weigh this many written items: they are what users tag, and the
 # written items are easier than real ones (dev CV at C=10, real items' micro-F1: weight 3
 # 0.803, 5 0.809, 8 0.805).
