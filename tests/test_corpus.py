@@ -258,6 +258,13 @@ def test_xml_feeds_are_one_article_per_item_and_a_news_document_is_one(tmp_path)
         ("tag:x,2024:1", "Envoys meet", "Talks resumed.", "2024-05-01T10:00:00Z"),
         ("story", "Navy buys frigates", "The navy ordered four frigates.\n\nThe deal is worth 2 billion euros.", None),
     ]
+    latin = write(
+        tmp_path / "latin.xml",
+        '<?xml version="1.0" encoding="ISO-8859-1"?><doc><p>Café au lait</p></doc>'.encode("latin-1"),
+    )
+    corpus = Corpus(latin)
+    (article,) = corpus  # read as it declares itself, not as UTF-8
+    assert article.text == "Café au lait" and corpus.report.problems == []
     bad = Corpus(write(tmp_path / "bad.xml", b"<a><b>broken</a>"))
     assert list(bad) == [] and bad.report.problems == [
         f"{tmp_path / 'bad.xml'}:1: invalid XML (mismatched tag: line 1, column 14)"

@@ -4,8 +4,10 @@ its ``file:line`` (``file[index]`` in a JSON array or a feed)."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
@@ -137,7 +139,7 @@ def read_xml(corpus: Corpus, problem: Problem, part: Part | None = None) -> Iter
     (NITF, NewsML) is one article: its headline (``<hl1>``, ``<headline>``, ``<title>``) and the
     text of its paragraphs. Entity declarations are refused (no entity expansion bombs)."""
     path, name, stem = corpus._source()
-    if (text := decode_file(path, name, corpus.encoding, problem)) is None:
+    if (text := decode_file(path, name, _declared_encoding(path) or corpus.encoding, problem)) is None:
         return
     if "<!ENTITY" in text:
         problem(Where(name), "XML that declares entities is not read (they can expand without bound)")
@@ -167,6 +169,25 @@ def read_xml(corpus: Corpus, problem: Problem, part: Part | None = None) -> Iter
         where = Where(f"{name}[{k}]")
         if article := _record(corpus, problem, where, record, f"{stem}-{k + 1}", resolve_fields(corpus, record)):
             yield where, article
+
+
+_XML_DECLARATION = re.compile(rb"""\s*(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def _declared_encoding(path) -> str | None:
+    """The encoding an XML file declares (``<?xml version="1.0" encoding="ISO-8859-1"?>``), if
+    Python knows it: XML says how it is encoded, so it is read so, whatever ``--encoding`` says."""
+    try:
+        with open(path, "rb") as f:
+            match = _XML_DECLARATION.match(f.read(256))
+    except OSError:
+        return None  # decode_file reports it
+    if match is None:
+        return None
+    try:
+        return codecs.lookup(match[1].decode("ascii")).name
+    except LookupError:
+        return None
 
 
 def _local(tag) -> str:
