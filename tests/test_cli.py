@@ -205,9 +205,9 @@ def test_train_with_a_few_labelled_examples(trained, tmp_path, capsys):
         {
             "id": "1",
             "text": "Hoteliers on the coast report record bookings as cruise passengers return.",
-            "labels": ["tourism"],
+            "labels": ["Tourism & travel"],  # a theme as people write it: its label, any case
         },
-        {"id": "2", "text": "The utility switched on a new wind farm and two gas turbines.", "labels": ["energy"]},
+        {"id": "2", "text": "The utility switched on a new wind farm and two gas turbines.", "labels": ["Energy"]},
         {"id": "3", "text": "Shares in the carmaker fell after it cut its sales forecast.", "labels": []},
     ]
     examples.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")

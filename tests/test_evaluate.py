@@ -50,6 +50,29 @@ def _write_corpus(path, n_per_theme, seed):
                 f.write(json.dumps({"id": f"{label}-{seed}-{i}", "text": text, "labels": [label]}) + "\n")
 
 
+def test_folders_named_as_people_write_themes_are_read_as_themes(default_model, artifacts, tmp_path, capsys):
+    """A folder per theme, named "Security" or "Defence Trade": its articles count for the
+    themes security and defense-trade (not as unknown labels that zero every score)."""
+    articles = {
+        "Security": "Rebels attack army base\n\nInsurgents attacked an army base, killing ten soldiers.",
+        "Energy": "Oil prices jump\n\nOPEC cut crude output again and refineries slowed.",
+        "Defence Trade": "Navy orders frigates\n\nThe navy ordered four frigates and anti-ship missiles from a shipyard.",
+        "Tourism & travel": "Hotels full\n\nTourists flocked to the beach resorts and hotels were fully booked.",
+    }
+    for folder, text in articles.items():
+        (tmp_path / "by-theme" / folder).mkdir(parents=True)
+        (tmp_path / "by-theme" / folder / "1.txt").write_text(text, encoding="utf-8")
+    assert main(["evaluate", "--corpus", str(tmp_path / "by-theme"), "--artifacts", str(artifacts), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["n_unknown_labels"] == 0 and result["micro_recall"] == 1.0
+    assert result["renamed"] == {
+        "Defence Trade": "defense-trade",
+        "Energy": "energy",
+        "Security": "security",
+        "Tourism & travel": "tourism",
+    }
+
+
 def test_cli_train_and_evaluate_end_to_end(tmp_path, capsys):
     train, test = tmp_path / "train.jsonl", tmp_path / "test.jsonl"
     _write_corpus(train, 20, seed=1)

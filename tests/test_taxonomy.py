@@ -107,3 +107,19 @@ def test_a_theme_whose_seeds_are_all_stop_words_is_refused(tmp_path, capsys):
     path.write_text('[[theme]]\nname = "vague"\nseeds = ["the", "and it", "a"]\n', encoding="utf-8")
     assert main(["train", "--taxonomy", str(path), "--artifacts", str(tmp_path)]) == 2
     assert "none of its seed terms is left after tokenizing" in capsys.readouterr().err
+
+
+def test_labels_name_themes_as_people_write_them():
+    from topics.taxonomy import default_taxonomy
+
+    taxonomy = default_taxonomy()
+    for label, theme in [
+        ("Security", "security"),
+        ("Defence Trade", "defense-trade"),
+        ("defense_trade", "defense-trade"),
+        ("Tourism & travel", "tourism"),
+        ("Crime, law & justice", "crime-justice"),
+        ("medtop:20000638", "diplomacy"),
+    ]:
+        assert taxonomy.resolve(label) == theme, label
+    assert taxonomy.resolve("toursim") is None and taxonomy.resolve("") is None

@@ -98,6 +98,7 @@ class Evaluation:
     n_unknown_labels: int = 0
     unknown_labels: list[str] = field(default_factory=list)
     themes: list[ThemeFigures] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     source: str = ""
     training_overlap: float | None = None
@@ -220,15 +221,42 @@ def evaluate(model, corpus, *, format: str = "auto", batch_size: int = 1024, **c
         raise CorpusError(f"{getattr(corpus, 'description', 'corpus')}: no labelled articles to evaluate on")
     classifier = model.classifier
     themes = [str(c) for c in classifier.classes_]
+    taxonomy = classifier.taxonomy if getattr(classifier, "mode_", None) == "taxonomy" else None
+    labels, renamed = as_themes(labels, themes, taxonomy)
     predicted: list[list[str]] = []
     for start in range(0, len(tokens), batch_size):
         P = classifier.predict(tokens[start : start + batch_size])
         predicted += [[themes[j] for j in np.flatnonzero(row)] for row in P]
     result = theme_metrics(labels, predicted, themes)
+    result.renamed = renamed
     result.seconds = time.perf_counter() - started
     result.source = getattr(corpus, "description", "articles")
     result.training_overlap = training_overlap(model, tokens, corpus)
     return result
+
+
+def as_themes(labels: Sequence[Sequence[str]], themes: Sequence[str], taxonomy=None) -> tuple[list[tuple], dict]:
+    """Labels read as the model's themes where they name one as people write it: in any case,
+    with spaces, hyphens, "&" alike and British spellings folded, or (``taxonomy``) by a
+    theme's label or IPTC code (:meth:`topics.taxonomy.Taxonomy.resolve`). A folder named
+    "Defence Trade" is the theme defense-trade. Returns the labels and what was renamed;
+    labels naming no theme are kept, and count as misses."""
+    from .taxonomy import label_key
+
+    known = set(themes)
+    keys = {label_key(t): t for t in themes}
+    renamed: dict[str, str] = {}
+
+    def theme(label: str) -> str:
+        if label in known:
+            return label
+        found = (taxonomy.resolve(label) if taxonomy is not None else None) or keys.get(label_key(label))
+        if found in known:
+            renamed[label] = found
+            return found
+        return label
+
+    return [tuple(theme(label) for label in y) for y in labels], renamed
 
 
 def training_overlap(model, tokens: Sequence[Sequence[str]], corpus=None) -> float | None:

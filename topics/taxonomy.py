@@ -11,6 +11,7 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -72,11 +73,40 @@ class Taxonomy:
                 return theme
         raise KeyError(name)
 
+    def resolve(self, label: str) -> str | None:
+        """The theme a label names, or None: its name or its label, in any case, with spaces,
+        hyphens, underscores and "&" alike and British spellings folded ("Security",
+        "Defence Trade", "defense_trade", "Tourism & travel" all name their theme), or its
+        IPTC code. Folders and label fields name themes as people write them."""
+        aliases = self._aliases
+        return aliases.get(label) or aliases.get(label_key(label))
+
+    @cached_property
+    def _aliases(self) -> dict[str, str]:
+        aliases = {}
+        for theme in reversed(self.themes):  # the first theme wins a shared key
+            aliases[label_key(theme.label)] = theme.name
+            if theme.iptc:
+                aliases[theme.iptc] = theme.name
+        for theme in reversed(self.themes):  # names before labels
+            aliases[label_key(theme.name)] = theme.name
+        return aliases
+
     def with_names(self, names: list[str]) -> Taxonomy:
         """A taxonomy for ``names`` (e.g. labels of a corpus): known themes keep their
         definition, unknown ones get a bare theme labelled with their name."""
         known = {t.name: t for t in self.themes}
         return Taxonomy(tuple(known.get(n, Theme(name=n, label=n)) for n in names), source=self.source)
+
+
+_BRITISH = {"defence": "defense", "organisation": "organization", "programme": "program"}
+
+
+def label_key(label: str) -> str:
+    """A label as :meth:`Taxonomy.resolve` compares it: lowercase words joined by "-", "and"
+    and "&" dropped, British spellings folded ("Defence & Trade" → "defense-trade")."""
+    words = [_BRITISH.get(w, w) for w in re.findall(r"[a-z0-9]+", label.lower()) if w != "and"]
+    return "-".join(words)
 
 
 def _terms(table: dict, key: str, where: str) -> tuple[str, ...]:

@@ -115,7 +115,8 @@ def _labelled_examples(
         examples = Corpus(examples, "jsonl")
     out, source = [], getattr(examples, "description", "labelled examples")
     for article in examples:
-        labels = tuple(article.labels or ())
+        # "Security", "Defence trade": labels name themes as people write them
+        labels = tuple(taxonomy.resolve(label) or label for label in article.labels or ())
         unknown = [label for label in labels if label not in taxonomy.names]
         if unknown:
             raise CorpusError(

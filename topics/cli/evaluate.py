@@ -51,6 +51,9 @@ def _print_evaluation(result, per_theme: bool, folds: int | None = None) -> None
         print(
             f"               ({result.n_themes} themes, {result.n_documents / max(result.seconds, 1e-9):,.0f} articles/s)"
         )
+    if result.renamed:
+        shown = ", ".join(f"{label} → {theme}" for label, theme in sorted(result.renamed.items())[:8])
+        print(f"  labels       read as themes: {shown}" + (", …" if len(result.renamed) > 8 else ""))
     if result.n_unknown_labels:
         shown = ", ".join(result.unknown_labels[:8]) + (", …" if len(result.unknown_labels) > 8 else "")
         print(
