@@ -107,6 +107,12 @@ def test_a_term_cut_to_one_broader_word_is_ignored_with_a_warning(term, broader)
     assert matcher.transform([P.tokenize(f"The {broader} met.")])[0, 0] == 0.0
 
 
+def test_a_term_with_no_word_left_is_ignored_with_a_warning():
+    tax = Taxonomy((Theme("money", "Money", seeds=("bank",), related=("billion",)),))  # "billion": a stop word
+    with pytest.warns(UserWarning, match="'billion' has no word left after tokenising"):
+        SeedMatcher(tax, P.tokenize)
+
+
 def test_exclude_phrase_reduced_to_one_word_is_ignored_with_a_warning():
     tax = Taxonomy((Theme("tourism", "Tourism", seeds=("resort", "tourist"), exclude=("last resort",)),))
     with pytest.warns(UserWarning, match="last resort"):

@@ -83,16 +83,9 @@ class SeedMatcher:
                         self._index.setdefault(toks[0], []).append((toks, t, weight, term))
             self._naming.append(tuple(dict.fromkeys(naming)))  # a tuple: pickled the same in every process
             for term in theme.exclude:
-                toks = tuple(tokenize(term))
-                if len(toks) < min(2, len(term.split())):
-                    # "last resort" tokenises to ("resort",): excluding it would blank every "resort".
-                    warnings.warn(
-                        f"theme {theme.name!r}: exclude phrase {term!r} loses its stop words "
-                        f"and would exclude {' '.join(toks) or 'nothing'!r} everywhere; ignored",
-                        stacklevel=2,
-                    )
-                    continue
-                self._exclude.setdefault(toks[0], []).append((toks, t))
+                # "last resort" tokenises to ("resort",): excluding it would blank every "resort"
+                if toks := _term_tokens(tokenize, term, theme.name, "exclude phrase", "exclude"):
+                    self._exclude.setdefault(toks[0], []).append((toks, t))
             for cue in theme.pairs:
                 a = _by_first_token({_term_tokens(tokenize, x, theme.name) for x in cue.a} - {()})
                 b = _by_first_token({_term_tokens(tokenize, x, theme.name) for x in cue.b} - {()})
@@ -331,17 +324,19 @@ def evidence_model_from_json(data: dict) -> EvidenceModel:
     return EvidenceModel(tuple(data["coef"]), float(data["intercept"]), data.get("source", ""), themes)
 
 
-def _term_tokens(tokenize, term: str, theme: str) -> tuple[str, ...]:
-    """A term's tokens; none (with a warning) for a phrase that tokenising cuts to one word,
-    which would count as that broader word everywhere: "group of 20" as every "group",
-    "formula one" as every "formula" (numbers and stop words are dropped, as in articles)."""
+def _term_tokens(tokenize, term: str, theme: str, what: str = "term", does: str = "match") -> tuple[str, ...]:
+    """A taxonomy term's tokens; none (with a warning) for a phrase that tokenising cuts to one
+    word, which would count as that broader word everywhere ("group of 20" as every "group",
+    "formula one" as every "formula": numbers and stop words are dropped, as in articles),
+    and none for a term with no word left."""
     toks = tuple(tokenize(term))
-    if len(toks) < 2 <= len(term.split()):
-        warnings.warn(
-            f"theme {theme!r}: term {term!r} loses words to tokenising (stop words, numbers) and would "
-            f"match {' '.join(toks) or 'nothing'!r} everywhere; ignored",
-            stacklevel=3,
+    if len(toks) < min(2, len(term.split())):
+        why = (
+            f"loses words to tokenising (stop words, numbers) and would {does} {' '.join(toks)!r} everywhere"
+            if toks
+            else "has no word left after tokenising (a stop word or a number)"
         )
+        warnings.warn(f"theme {theme!r}: {what} {term!r} {why}; ignored", stacklevel=3)
         return ()
     return toks
 
