@@ -25,14 +25,11 @@ from .text import MAX_CHARS, is_wide
 
 FORMATS = ("auto", "txt", "dir", "lines", "jsonl", "json", "csv", "xml", "labelled-dir", "reuters21578")
 _DIR_FORMATS = ("dir", "labelled-dir", "reuters21578")
-# a file's format by its suffix; files of records as a folder reads them too
+# a file's format by its suffix: what a folder reads one article from, files of records
 _SUFFIX_FORMATS = {
+    **{suffix: "txt" for suffix in (*folders.TEXT_SUFFIXES, *folders.HTML_SUFFIXES) if suffix},
     **folders.RECORD_SUFFIXES,
     ".cor": "lines",
-    ".txt": "txt",
-    ".md": "txt",
-    ".html": "txt",
-    ".htm": "txt",
 }
 _READERS = {
     "txt": folders.read_txt,

@@ -23,8 +23,8 @@ from .text import decode_file, html_text, normalize, parse_txt
 if TYPE_CHECKING:
     from .base import Corpus, Part
 
-_TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown", "")  # many corpora name files by number
-_HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown", "")  # many corpora name files by number
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 # Files of records inside a folder: read in the format their suffix names.
 RECORD_SUFFIXES = {
     ".json": "json",
@@ -50,7 +50,7 @@ def is_article_file(name: str) -> bool:
     """A file a folder corpus reads articles from (text, HTML or records); never a hidden
     file or a README/LICENSE."""
     suffix = os.path.splitext(name)[1].lower()
-    return _listed(name) and (suffix in _TEXT_SUFFIXES or suffix in _HTML_SUFFIXES or suffix in RECORD_SUFFIXES)
+    return _listed(name) and (suffix in TEXT_SUFFIXES or suffix in HTML_SUFFIXES or suffix in RECORD_SUFFIXES)
 
 
 def walk_articles(root: Path, every: bool = False) -> Iterator[Path]:
@@ -93,7 +93,7 @@ def _text_article(
     if (text := decode_file(path, name, encoding, problem)) is None:
         return None
     suffix = path.suffix.lower()
-    if suffix in _HTML_SUFFIXES:
+    if suffix in HTML_SUFFIXES:
         title, body = html_text(text)
         meta = {"title": title} if title else {}
     else:
