@@ -53,20 +53,21 @@ def test_evidence_damps_repetition():
     assert 1.0 == once < thrice < 3.0 and related < once
 
 
+def _shared(themes, texts):
+    """:meth:`SeedMatcher.shared` of ``texts`` under a taxonomy of ``themes``."""
+    matcher = SeedMatcher(Taxonomy(themes), P.tokenize)
+    counts = [matcher.matches(P.tokenize(text)) for text in texts]
+    return matcher.shared(counts, matcher.evidence_matrix(counts))
+
+
 def test_shared_evidence_is_the_part_a_stronger_theme_claims_too():
-    tax = Taxonomy(
+    shared = _shared(
         (
             Theme("trade", "Arms trade", seeds=("arms maker", "missile", "export order")),
             Theme("war", "War", seeds=("missile", "shelling")),
-        )
+        ),
+        ["The arms maker won a missile export order.", "Missile strikes and shelling overnight."],
     )
-    matcher = SeedMatcher(tax, P.tokenize)
-    docs = [
-        P.tokenize("The arms maker won a missile export order."),
-        P.tokenize("Missile strikes and shelling overnight."),
-    ]
-    counts = [matcher.matches(tokens) for tokens in docs]
-    shared = matcher.shared(counts, matcher.evidence_matrix(counts))
     # the sale story: war's only word is a word of the stronger trade evidence
     assert shared[0, 1] == 1.0 and shared[0, 0] == 0.0
     # the strike story: war is the stronger theme, nothing of it is claimed by another
@@ -77,24 +78,14 @@ def test_a_proximity_cue_claims_its_words_as_a_term_does():
     from topics.taxonomy import ProximityCue
 
     # "artillery" near "contract" is the trade cue's: in a contract story it says less of war
-    tax = Taxonomy(
+    cue = ProximityCue(("artillery",), ("contract",), window=4)
+    shared = _shared(
         (
-            Theme(
-                "trade",
-                "Arms trade",
-                seeds=("export order",),
-                pairs=(ProximityCue(("artillery",), ("contract",), window=4),),
-            ),
+            Theme("trade", "Arms trade", seeds=("export order",), pairs=(cue,)),
             Theme("war", "War", seeds=("artillery",)),
-        )
+        ),
+        ["The army awarded an artillery shell contract, its third export order.", "Artillery pounded the town."],
     )
-    matcher = SeedMatcher(tax, P.tokenize)
-    docs = [
-        P.tokenize("The army awarded an artillery shell contract, its third export order."),
-        P.tokenize("Artillery pounded the town."),
-    ]
-    counts = [matcher.matches(tokens) for tokens in docs]
-    shared = matcher.shared(counts, matcher.evidence_matrix(counts))
     assert shared[0, 1] == 1.0 and shared[1, 1] == 0.0
 
 
