@@ -117,19 +117,10 @@ def read_json(corpus: Corpus, problem: Problem, part: Part | None = None) -> Ite
         arrays = [v for v in data.values() if isinstance(v, list) and any(isinstance(x, dict) for x in v)]
         if len(arrays) == 1:
             data = arrays[0]
-    if isinstance(data, dict):
-        if article := _record(corpus, problem, Where(name), data, stem, resolve_fields(corpus, data)):
-            yield Where(name), article
-        return
-    if not isinstance(data, list):
+    if not isinstance(data, (dict, list)):
         problem(Where(name), f"expected a JSON object or an array of them, got {type(data).__name__}")
         return
-    for k, record in enumerate(data):
-        where = Where(f"{name}[{k}]")
-        if not isinstance(record, dict):
-            problem(where, f"expected a JSON object, got {type(record).__name__}")
-        elif article := _record(corpus, problem, where, record, f"{stem}-{k + 1}", resolve_fields(corpus, record)):
-            yield where, article
+    yield from _articles(corpus, problem, name, stem, data)
 
 
 def read_xml(corpus: Corpus, problem: Problem, part: Part | None = None) -> Iterator[tuple[Where, Article]]:
@@ -154,11 +145,10 @@ def read_xml(corpus: Corpus, problem: Problem, part: Part | None = None) -> Iter
         title = next((_text(el) for el in root.iter() if _local(el.tag) in ("hl1", "headline", "title")), None)
         paragraphs = [_text(el) for el in root.iter() if _local(el.tag) == "p"]
         body = "\n\n".join(p for p in paragraphs if p) or _text(root)
-        record = {"title": title, "text": body}
-        if article := _record(corpus, problem, Where(name), record, stem, resolve_fields(corpus, record)):
-            yield Where(name), article
+        yield from _articles(corpus, problem, name, stem, {"title": title, "text": body})
         return
-    for k, item in enumerate(items):
+    records = []
+    for item in items:
         record: dict = {}
         for child in item:
             key = _local(child.tag)
@@ -166,8 +156,24 @@ def read_xml(corpus: Corpus, problem: Problem, part: Part | None = None) -> Iter
             value = child.get("href") if key == "url" and child.get("href") else _text(child)
             if value and key not in record:
                 record[key] = value
+        records.append(record)
+    yield from _articles(corpus, problem, name, stem, records)
+
+
+def _articles(
+    corpus: Corpus, problem: Problem, name: str, stem: str, data: dict | list
+) -> Iterator[tuple[Where, Article]]:
+    """The articles of a file read whole: one record, or a list of them whose items are named
+    ``file[index]`` (from 0, as ``jq '.[3]'`` does) with default ids ``stem-<index + 1>``."""
+    if isinstance(data, dict):
+        if article := _record(corpus, problem, Where(name), data, stem):
+            yield Where(name), article
+        return
+    for k, record in enumerate(data):
         where = Where(f"{name}[{k}]")
-        if article := _record(corpus, problem, where, record, f"{stem}-{k + 1}", resolve_fields(corpus, record)):
+        if not isinstance(record, dict):
+            problem(where, f"expected a JSON object, got {type(record).__name__}")
+        elif article := _record(corpus, problem, where, record, f"{stem}-{k + 1}"):
             yield where, article
 
 
@@ -247,10 +253,17 @@ def read_csv(corpus: Corpus, problem: Problem, part: Part | None = None) -> Iter
 
 
 def _record(
-    corpus: Corpus, problem: Problem, where: Where, record: dict, default_id: str, fields: dict[str, str | None]
+    corpus: Corpus,
+    problem: Problem,
+    where: Where,
+    record: dict,
+    default_id: str,
+    fields: dict[str, str | None] | None = None,
 ) -> Article | None:
-    """Article from a JSON object or CSV row whose keys ``fields`` resolved; None (after
+    """Article from a JSON object, CSV row or feed item; ``fields``: its keys as
+    :func:`resolve_fields` resolves them (resolved here if not given). None (after
     reporting) when invalid."""
+    fields = fields or resolve_fields(corpus, record)
     title_key = fields["title"]
     if fields["text"] is None and corpus.text_field is None and title_key is not None:
         # a headline-only item (an RSS title, a wire flash): its headline is its text
