@@ -192,13 +192,23 @@ def sklearn_lda(texts, vocabulary, k, seed=0):
     return [[vocab[i] for i in np.argsort(-row)[:RANKED]] for row in m.components_]
 
 
-def sklearn_nmf(texts, vocabulary, k, seed=0):
+def sklearn_nmf(texts, vocabulary, k, seed=0, distinctive=False):
+    """NMF's topics, their words ranked by weight (as NMF users read them) or, with
+    ``distinctive``, by our ranking (:func:`topics.topicbase.distinctiveness` over the
+    articles' topic mix): a diagnostic of how much of a lead is the ranking, not the model."""
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfTransformer
 
     vocab, X = _counts(texts, vocabulary)
-    m = NMF(k, init="nndsvd", max_iter=400, random_state=seed).fit(TfidfTransformer().fit_transform(X))
-    return [[vocab[i] for i in np.argsort(-row)[:RANKED]] for row in m.components_]
+    m = NMF(k, init="nndsvd", max_iter=400, random_state=seed)
+    W = m.fit_transform(TfidfTransformer().fit_transform(X))
+    if not distinctive:
+        return [[vocab[i] for i in np.argsort(-row)[:RANKED]] for row in m.components_]
+    from topics.topicbase import distinctiveness, word_occurrence
+
+    theta = W / np.maximum(W.sum(axis=1, keepdims=True), 1e-12)
+    word_docs, mass = word_occurrence((X > 0).astype(np.float32), theta)
+    return [[vocab[i] for i in np.argsort(-distinctiveness(word_docs, mass, t))[:RANKED]] for t in range(k)]
 
 
 PEERS = {
@@ -346,6 +356,18 @@ def run_corpus(name, texts, ref_texts, args, say) -> tuple[list[str], dict]:
                 say(f"  {name}: {key} own vocabulary ({how}) {own[-1]['seconds']:.1f} s")
         except ImportError as exc:
             say(f"skipping {label}: {exc}")
+    if not args.only or "nmf" in args.only:  # a diagnostic row, not a peer: NMF with our word ranking
+        t0 = time.perf_counter()
+        r = sklearn_nmf(ours.phrased, vocabulary, k, args.seed, distinctive=True)
+        same.append(
+            {
+                "key": "ours-nmf",
+                "label": "diagnostic, not a peer: scikit-learn NMF with our word ranking",
+                "ranked": r,
+                "seconds": time.perf_counter() - t0,
+                "folded": True,
+            }
+        )
     score(ref, same + own[1:])
     if args.full:  # each peer's better vocabulary
         best: dict[str, dict] = {}

@@ -87,6 +87,41 @@ def test_priming_beats_random_start_on_coherence():
     assert primed > random
 
 
+def test_topics_show_the_words_that_set_their_articles_apart():
+    """Distinctive ranking: the words a topic's articles use far more than the others do,
+    not the corpus's common words; its top words co-occur in far more articles."""
+    from topics.quality import coherence
+
+    docs = _lee_tokens()
+    lda = LdaTopicModel(n_topics=10).fit(docs)
+    distinctive = [[w for w, _ in lda.topic_words(k, 10)] for k in range(10)]
+    probable = [[w for w, _ in lda.topic_words(k, 10, rank="probability")] for k in range(10)]
+    assert coherence(distinctive, docs)[0] > coherence(probable, docs)[0] + 0.03
+    assert probable == [[w for w, _ in lda.model_.show_topic(k, 10)] for k in range(10)]
+    phi = lda.model_.get_topics()
+    assert all(np.isclose(p, phi[0, lda.dictionary_.token2id[w]]) for w, p in lda.topic_words(0, 10))
+    same = LdaTopicModel(n_topics=10, rank_words="probability").fit(docs)
+    assert [[w for w, _ in same.topic_words(k, 10)] for k in range(10)] == probable
+
+
+def test_word_occurrence_grows_with_updates_and_old_bundles_rank_by_probability():
+    import pytest
+
+    docs = _lee_tokens()
+    lda = LdaTopicModel(n_topics=6).fit(docs[:200])
+    assert lda.doc_mass_[-1] == pytest.approx(lda.n_documents_) and lda.doc_mass_[:-1].sum() == pytest.approx(
+        lda.n_documents_
+    )
+    lda.partial_fit(docs[200:])
+    assert lda.doc_mass_[-1] == pytest.approx(lda.n_documents_)
+    old = object.__new__(LdaTopicModel)  # as a bundle saved before word occurrence was counted
+    old.__setstate__({k: v for k, v in vars(lda).items() if k not in ("rank_words", "word_docs_", "doc_mass_")})
+    assert old.topic_words(0, 5) == lda.topic_words(0, 5, rank="probability") != lda.topic_words(0, 5)
+    assert "rank_words='probability'" in repr(old)
+    with pytest.raises(ValueError, match="rank_words"):
+        LdaTopicModel(rank_words="tf-idf").fit(docs)
+
+
 def test_trains_the_same_model_from_tokens_on_disk():
     # Training streams its tokens from a TokenStore: the model must not depend on where they live.
     from topics.tokens import TokenStore

