@@ -69,6 +69,19 @@ def test_guided_topics_follow_their_seeds_and_carry_labels():
     assert all(t["theme"] != "absent" for t in topics)
 
 
+def test_a_guided_topic_keeps_its_articles_whatever_the_seed():
+    """Free topics start from the articles no guided topic starts from: a free topic
+    started on the cricket articles would take them, and "sport" would be stray words."""
+    docs = _lee_tokens()
+    seeds = {"sport": ["cricket", "wicket", "test", "match", "bowler"], "fire": ["fire", "firefighter", "bushfire"]}
+    for random_state in range(4):
+        lda = LdaTopicModel(n_topics=12, seed_topics=seeds, seed_min_share=0.02, random_state=random_state).fit(docs)
+        phi = lda.model_.get_topics()
+        for k, theme in enumerate(lda.guided_themes_):
+            assert phi[:, lda.dictionary_.token2id[seeds[theme][0]]].argmax() == k, (random_state, theme)
+            assert lda.topic_sizes_[k] > 0.04
+
+
 def test_partial_fit_folds_in_new_articles():
     docs = _lee_tokens()
     lda = LdaTopicModel(n_topics=6).fit(docs[:200])
