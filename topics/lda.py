@@ -110,8 +110,8 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         articles' ``q``: ``p log(p / q)``), so a topic shows the words that set its
         articles apart rather than the corpus's common words. "probability": by
         P(word | topic), as gensim shows it. On the reference tokenisation of
-        ``benchmarks/topic_models.py`` (K=20) "distinctive" raises NPMI from 0.076 to 0.125
-        on Reuters-21578 and from 0.121 to 0.155 on BBC News.
+        ``benchmarks/topic_models.py`` (K=20, seed 0) "distinctive" raises NPMI from 0.076
+        to 0.122 on Reuters-21578 and from 0.121 to 0.156 on BBC News.
     random_state : int, default=0
         Fixed seed: the same tokens give the same model.
 
