@@ -131,6 +131,8 @@ def test_word_occurrence_grows_with_updates_and_old_bundles_rank_by_probability(
     old.__setstate__({k: v for k, v in vars(lda).items() if k not in ("rank_words", "word_docs_", "doc_mass_")})
     assert old.topic_words(0, 5) == lda.topic_words(0, 5, rank="probability") != lda.topic_words(0, 5)
     assert "rank_words='probability'" in repr(old)
+    old.partial_fit(docs[:20])  # an update of such a bundle counts nothing: it has no counts to add to
+    assert old.word_docs_ is None and old.topic_words(0, 5) == old.topic_words(0, 5, rank="probability")
     with pytest.raises(ValueError, match="rank_words"):
         LdaTopicModel(rank_words="tf-idf").fit(docs)
 

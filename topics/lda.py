@@ -388,9 +388,10 @@ class LdaTopicModel(TopicsMixin, TransformerMixin, BaseEstimator):
         word_docs, mass = scale * word_docs, scale * mass
         if sizes.sum() > 0:
             sizes *= n_tokens / sizes.sum()  # in tokens, to weigh later updates
-        if update and self.word_docs_ is not None:
-            word_docs, mass = word_docs + self.word_docs_, mass + self.doc_mass_
-        self.word_docs_, self.doc_mass_ = word_docs, mass
+        if not update:
+            self.word_docs_, self.doc_mass_ = word_docs, mass
+        elif self.word_docs_ is not None:  # (a bundle saved before counting has none to add to)
+            self.word_docs_, self.doc_mass_ = word_docs + self.word_docs_, mass + self.doc_mass_
         before = getattr(self, "n_tokens_", 0.0) if update else 0.0
         if before:  # weigh the new articles' topic mix by their share of all training tokens
             sizes = sizes + self.topic_sizes_ * before
