@@ -78,7 +78,9 @@ def figure_png(fig: Figure, dpi: int = 100) -> bytes:
 def plot_topic_words(
     model: ModelLike, topn: int = 10, topics: Iterable[int] | None = None, ncols: int | None = None
 ) -> Figure:
-    """Top words of each topic as horizontal bar charts, one panel per topic.
+    """Top words of each topic as horizontal bar charts, one panel per topic: the words in the
+    model's order (LDA: most distinctive of the topic's articles first), each bar its
+    P(word | topic).
 
     Parameters
     ----------
@@ -98,6 +100,10 @@ def plot_topic_words(
     nrows = math.ceil(len(ids) / ncols)
     # Panels show the words, so a title needs only the topic's theme (if any) and size.
     themes = _topic_themes(model)
+    distinctive = (
+        getattr(model.lda, "rank_words", None) == "distinctive" and getattr(model.lda, "word_docs_", None) is not None
+    )
+    order = ", most distinctive first" if distinctive else ""
     fig = _figure(3.3 * ncols, 0.25 * topn * nrows + 0.75 * nrows + 0.6)
     axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax, k in zip(axes.flat, ids):
@@ -114,7 +120,7 @@ def plot_topic_words(
         ax.spines[["top", "right"]].set_visible(False)
     for ax in axes.flat[len(ids) :]:
         ax.set_visible(False)
-    fig.suptitle(f"Top {topn} words per topic ({_model_name(model)})", fontsize=12, fontweight="bold")
+    fig.suptitle(f"Top {topn} words per topic{order} ({_model_name(model)})", fontsize=12, fontweight="bold")
     return fig
 
 
