@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 from gensim.test.utils import datapath
 
 from topics.lda import LdaTopicModel, default_n_topics
@@ -118,8 +119,6 @@ def test_topics_show_the_words_that_set_their_articles_apart():
 
 
 def test_word_occurrence_grows_with_updates_and_old_bundles_rank_by_probability():
-    import pytest
-
     docs = _lee_tokens()
     lda = LdaTopicModel(n_topics=6).fit(docs[:200])
     assert lda.doc_mass_[-1] == pytest.approx(lda.n_documents_) and lda.doc_mass_[:-1].sum() == pytest.approx(
