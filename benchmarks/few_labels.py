@@ -42,6 +42,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "scripts"))
 from checkset import PARTS, load_checkset  # noqa: E402
 from fit_evidence_model import FIVE, REAL_WEIGHT, C, design  # noqa: E402
+from results import publish  # noqa: E402
 
 import topics  # noqa: E402
 from topics.classify.scoring import sigmoid  # noqa: E402
@@ -169,11 +170,7 @@ def main(argv=None) -> int:
             *lines,
         ]
     )
-    print(text)
-    if args.record:
-        from results import record
-
-        record("A few labels on top of the zero-label tagger", text)
+    publish("A few labels on top of the zero-label tagger", text, args.record)
     return 0
 
 

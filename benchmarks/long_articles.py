@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from checkset import default_data_dir  # noqa: E402
-from results import record  # noqa: E402
+from results import publish  # noqa: E402
 
 BASE = 100_000  # characters
 
@@ -57,9 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             per_mb.append(f"{seconds / (len(text) / 1e6):.2f}")
         lines.append(f"| {name} | " + " | ".join(cells) + " | " + " / ".join(per_mb) + " |")
     table = "\n".join(lines)
-    print(table)
-    if args.record:
-        record("Tagging time against article length (2 cores)", table)
+    publish("Tagging time against article length (2 cores)", table, args.record)
     return 0
 
 

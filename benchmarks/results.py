@@ -27,6 +27,13 @@ def command_of(section: str) -> str:
     return found.group(1) if found else section.splitlines()[0]
 
 
+def publish(title: str, table: str, save: bool) -> None:
+    """Print a benchmark's ``table``, and with ``save`` (its ``--record``) :func:`record` it."""
+    print(table)
+    if save:
+        record(title, table)
+
+
 def record(title: str, table: str) -> None:
     """Write ``table`` under ``## title (date)`` with this run's command (without ``--record``),
     in place of the section of an earlier run of the same command, or at the end."""

@@ -30,7 +30,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results import record  # noqa: E402
+from results import publish  # noqa: E402
 
 
 def _rss_mb(pid: int, field: str = "VmRSS") -> float:
@@ -195,9 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         f"| its tagging workers (together) | {workers_before:.0f} MB before, {workers_peak:.0f} MB at the end of the load, {workers_after:.0f} MB 5 s after |",
     ]
     table = f"Service under load for {args.seconds:g} s (2 cores)\n\n" + "\n".join(rows)
-    print(table)
-    if args.record:
-        record("Service under hostile load", table)
+    publish("Service under hostile load", table, args.record)
     return 0
 
 

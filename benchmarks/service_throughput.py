@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results import record  # noqa: E402
+from results import publish  # noqa: E402
 from throughput import data_dir, free_port  # noqa: E402
 
 
@@ -147,9 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         f"\n\nSingle Reuters-21578 test articles (default model), {args.seconds:g} s per row, keep-alive clients. "
         f"Load average at the end (1/5/15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores."
     )
-    print(table)
-    if args.record:
-        record(f"Service throughput under concurrency ({os.cpu_count()} cores)", table)
+    publish(f"Service throughput under concurrency ({os.cpu_count()} cores)", table, args.record)
     return 0
 
 

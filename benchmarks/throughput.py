@@ -43,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results import record  # noqa: E402
+from results import publish  # noqa: E402
 
 
 def data_dir() -> Path:
@@ -378,9 +378,7 @@ def main(argv: list[str] | None = None) -> int:
 def _print(rows: list[tuple[str, str, str]], save: bool, copies: int) -> int:
     table = "\n".join(["| measure | value | note |", "|---|---|---|", *[f"| {a} | {b} | {c} |" for a, b, c in rows]])
     table += f"\n\nLoad average at the end (1/5/15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores."
-    print(table)
-    if save:
-        record(f"Throughput, latency, memory ({os.cpu_count()} cores; tagging scaling on Reuters ×{copies})", table)
+    publish(f"Throughput, latency, memory ({os.cpu_count()} cores; tagging scaling on Reuters ×{copies})", table, save)
     return 0
 
 

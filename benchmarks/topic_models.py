@@ -483,11 +483,9 @@ def main(argv=None) -> int:
     if not args.no_octis:
         blocks.append(run_octis(bbc_texts or load_texts(data, "bbc"), args, say))
     out = "\n\n".join(blocks)
-    print(out)
-    if args.record:
-        from results import record
+    from results import publish
 
-        record("Topic models on a reference tokenisation", out)
+    publish("Topic models on a reference tokenisation", out, args.record)
     return 0
 
 

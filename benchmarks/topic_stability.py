@@ -78,11 +78,9 @@ def main(argv=None) -> int:
         )
         print(lines[-1], file=sys.stderr, flush=True)
     out = "\n".join(lines)
-    print(out)
-    if args.record:
-        from results import record
+    from results import publish
 
-        record("Stable topic ids across retraining and updates", out)
+    publish("Stable topic ids across retraining and updates", out, args.record)
     return 0
 
 
