@@ -100,10 +100,8 @@ def plot_topic_words(
     nrows = math.ceil(len(ids) / ncols)
     # Panels show the words, so a title needs only the topic's theme (if any) and size.
     themes = _topic_themes(model)
-    distinctive = (
-        getattr(model.lda, "rank_words", None) == "distinctive" and getattr(model.lda, "word_docs_", None) is not None
-    )
-    order = ", most distinctive first" if distinctive else ""
+    # LDA's ranking (bundles saved before it rank by probability); the mixture has none
+    order = ", most distinctive first" if getattr(model.lda, "rank_words", None) == "distinctive" else ""
     fig = _figure(3.3 * ncols, 0.25 * topn * nrows + 0.75 * nrows + 0.6)
     axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax, k in zip(axes.flat, ids):
