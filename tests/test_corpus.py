@@ -18,6 +18,7 @@ from topics.corpus import (
     read_corpus,
     reuters_common_labels,
 )
+from topics.corpus.problems import Where
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "corpus"
@@ -45,7 +46,17 @@ def test_summary():
     assert ReadReport(1).summary() == "read 1 article"
     report = ReadReport(2225, 3, ["bbc/x.txt: empty text"])
     assert report.summary() == "read 2,225 articles, skipped 3 (first: bbc/x.txt: empty text)"
-    assert ReadReport(5, 0, ["f:2: invalid UTF-8, replaced"]).summary().startswith("read 5 articles, 1 repaired")
+    assert ReadReport(5, 0, ["f:2: invalid UTF-8, replaced"], 1).summary().startswith("read 5 articles, 1 repaired")
+
+
+def test_summary_counts_skips_and_repairs_apart():
+    # a folder with a repaired file and two skipped ones: "skipped 2", not "skipped 2 (first: <the repair>)"
+    report = ReadReport(5)
+    report._note(Where("feed/a.txt", 1), "invalid UTF-8, replaced", skipped=False)
+    report._note(Where("feed/blob.bin"), "not an article file (.bin)", skipped=True)
+    report._note(Where("feed/empty.txt"), "empty text", skipped=True)
+    assert report.summary() == "read 5 articles, skipped 2, 1 repaired (first: feed/a.txt:1: invalid UTF-8, replaced)"
+    assert (report + ReadReport(1, 0, [], 2)).n_repaired == 3
 
 
 # -- readers -----------------------------------------------------------------------------

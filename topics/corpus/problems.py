@@ -41,6 +41,8 @@ class ReadReport:
         Articles yielded and records skipped.
     problems : list of str
         ``"file:line: reason"`` messages (skips and repaired records), at most 100.
+    n_repaired : int
+        Records read after a repair (bytes that were not UTF-8 replaced, ...).
     on_reject : callable, optional
         Called with ``{"file", "line", "reason"}`` for every skipped record (all of
         them, unlike ``problems``); ``line`` is None for a whole file.
@@ -49,10 +51,12 @@ class ReadReport:
     n_read: int = 0
     n_skipped: int = 0
     problems: list[str] = field(default_factory=list)
+    n_repaired: int = 0
     on_reject: Callable[[dict], None] | None = field(default=None, repr=False, compare=False)
 
     def _note(self, where: Where | str, reason: str, skipped: bool) -> None:
         self.n_skipped += skipped
+        self.n_repaired += not skipped
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(f"{where}: {reason}")
         if skipped and self.on_reject is not None:
@@ -64,11 +68,13 @@ class ReadReport:
         text = f"read {self.n_read:,} article{'' if self.n_read == 1 else 's'}"
         if self.n_skipped:
             text += f", skipped {self.n_skipped:,}"
-        elif self.problems:
-            text += f", {len(self.problems):,} repaired"
+        if self.n_repaired:
+            text += f", {self.n_repaired:,} repaired"
         return text + (f" (first: {self.problems[0]})" if self.problems else "")
 
     def __add__(self, other: ReadReport) -> ReadReport:
         """Combined report of two passes (e.g. the parts of a :class:`ChainCorpus`)."""
         problems = (self.problems + other.problems)[:MAX_PROBLEMS]
-        return ReadReport(self.n_read + other.n_read, self.n_skipped + other.n_skipped, problems)
+        return ReadReport(
+            self.n_read + other.n_read, self.n_skipped + other.n_skipped, problems, self.n_repaired + other.n_repaired
+        )

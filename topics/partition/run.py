@@ -207,7 +207,7 @@ def tag_files(
                     stats.load.append(result.load)
                 if result.rejects:
                     replay(result.rejects, corpora[source].on_reject)
-                reports[source] += ReadReport(result.n_read, result.n_skipped, result.problems)
+                reports[source] += ReadReport(result.n_read, result.n_skipped, result.problems, result.n_repaired)
                 renamed = {}
                 for i, old in enumerate(result.ids):
                     new = unique[source](old)

@@ -50,6 +50,7 @@ class PartResult:
     n_read: int
     n_skipped: int
     problems: list[str]
+    n_repaired: int
     rejects: str | None
     error: str | None  # on_error="fail": the message of the record that stopped the part
     cpu: float  # worker CPU seconds for this part (model loading excluded)
@@ -148,6 +149,7 @@ def tag_part(job: Job) -> PartResult:
         report.n_read,
         report.n_skipped,
         report.problems,
+        report.n_repaired,
         rejects,
         error,
         time.process_time() - cpu,
