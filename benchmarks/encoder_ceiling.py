@@ -45,7 +45,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "scripts"))
 from checkset import default_data_dir, load_checkset  # noqa: E402
-from fit_evidence_model import FIT_PARTS, FIVE, REAL_WEIGHT, C, design  # noqa: E402
+from fit_evidence_model import FIT_PARTS, FIVE, C, cells  # noqa: E402
 from results import publish  # noqa: E402
 
 import topics  # noqa: E402
@@ -133,15 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     entries = load_checkset(split="dev", parts=FIT_PARTS)
     with tempfile.TemporaryDirectory() as art:
         model = topics.train(artifacts=art, save=False)
-    clf, tokenize = model.classifier, model.preprocessor.tokenize
-    names = [str(t) for t in clf.classes_]
-    tokens = [tokenize(e["text"]) for e in entries]
-    X = design(clf._evidence_features(tokens, [clf.matcher_.matches(t) for t in tokens]))
-    Y = np.array([[t in (e["themes"] or e["labels"]) for t in names] for e in entries])
-    labelled = np.array([[e["themes"] is not None or t in FIVE for t in names] for e in entries])
-    weight = np.broadcast_to(
-        np.array([REAL_WEIGHT if e["corpus"] != "written" else 1.0 for e in entries])[:, None], Y.shape
-    )
+    tokenize = model.preprocessor.tokenize
+    names, tokens, X, Y, labelled, weight = cells(entries, model)
     corpus = np.array([e["corpus"] for e in entries])
     short = np.array([len(t) < SHORT for t in tokens])
     five = [names.index(t) for t in FIVE]

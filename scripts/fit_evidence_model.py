@@ -60,12 +60,12 @@ def design(X: np.ndarray) -> np.ndarray:
     return np.concatenate([X, eye, own], axis=-1)
 
 
-def fit(entries: list[dict]) -> dict:
-    """The evidence model (as ``evidence_model.json`` holds it) fitted on check-set ``entries``."""
-    with tempfile.TemporaryDirectory() as art:
-        # a placeholder evidence model: the features do not depend on it
-        placeholder = ((0.0,) * len(FEATURES), 0.0)
-        model = topics.train(artifacts=art, save=False, classifier_options={"evidence_model": placeholder})
+def cells(
+    entries: list[dict], model
+) -> tuple[list[str], list[list[str]], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What the evidence model is fitted on, from check-set ``entries`` and a default
+    ``model``'s seed matcher: the theme names, the items' tokens, the (item, theme) design,
+    the labels, which cells are labelled, and each cell's weight."""
     clf, tokenize = model.classifier, model.preprocessor.tokenize
     names = [str(t) for t in clf.classes_]
     tokens = [tokenize(e["text"]) for e in entries]
@@ -73,7 +73,16 @@ def fit(entries: list[dict]) -> dict:
     Y = np.array([[t in (e["themes"] or e["labels"]) for t in names] for e in entries])
     labelled = np.array([[e["themes"] is not None or t in FIVE for t in names] for e in entries])
     weight = np.array([REAL_WEIGHT if e["corpus"] != "written" else 1.0 for e in entries])
-    weight = np.broadcast_to(weight[:, None], Y.shape)
+    return names, tokens, X, Y, labelled, np.broadcast_to(weight[:, None], Y.shape)
+
+
+def fit(entries: list[dict]) -> dict:
+    """The evidence model (as ``evidence_model.json`` holds it) fitted on check-set ``entries``."""
+    with tempfile.TemporaryDirectory() as art:
+        # a placeholder evidence model: the features do not depend on it
+        placeholder = ((0.0,) * len(FEATURES), 0.0)
+        model = topics.train(artifacts=art, save=False, classifier_options={"evidence_model": placeholder})
+    names, _, X, Y, labelled, weight = cells(entries, model)
 
     def held_out(test: np.ndarray) -> np.ndarray:
         """Scores of the items ``test`` (a mask) from a model fitted on the others."""
