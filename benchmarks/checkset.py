@@ -25,7 +25,8 @@ from functools import cache
 from pathlib import Path
 
 THEMES = ("defense-trade", "diplomacy", "energy", "security", "tourism")
-SPLITS = ("dev", "test")
+# "feed": items of a feed nothing is fitted or tuned on (the Lee corpus), scored apart
+SPLITS = ("dev", "test", "feed")
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -33,13 +34,15 @@ CHECKSET_PATH = HERE / "checkset" / "themes.jsonl"
 # The parts of the check set: full articles, short leads of other articles (title + first
 # sentences, ``lead_chars`` of the body), wire items we wrote (text stored), wire items
 # written later by four other writers, labelled with all 14 themes of the default taxonomy,
-# and more leads labelled later by four other readers.
+# more leads labelled later by four other readers, and the articles of the Lee corpus and
+# their leads, labelled by four more readers (split "feed": never fitted on).
 PARTS = {
     "articles": CHECKSET_PATH,
     "leads": HERE / "checkset" / "leads.jsonl",
     "written": HERE / "checkset" / "written.jsonl",
     "written2": HERE / "checkset" / "written2.jsonl",
     "leads2": HERE / "checkset" / "leads2.jsonl",
+    "lee": HERE / "checkset" / "lee.jsonl",
 }
 
 
@@ -62,6 +65,16 @@ def read_bbc(path: Path) -> tuple[str, str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     title, _, body = text.partition("\n")
     return title.strip(), body.strip()
+
+
+# ----------------------------------------------------------------- Lee
+@cache
+def read_lee() -> list[str]:
+    """The Lee background corpus gensim ships (300 Australian news articles of 2001-02), a line each."""
+    from gensim.test.utils import datapath
+
+    with open(datapath("lee_background.cor"), encoding="utf-8", errors="replace") as fh:
+        return [line.strip() for line in fh if line.strip()]
 
 
 # ----------------------------------------------------------------- Reuters
@@ -114,6 +127,8 @@ def _entry(e: dict, part: str, data_dir: Path) -> dict:
         title, body = e["title"], e["text"]
     elif e["corpus"] == "bbc":
         title, body = read_bbc(data_dir / "bbc" / e["ref"])
+    elif e["corpus"] == "lee":
+        title, body = "", read_lee()[int(e["ref"]) - 1]
     elif e["corpus"] == "reuters21578":
         fname, _, newid = e["ref"].partition("#")
         docs = read_reuters_file(data_dir / "reuters21578" / fname)
