@@ -157,12 +157,13 @@ def _entry(e: dict, part: str, data_dir: Path) -> dict:
 
 def summarize(entries: list[dict]) -> str:
     rows = []
-    header = f"{'':16}" + "".join(f"{s:>7}" for s in (*SPLITS, "all"))
+    splits = [s for s in SPLITS if any(e["split"] == s for e in entries)]
+    header = f"{'':16}" + "".join(f"{s:>7}" for s in (*splits, "all"))
     rows.append(header)
 
     def count(pred):
         c = Counter(e["split"] for e in entries if pred(e))
-        return [c.get(s, 0) for s in SPLITS] + [sum(c.values())]
+        return [c.get(s, 0) for s in splits] + [sum(c.values())]
 
     for theme in THEMES:
         rows.append(f"{theme:16}" + "".join(f"{n:>7}" for n in count(lambda e, t=theme: t in e["labels"])))
