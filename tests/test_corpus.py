@@ -18,7 +18,6 @@ from topics.corpus import (
     read_corpus,
     reuters_common_labels,
 )
-from topics.corpus.problems import Where
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "corpus"
@@ -49,14 +48,17 @@ def test_summary():
     assert ReadReport(5, 0, ["f:2: invalid UTF-8, replaced"], 1).summary().startswith("read 5 articles, 1 repaired")
 
 
-def test_summary_counts_skips_and_repairs_apart():
+def test_summary_counts_skips_and_repairs_apart(tmp_path):
     # a folder with a repaired file and two skipped ones: "skipped 2", not "skipped 2 (first: <the repair>)"
-    report = ReadReport(5)
-    report._note(Where("feed/a.txt", 1), "invalid UTF-8, replaced", skipped=False)
-    report._note(Where("feed/blob.bin"), "not an article file (.bin)", skipped=True)
-    report._note(Where("feed/empty.txt"), "empty text", skipped=True)
-    assert report.summary() == "read 5 articles, skipped 2, 1 repaired (first: feed/a.txt:1: invalid UTF-8, replaced)"
-    assert (report + ReadReport(1, 0, [], 2)).n_repaired == 3
+    (tmp_path / "a.txt").write_bytes("Caf\u00e9 owners report record tourist numbers.".encode("latin-1"))
+    (tmp_path / "b.txt").write_text("Hotel bookings surge as airlines add routes.")
+    (tmp_path / "blob.bin").write_bytes(b"\x00\x01")
+    (tmp_path / "empty.txt").write_text("")
+    corpus = Corpus(tmp_path)
+    assert len(list(corpus)) == 2
+    summary = corpus.report.summary()
+    assert summary.startswith("read 2 articles, skipped 2, 1 repaired (first: "), summary
+    assert (corpus.report + ReadReport(1, 0, [], 2)).n_repaired == 3
 
 
 # -- readers -----------------------------------------------------------------------------
