@@ -121,10 +121,45 @@ def test_contractions_are_junk_to_display_not_to_match():
 def test_a_preprocessor_saved_before_display_forms_shows_its_tokens():
     p = Preprocessor(phrases=False).fit(NEWS)
     state = p.__getstate__()
-    del state["surface_forms_"]  # as pickled by an older version
+    del state["surface_forms_"], state["phrase_forms_"]  # as pickled by an older version
     old = Preprocessor.__new__(Preprocessor)
     old.__setstate__(state)
     assert old.display("hama") == "hama" and old.tokenize(NEWS[0]) == p.tokenize(NEWS[0])
+    assert old.display("bin_laden") == "bin laden"
+
+
+def test_a_phrase_is_shown_in_one_case_where_its_words_allow():
+    from collections import Counter
+
+    from topics.display import phrase_forms, surface_forms
+
+    counts = Counter(
+        {
+            ("industrial", "industrial"): 30,
+            ("industrial", "Industrial"): 10,
+            # "Industrial Relations Commission" alone outnumbers each lower-case form
+            ("relation", "Relations"): 20,
+            ("relation", "relations"): 15,
+            ("relation", "relation"): 10,
+            ("bin", "bin"): 20,
+            ("laden", "Laden"): 20,
+            ("royal", "Royal"): 20,
+            ("commission", "commission"): 25,
+            ("commission", "Commission"): 20,
+        }
+    )
+    forms = surface_forms(counts)
+    assert forms["relation"] == "Relations"  # a word alone: its most frequent form
+    shown = phrase_forms(["industrial_relation", "bin_laden", "royal_commission"], counts, forms)
+    # a name keeps its cases; the others take one case, each word its usual form in it
+    assert shown == {"industrial_relation": "industrial relations", "royal_commission": "Royal Commission"}
+    p = Preprocessor(phrases=False).fit(NEWS)
+    p.surface_forms_, p.phrase_forms_ = forms, shown
+    assert [p.display(t) for t in ("industrial_relation", "bin_laden", "relation")] == [
+        "industrial relations",
+        "bin Laden",
+        "Relations",
+    ]
 
 
 def test_display_forms_survive_pickling_and_counting_in_folds():

@@ -18,6 +18,7 @@ __all__ = [
     "SURFACE_MIN_COUNT",
     "SurfaceCounter",
     "is_display_junk",
+    "phrase_forms",
     "surface_chunk_pairs",
     "surface_chunks",
     "surface_forms",
@@ -120,3 +121,56 @@ def surface_forms(counts) -> dict[str, str]:
         if current is None or n > current[0] or (n == current[0] and form < current[1]):
             best[token] = (n, form)
     return {t: best[t][1] for t in sorted(best) if best[t][1] != t and total[t] >= SURFACE_MIN_COUNT}
+
+
+def phrase_forms(phrases, counts, forms: dict[str, str]) -> dict[str, str]:
+    """Phrase token → its display form, for phrases whose words' own forms mix cases.
+
+    Each word's usual form is learned alone (:func:`surface_forms`), so a phrase can mix
+    cases: ``industrial_relation`` showed as "industrial Relations", since "Industrial
+    Relations Commission" writes "relations" capitalised more often than any one lower-case
+    form. The phrase is shown in one case when its words allow it: in lower case when each
+    capitalised word is written in lower case at least a third of the time ("industrial
+    relations"), else capitalised when each lower-case word is capitalised at least a third
+    of the time ("Royal Commission"). Names stay as written ("Osama bin", "Palestinian leader").
+
+    Parameters
+    ----------
+    phrases : iterable of str
+        Phrase tokens (``"industrial_relation"``).
+    counts : Counter
+        ``(token, surface form) → count``, as for :func:`surface_forms`.
+    forms : dict
+        :func:`surface_forms` of the same counts.
+    """
+    phrases = sorted(phrases)
+    words = {w for phrase in phrases for w in phrase.split("_")}
+    total: dict[str, int] = {}
+    lower: dict[str, int] = {}
+    best: dict[tuple[str, bool], tuple[int, str]] = {}  # (word, lower case?) -> (count, its most frequent form)
+    for (token, form), n in counts.items():
+        if token not in words:
+            continue
+        total[token] = total.get(token, 0) + n
+        is_lower = form.islower()
+        lower[token] = lower.get(token, 0) + n * is_lower
+        current = best.get((token, is_lower))
+        if current is None or n > current[0] or (n == current[0] and form < current[1]):
+            best[(token, is_lower)] = (n, form)
+
+    def lower_share(word: str) -> float:
+        return lower.get(word, 0) / total[word] if total.get(word) else 1.0
+
+    out = {}
+    for phrase in phrases:
+        parts = phrase.split("_")
+        shown = [forms.get(w, w) for w in parts]
+        caps = [not s.islower() for s in shown]
+        if all(caps) or not any(caps):
+            continue
+        # a word changes case to its most frequent form in the other case ("States" -> "state")
+        if all(lower_share(w) >= 1 / 3 for w, c in zip(parts, caps) if c):
+            out[phrase] = " ".join(best[(w, True)][1] if c else s for w, s, c in zip(parts, shown, caps))
+        elif all(1 - lower_share(w) >= 1 / 3 for w, c in zip(parts, caps) if not c):
+            out[phrase] = " ".join(s if c else best[(w, False)][1] for w, s, c in zip(parts, shown, caps))
+    return out

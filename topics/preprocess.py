@@ -22,7 +22,15 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from .boilerplate import is_table_token, strip_boilerplate
-from .display import DISPLAY_JUNK, SurfaceCounter, is_display_junk, surface_chunk_pairs, surface_chunks, surface_forms
+from .display import (
+    DISPLAY_JUNK,
+    SurfaceCounter,
+    is_display_junk,
+    phrase_forms,
+    surface_chunk_pairs,
+    surface_chunks,
+    surface_forms,
+)
 from .duplicates import find_duplicates  # noqa: F401  (its former home, where callers still import it)
 from .normalize import (
     _DOTTED,
@@ -148,6 +156,10 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         Token → the form it most often had in the text (``hama`` → ``Hamas``, ``movy``
         → ``movies``), for tokens whose usual form differs from the token; what
         :meth:`display` shows. Bundles saved before it existed display tokens as they are.
+    phrase_forms_ : dict of str to str
+        Phrase token → its form in one case, where its words' own forms mix cases
+        (``industrial_relation`` → "industrial relations", not "industrial Relations"; see
+        :func:`topics.display.phrase_forms`).
     """
 
     def __init__(
@@ -295,7 +307,8 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         forms = getattr(self, "surface_forms_", None) or {}
         if "_" not in token:
             return forms.get(token, token)
-        return " ".join(forms.get(part, part) for part in token.split("_"))
+        phrase = (getattr(self, "phrase_forms_", None) or {}).get(token)  # None in bundles saved before it
+        return phrase or " ".join(forms.get(part, part) for part in token.split("_"))
 
     @staticmethod
     def is_display_junk(token: str) -> bool:
@@ -347,6 +360,9 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         if isinstance(surface_counts, SurfaceCounter):
             surface_counts = surface_counts.pairs()
         self.surface_forms_ = surface_forms(surface_counts or {})
+        self.phrase_forms_ = phrase_forms(
+            self.phrases_.phrasegrams if self.phrases_ is not None else (), surface_counts or {}, self.surface_forms_
+        )
         return self
 
     def join_phrases(self, tokens: list[str]) -> list[str]:
