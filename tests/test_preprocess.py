@@ -121,7 +121,7 @@ def test_contractions_are_junk_to_display_not_to_match():
 def test_a_preprocessor_saved_before_display_forms_shows_its_tokens():
     p = Preprocessor(phrases=False).fit(NEWS)
     state = p.__getstate__()
-    del state["surface_forms_"], state["phrase_forms_"]  # as pickled by an older version
+    del state["surface_forms_"], state["phrase_forms_"], state["name_words_"]  # as pickled by an older version
     old = Preprocessor.__new__(Preprocessor)
     old.__setstate__(state)
     assert old.display("hama") == "hama" and old.tokenize(NEWS[0]) == p.tokenize(NEWS[0])
@@ -150,7 +150,8 @@ def test_a_phrase_is_shown_in_one_case_where_its_words_allow():
     )
     forms = surface_forms(counts)
     assert forms["relation"] == "Relations"  # a word alone: its most frequent form
-    shown = phrase_forms(["industrial_relation", "bin_laden", "royal_commission"], counts, forms)
+    shown, names = phrase_forms(["industrial_relation", "bin_laden", "royal_commission"], counts, forms)
+    assert names == {"laden", "royal"}
     # a name keeps its cases; the others take one case, each word its usual form in it
     assert shown == {"industrial_relation": "industrial relations", "royal_commission": "Royal Commission"}
     p = Preprocessor(phrases=False).fit(NEWS)
@@ -170,3 +171,37 @@ def test_display_forms_survive_pickling_and_counting_in_folds():
         counter.add(text)
     p.fit_tokens((p.tokenize(t) for t in NEWS), surface_counts=counter)
     assert pickle.loads(pickle.dumps(p)).surface_forms_ == Preprocessor(phrases=False).fit(NEWS).surface_forms_
+
+
+def test_pieces_of_one_name_among_a_topics_words_are_shown_joined():
+    from topics.display import join_split_phrases
+
+    phrases = {"new_south", "south_wale", "osama_bin", "bin_laden", "al_qaeda", "qaeda_fighter", "west_bank"}
+    names = {"wale", "laden", "osama", "qaeda", "al"}.__contains__
+    tokens = [
+        "al_qaeda",
+        "force",
+        "osama_bin",
+        "laden",
+        "fighter",
+        "bin_laden",
+        "new_south",
+        "wale",
+        "west_bank",
+        "bank",
+    ]
+    assert [(i, " ".join(w)) for i, w in join_split_phrases(tokens, phrases, names)] == [
+        (0, "al qaeda"),  # "fighters" is a common word: it does not join the name
+        (1, "force"),
+        (2, "osama bin laden"),  # its pieces shown once, at the first one's place
+        (4, "fighter"),
+        (6, "new south wale"),
+        (8, "west bank"),
+        (9, "bank"),  # a word of its own beside the pair it is also in
+    ]
+
+
+def test_the_default_models_topic_words_show_names_whole(default_model):
+    words = [w for t in default_model.topics() for w in t["words"]]
+    assert "Osama bin Laden" in words and "New South Wales" in words
+    assert not {"Osama bin", "New South", "Laden", "Wales"} & set(words)

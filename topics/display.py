@@ -18,6 +18,7 @@ __all__ = [
     "SURFACE_MIN_COUNT",
     "SurfaceCounter",
     "is_display_junk",
+    "join_split_phrases",
     "phrase_forms",
     "surface_chunk_pairs",
     "surface_chunks",
@@ -123,8 +124,9 @@ def surface_forms(counts) -> dict[str, str]:
     return {t: best[t][1] for t in sorted(best) if best[t][1] != t and total[t] >= SURFACE_MIN_COUNT}
 
 
-def phrase_forms(phrases, counts, forms: dict[str, str]) -> dict[str, str]:
-    """Phrase token → its display form, for phrases whose words' own forms mix cases.
+def phrase_forms(phrases, counts, forms: dict[str, str]) -> tuple[dict[str, str], frozenset[str]]:
+    """Phrase token → its display form, for phrases whose words' own forms mix cases; and the
+    words of phrases that are names (written in lower case less than a third of the time).
 
     Each word's usual form is learned alone (:func:`surface_forms`), so a phrase can mix
     cases: ``industrial_relation`` showed as "industrial Relations", since "Industrial
@@ -142,6 +144,13 @@ def phrase_forms(phrases, counts, forms: dict[str, str]) -> dict[str, str]:
         ``(token, surface form) → count``, as for :func:`surface_forms`.
     forms : dict
         :func:`surface_forms` of the same counts.
+
+    Returns
+    -------
+    dict, frozenset
+        The phrases' display forms, and the names among their words (``laden``, ``wale``,
+        ``hih``, not ``union``: "Union" leads its forms but "union" is a third of them), which
+        :func:`join_split_phrases` joins to a phrase.
     """
     phrases = sorted(phrases)
     words = {w for phrase in phrases for w in phrase.split("_")}
@@ -173,4 +182,60 @@ def phrase_forms(phrases, counts, forms: dict[str, str]) -> dict[str, str]:
             out[phrase] = " ".join(best[(w, True)][1] if c else s for w, s, c in zip(parts, shown, caps))
         elif all(1 - lower_share(w) >= 1 / 3 for w, c in zip(parts, caps) if not c):
             out[phrase] = " ".join(s if c else best[(w, False)][1] for w, s, c in zip(parts, shown, caps))
+    return out, frozenset(w for w in words if lower_share(w) < 1 / 3)
+
+
+def join_split_phrases(tokens: list[str], phrases, is_name, longest: int = 3) -> list[tuple[int, list[str]]]:
+    """Join a topic's top tokens that are pieces of one name, for display.
+
+    Collocations are learned as word pairs, so "New South Wales" is the phrase ``new_south``
+    next to the word ``wale``, and "Osama bin Laden" is ``osama_bin`` next to ``laden`` or
+    ``bin_laden``: among a topic's top words they showed apart ("New South, Wales"). Two
+    tokens join, up to ``longest`` words, when one holds the other or they share a word
+    (``osama_bin`` + ``bin_laden``), or when a phrase's last word and a single word that is a
+    name (``is_name``) form a learned phrase (``south_wale`` in ``phrases``; a name's piece,
+    not a common word: "Al Qaeda" stays apart from "fighters"). A word held in a joined name
+    is not repeated if it is a name too ("Laden" beside "Osama bin Laden").
+
+    Returns
+    -------
+    list of (int, list of str)
+        Per item shown, in order: the index in ``tokens`` of its first piece (whose place and
+        weight it takes) and its words; a token that joined an earlier one is not repeated.
+    """
+    parts = [token.split("_") for token in tokens]
+    used = [False] * len(tokens)
+    out = []
+    for i in range(len(tokens)):
+        if used[i]:
+            continue
+        used[i] = True
+        words = parts[i]
+        j = i + 1
+        while j < len(tokens):
+            if not used[j]:
+                joined = _join(words, parts[j], phrases, is_name) or _join(parts[j], words, phrases, is_name)
+                if joined is not None and len(joined) <= longest:
+                    words, used[j] = joined, True
+                    j = i  # look again: the longer name may now join a piece passed over
+            j += 1
+        out.append((i, words))
     return out
+
+
+def _join(first: list[str], second: list[str], phrases, is_name) -> list[str] | None:
+    """``first`` continued by ``second``: holding it (``osama bin laden`` + ``laden``), sharing
+    words (``osama bin`` + ``bin laden``), or a name's piece across a learned phrase (``new
+    south`` + ``wale``); None when none holds."""
+    # held: a phrase, or a name's piece in a name joined from pieces; not a word of one learned
+    # pair ("bank" beside "west bank") nor a common word ("workers" beside "maintenance workers union")
+    held = len(second) > 1 or (len(first) > 2 and is_name(second[0]))
+    if held and any(first[k : k + len(second)] == second for k in range(len(first) - len(second) + 1)):
+        return first
+    for k in range(min(len(first), len(second)) - 1, 0, -1):  # each keeps a word of its own
+        if first[-k:] == second[:k]:
+            return first + second[k:]
+    single = first if len(first) == 1 else second if len(second) == 1 else None
+    if single is not None and len(first) + len(second) > 2 and f"{first[-1]}_{second[0]}" in phrases:
+        return first + second if is_name(single[0]) else None
+    return None

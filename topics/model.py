@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .bundle import BundleError, load_bundle, read_manifest, resolve_bundle, save_bundle
 from .classify import ThemeClassifier
+from .display import join_split_phrases
 from .lda import LdaTopicModel
 from .mixture import MixtureTopicModel
 from .preprocess import Preprocessor
@@ -55,12 +56,16 @@ class Model:
 
     def topic_words(self, topic: int, topn: int = 10) -> list[tuple[str, float]]:
         """The ``topn`` top words of ``topic`` as shown to a reader, with their probabilities
-        P(word | topic): usual written forms, contractions such as ``im`` left out. LDA topics
+        P(word | topic): usual written forms, contractions such as ``im`` left out, pieces of
+        one name joined (:func:`topics.display.join_split_phrases`). LDA topics
         rank their words by how distinctive they are of the topic's articles (see
         :class:`topics.lda.LdaTopicModel`'s ``rank_words``)."""
         pre = self.preprocessor
-        pairs = self.lda.topic_words(topic, topn + 20)
-        return [(pre.display(w), p) for w, p in pairs if not pre.is_display_junk(w)][:topn]
+        pairs = [(w, p) for w, p in self.lda.topic_words(topic, topn + 20) if not pre.is_display_junk(w)]
+        phrases = pre.phrases_.phrasegrams if getattr(pre, "phrases_", None) is not None else {}
+        # pieces of one longer name shown as one ("New South" + "Wales": "New South Wales")
+        joined = join_split_phrases([w for w, _ in pairs], phrases, pre.is_name)
+        return [(pre.display("_".join(words)), pairs[i][1]) for i, words in joined][:topn]
 
     def topic_label(self, topic: int) -> str:
         """A short label: the topic's theme, if any, and its best phrase or two first words, as

@@ -160,6 +160,8 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         Phrase token → its form in one case, where its words' own forms mix cases
         (``industrial_relation`` → "industrial relations", not "industrial Relations"; see
         :func:`topics.display.phrase_forms`).
+    name_words_ : frozenset of str
+        Words of phrases that are names (``laden``, ``wale``): :meth:`is_name`.
     """
 
     def __init__(
@@ -310,6 +312,13 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         phrase = (getattr(self, "phrase_forms_", None) or {}).get(token)  # None in bundles saved before it
         return phrase or " ".join(forms.get(part, part) for part in token.split("_"))
 
+    def is_name(self, token: str) -> bool:
+        """Whether a word of a phrase is a name's piece (``wale`` of ``new_south wale``), which
+        a topic's top words join to its phrase when shown; bundles saved before this tell by
+        the capital of the word's usual form."""
+        names = getattr(self, "name_words_", None)
+        return token in names if names is not None else self.display(token)[:1].isupper()
+
     @staticmethod
     def is_display_junk(token: str) -> bool:
         """Whether ``token`` (or a word of a phrase) is a contraction left by dropping an
@@ -360,7 +369,7 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         if isinstance(surface_counts, SurfaceCounter):
             surface_counts = surface_counts.pairs()
         self.surface_forms_ = surface_forms(surface_counts or {})
-        self.phrase_forms_ = phrase_forms(
+        self.phrase_forms_, self.name_words_ = phrase_forms(
             self.phrases_.phrasegrams if self.phrases_ is not None else (), surface_counts or {}, self.surface_forms_
         )
         return self
