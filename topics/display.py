@@ -124,7 +124,7 @@ def surface_forms(counts) -> dict[str, str]:
     return {t: best[t][1] for t in sorted(best) if best[t][1] != t and total[t] >= SURFACE_MIN_COUNT}
 
 
-def phrase_forms(phrases, counts, forms: dict[str, str]) -> tuple[dict[str, str], frozenset[str]]:
+def phrase_forms(phrases, counts, forms: dict[str, str]) -> tuple[dict[str, str], dict[str, None]]:
     """Phrase token → its display form, for phrases whose words' own forms mix cases; and the
     words of phrases that are names (written in lower case less than a third of the time).
 
@@ -147,8 +147,9 @@ def phrase_forms(phrases, counts, forms: dict[str, str]) -> tuple[dict[str, str]
 
     Returns
     -------
-    dict, frozenset
-        The phrases' display forms, and the names among their words (``laden``, ``wale``,
+    dict, dict
+        The phrases' display forms, and the names among their words as a dict's keys, in
+        sorted order so that a bundle's bytes do not depend on the hash seed (``laden``, ``wale``,
         ``hih``, not ``union``: "Union" leads its forms but "union" is a third of them), which
         :func:`join_split_phrases` joins to a phrase.
     """
@@ -182,7 +183,7 @@ def phrase_forms(phrases, counts, forms: dict[str, str]) -> tuple[dict[str, str]
             out[phrase] = " ".join(best[(w, True)][1] if c else s for w, s, c in zip(parts, shown, caps))
         elif all(1 - lower_share(w) >= 1 / 3 for w, c in zip(parts, caps) if not c):
             out[phrase] = " ".join(s if c else best[(w, False)][1] for w, s, c in zip(parts, shown, caps))
-    return out, frozenset(w for w in words if lower_share(w) < 1 / 3)
+    return out, dict.fromkeys(sorted(w for w in words if lower_share(w) < 1 / 3))
 
 
 def join_split_phrases(tokens: list[str], phrases, is_name, longest: int = 3) -> list[tuple[int, list[str]]]:

@@ -160,8 +160,8 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         Phrase token → its form in one case, where its words' own forms mix cases
         (``industrial_relation`` → "industrial relations", not "industrial Relations"; see
         :func:`topics.display.phrase_forms`).
-    name_words_ : frozenset of str
-        Words of phrases that are names (``laden``, ``wale``): :meth:`is_name`.
+    name_words_ : dict of str to None
+        Words of phrases that are names (``laden``, ``wale``), as keys: :meth:`is_name`.
     """
 
     def __init__(
